@@ -1,0 +1,66 @@
+# The project's vocabulary. Every target sets up what it needs on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install install-test generate check build serve zensical test test-browser lint fmt chromium clean
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/.installed
+install-test: $(BIN)/.installed-test
+
+## generate: validate bib/ and write the generated pages into docs/atlas/
+generate: install
+	$(BIN)/toi-atlas build
+
+## check: only validate bib/ (every defect, file:line CODE message)
+check: install
+	$(BIN)/toi-atlas check
+
+## build: generate, then build the static site into site/ (strict: broken links fail)
+build: generate
+	$(BIN)/mkdocs build --strict
+
+## serve: generate, then serve the site on http://127.0.0.1:8000
+serve: generate
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+## zensical: build the same site with Zensical, MkDocs' successor
+zensical: generate install-test
+	$(BIN)/zensical build --clean
+
+## chromium: Debian's Chromium for the browser tests (apt, only when missing)
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+## test: the whole suite: lint, unit tests, site builds, browser tests
+test: install-test chromium
+	$(BIN)/ruff check scripts tests
+	$(BIN)/python -m pytest
+
+## test-browser: only the Playwright + Chromium tests
+test-browser: install-test chromium
+	$(BIN)/python -m pytest -m browser
+
+## lint: ruff and mypy
+lint: install-test
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf site docs/atlas .pytest_cache

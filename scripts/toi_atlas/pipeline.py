@@ -1,0 +1,113 @@
+"""load -> model -> validate -> render -> write, with a timing for each step."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Span, has_errors
+from .load import RawEntry, bib_files, load_file
+from .model import Corpus, build_corpus
+from .render import exports, indexes, pages, topics
+from .render.markdown import work_path
+from .taxonomy import load_taxonomy
+from .validate import validate
+from .write import UnsafePathError, WriteStats, write_plan
+
+# One module per output kind; each maps the corpus to {path in output folder: text}.
+RENDERERS: dict[str, Callable[[Corpus], dict[str, str]]] = {
+    "pages": pages.render,
+    "topics": topics.render,
+    "indexes": indexes.render,
+    "exports": exports.render,
+}
+
+
+@dataclass(frozen=True)
+class Paths:
+    root: Path
+
+    @property
+    def bib(self) -> Path:
+        return self.root / "bib"
+
+    @property
+    def taxonomy(self) -> Path:
+        return self.bib / "taxonomy.yaml"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "docs" / "atlas"
+
+    def display(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    corpus: Corpus | None = None
+    stats: WriteStats | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    entries_read: int = 0
+
+
+def load_and_check(paths: Paths, files: list[Path] | None = None) -> Result:
+    result = Result()
+    t0 = time.perf_counter()
+    taxonomy, diags = load_taxonomy(paths.taxonomy, paths.display(paths.taxonomy))
+    result.diagnostics += diags
+    entries: list[RawEntry] = []
+    for path in files if files is not None else bib_files(paths.bib):
+        bib, file_diags = load_file(path, paths.display(path))
+        result.diagnostics += file_diags
+        if bib is not None:
+            entries += bib.entries
+    result.entries_read = len(entries)
+    t1 = time.perf_counter()
+    corpus = build_corpus(entries, taxonomy)
+    t2 = time.perf_counter()
+    if not diags:  # without a vocabulary, every tag would be reported as unknown
+        result.diagnostics += validate(corpus)
+    result.corpus = corpus
+    result.timings.update(load=t1 - t0, model=t2 - t1, check=time.perf_counter() - t2)
+    return result
+
+
+def render_all(corpus: Corpus) -> dict[str, str]:
+    plan: dict[str, str] = {}
+    for output in RENDERERS.values():
+        plan.update(output(corpus))
+    return plan
+
+
+def dropped(corpus: Corpus, plan: dict[str, str]) -> list[Diagnostic]:
+    """Nothing lost: every work must have its page in the plan."""
+    return [Diagnostic("TOI901", w.span, f"no page generated for `{w.key}`",
+                       "report this as a bug")
+            for w in corpus.works.values() if work_path(w) not in plan]
+
+
+def build(paths: Paths) -> Result:
+    result = load_and_check(paths)
+    if has_errors(result.diagnostics) or result.corpus is None:
+        return result
+    t0 = time.perf_counter()
+    plan = render_all(result.corpus)
+    t1 = time.perf_counter()
+    result.diagnostics += dropped(result.corpus, plan)
+    if has_errors(result.diagnostics):
+        return result
+    try:
+        result.stats = write_plan(paths.out, plan)
+    except UnsafePathError as exc:
+        result.diagnostics.append(Diagnostic("TOI902", Span(paths.display(paths.out), 1),
+                                             f"refused to write `{exc}`",
+                                             "report this as a bug"))
+    result.timings.update(render=t1 - t0, write=time.perf_counter() - t1)
+    return result

@@ -1,0 +1,116 @@
+"""Small, pure helpers that turn untrusted text into safe Markdown and HTML.
+
+Everything that comes from a BibTeX field passes through `md_escape` (text) or
+`attr` (attribute values). `md_escape` turns every character that Markdown or
+HTML could read as syntax into a numeric entity: the browser shows the same
+character, but neither Python-Markdown nor the HTML parser sees markup. Links to
+external sites are emitted as HTML with an escaped href, and only after
+`is_safe_url` has allowed the scheme.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+
+from ..model import Work
+from ..taxonomy import Taxonomy, Term
+from ..validate import is_safe_url
+
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>&\"'~^=$:@%]")
+
+
+def md_escape(text: str) -> str:
+    """Untrusted text -> Markdown that renders as exactly that text."""
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", " ".join(text.split()))
+
+
+def attr(text: str) -> str:
+    """Untrusted text -> a double-quoted HTML attribute value."""
+    return html.escape(" ".join(text.split()), quote=True)
+
+
+def yaml_str(text: str) -> str:
+    """A front-matter scalar. JSON strings are valid YAML; entities keep <title> inert."""
+    return json.dumps(html.escape(" ".join(text.split()), quote=True), ensure_ascii=False)
+
+
+def rel(from_page: str, to_path: str) -> str:
+    """Relative link between two paths inside the output folder (MkDocs checks them)."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+
+
+def ext_link(url: str | None, text: str) -> str:
+    """External link as HTML, or plain escaped text when the URL is not http(s)."""
+    if not url or not is_safe_url(url):
+        return md_escape(text)
+    return f'<a href="{attr(url)}" rel="noopener">{md_escape(text)}</a>'
+
+
+def fence(content: str, lang: str = "") -> list[str]:
+    """A code fence longer than any backtick run inside, so content cannot close it."""
+    longest = max((len(m) for m in re.findall(r"`+", content)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return [f"{ticks}{lang}", *content.rstrip("\n").split("\n"), ticks]
+
+
+def first_sentence(text: str, limit: int = 220) -> str:
+    """The one-line summary used in lists: first sentence, cut at a word boundary."""
+    m = re.match(r"(.+?[.!?])(\s|$)", text)
+    one = m.group(1) if m else text
+    if len(one) > limit:
+        one = one[:limit].rsplit(" ", 1)[0] + "…"
+    return one
+
+
+def work_path(work: Work) -> str:
+    return f"works/{work.slug}.md"
+
+
+def topic_path(term: Term) -> str:
+    return f"{term.kind}/{term.id}.md"
+
+
+def stance_label(tax: Taxonomy, stance: str | None, from_page: str = "", *,
+                 link: bool = False) -> str:
+    """A stance badge that carries its meaning in text and symbol, not colour alone."""
+    term = tax.stances.get(stance or "")
+    if term is None:
+        return ""
+    body = f"{attr(term.symbol or '')} {attr(term.name)}".strip()
+    span = (f'<span class="toi-stance toi-stance--{attr(term.id)}" '
+            f'title="Stance: {attr(term.name)}">{body}</span>')
+    if link:
+        return f"[{span}]({rel(from_page, f'stance/{term.id}.md')})"
+    return span
+
+
+def work_link(work: Work, from_page: str) -> str:
+    return f"[{md_escape(work.title or work.key)}]({rel(from_page, work_path(work))})"
+
+
+def topic_link(term: Term, from_page: str) -> str:
+    return f"[{md_escape(term.name)}]({rel(from_page, topic_path(term))})"
+
+
+def byline(work: Work) -> str:
+    parts = [work.author_line, str(work.year) if work.year else "", work.venue]
+    return " · ".join(md_escape(p) for p in parts if p)
+
+
+def work_list_item(work: Work, from_page: str, tax: Taxonomy, stance: str | None = None,
+                   extra: str = "") -> str:
+    """One line in a list of works: title, byline, optional stance, one-line summary."""
+    bits = [f"- {work_link(work, from_page)}"]
+    if stance:
+        bits.append(stance_label(tax, stance))
+    head = " ".join(bits)
+    meta = byline(work)
+    line = f"{head}  \n  {meta}" if meta else head
+    if extra:
+        line += f"  \n  {extra}"
+    if work.summary:
+        line += f"  \n  <span class=\"toi-oneline\">{md_escape(first_sentence(work.summary))}</span>"
+    return line

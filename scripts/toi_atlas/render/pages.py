@@ -1,0 +1,138 @@
+"""One Markdown page per work: citation, summary, links, tags, edges both ways, BibTeX."""
+
+from __future__ import annotations
+
+from ..bibtext import entry_to_bibtex
+from ..model import Corpus, Edge, Work, custom_field_names
+from ..taxonomy import SECTION_LABELS, Term
+from .markdown import (
+    attr,
+    byline,
+    ext_link,
+    fence,
+    md_escape,
+    rel,
+    stance_label,
+    topic_link,
+    work_link,
+    work_path,
+    yaml_str,
+)
+
+
+def cite_path(work: Work) -> str:
+    return f"cite/{work.slug}.bib"
+
+
+def render_work(work: Work, corpus: Corpus) -> str:
+    """The page of one work. Pure: the same corpus always gives the same bytes."""
+    page = work_path(work)
+    tax = corpus.taxonomy
+    lines = [
+        "---",
+        f"title: {yaml_str(work.title or work.key)}",
+        f"description: {yaml_str(work.summary[:300])}",
+        "---",
+        "",
+        f"# {md_escape(work.title or work.key)}",
+        "",
+        f'<p class="toi-byline">{byline(work)}</p>',
+        "",
+    ]
+    badges = sorted({t.stance for t in work.tags if t.stance in tax.stances},
+                    key=list(tax.stances).index)
+    kind = tax.kinds.get(work.kind)
+    meta_bits = [f'<span class="toi-kind">{attr(kind.name if kind else work.kind)}</span>']
+    meta_bits += [stance_label(tax, s) for s in badges]
+    if work.readingtime:
+        meta_bits.append(f'<span class="toi-readingtime">{work.readingtime} min read</span>')
+    lines += [f'<p class="toi-meta">{" ".join(meta_bits)}</p>', ""]
+    if work.summary:
+        lines += [f'<p class="toi-summary">{md_escape(work.summary)}</p>', ""]
+    lines += _links(work)
+    lines += _topics(work, corpus, page)
+    lines += _edges(work, corpus, page)
+    lines += _cite(work, corpus, page)
+    return "\n".join(lines) + "\n"
+
+
+def _links(work: Work) -> list[str]:
+    items = []
+    if work.url:
+        items.append(f"- Read: {ext_link(work.url, work.url)}")
+    if work.arxiv:
+        items.append(f"- arXiv: {ext_link('https://arxiv.org/abs/' + work.arxiv, work.arxiv)}")
+    if work.doi:
+        items.append(f"- DOI: {ext_link('https://doi.org/' + work.doi, work.doi)}")
+    if work.pdf:
+        items.append(f"- PDF: {ext_link(work.pdf, work.pdf)}")
+    if work.code:
+        items.append(f"- Code: {ext_link(work.code, work.code)}")
+    return ["## Links", "", *items, ""] if items else []
+
+
+def _topics(work: Work, corpus: Corpus, page: str) -> list[str]:
+    tax = corpus.taxonomy
+    rows = []
+    for tag in work.tags:
+        term = tax.topic(tag.topic)
+        if term is None:
+            continue
+        rows.append(f"| {topic_link(term, page)} | {SECTION_LABELS[term.kind]} | "
+                    f"{stance_label(tax, tag.stance, page, link=True)} |")
+    if not rows:
+        return []
+    return ["## Where it stands", "", "| Topic | Type | Stance |", "|---|---|---|", *rows, ""]
+
+
+def _edge_line(edge: Edge, other: Work, verb: str, corpus: Corpus, page: str) -> str:
+    line = f"- {md_escape(verb)} {work_link(other, page)}"
+    if other.year:
+        line += f" ({other.year})"
+    scope: Term | None = corpus.taxonomy.topic(edge.scope) if edge.scope else None
+    if scope is not None:
+        line += f" about {topic_link(scope, page)}"
+    return line
+
+
+def _edges(work: Work, corpus: Corpus, page: str) -> list[str]:
+    tax = corpus.taxonomy
+    out_lines = [_edge_line(e, corpus.works[e.target], tax.edgetypes[e.type].name, corpus, page)
+                 for e in work.edges if e.target in corpus.works and e.type in tax.edgetypes]
+    incoming = sorted(corpus.incoming.get(work.key, []),
+                      key=lambda e: (e.type, e.source.lower(), e.scope or ""))
+    in_lines = [_edge_line(e, corpus.works[e.source],
+                           tax.edgetypes[e.type].inverse or e.type, corpus, page)
+                for e in incoming if e.source in corpus.works and e.type in tax.edgetypes]
+    if not (out_lines or in_lines):
+        return []
+    lines = ["## In the debate", ""]
+    if out_lines:
+        lines += ["This work:", "", *out_lines, ""]
+    if in_lines:
+        lines += ["Other works on this one:", "", *in_lines, ""]
+    return lines
+
+
+def _cite(work: Work, corpus: Corpus, page: str) -> list[str]:
+    bib = entry_to_bibtex(work.raw, strip=custom_field_names(corpus.taxonomy))
+    return [
+        "## Cite",
+        "",
+        "BibTeX for your reference manager (our tags and summary removed):",
+        "",
+        *fence(bib, "bibtex"),
+        "",
+        f'<a class="md-button" href="{rel(page, cite_path(work))}" '
+        f'download="{attr(work.slug)}.bib">Download cite.bib</a>',
+        "",
+    ]
+
+
+def render(corpus: Corpus) -> dict[str, str]:
+    strip = custom_field_names(corpus.taxonomy)
+    out: dict[str, str] = {}
+    for work in corpus.works.values():
+        out[work_path(work)] = render_work(work, corpus)
+        out[cite_path(work)] = entry_to_bibtex(work.raw, strip=strip)
+    return out

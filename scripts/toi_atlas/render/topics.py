@@ -1,0 +1,121 @@
+"""One page per theory of impact, end story, agenda and stance, plus section indexes."""
+
+from __future__ import annotations
+
+from ..model import Corpus
+from ..taxonomy import Term
+from .markdown import md_escape, stance_label, topic_link, topic_path, work_list_item, yaml_str
+
+SECTION_PAGES = {
+    "tois": ("toi", "Theories of impact",
+             "What interpretability research could be *for*: the twenty theories on Neel "
+             "Nanda's longlist, the sub-items the debate treats separately, and the ones the "
+             "critique adds. Each page gathers the works that argue for or against it."),
+    "endstories": ("endstory", "End stories",
+                   "How interpretability would finally make AI safe, if it succeeds: the end "
+                   "stories the debate discusses, with the works on each side."),
+    "agendas": ("agenda", "Agendas",
+                "What critics of interpretability propose doing instead, with the works that "
+                "argue for or against each alternative."),
+}
+
+
+def _ordered(terms: dict[str, Term]) -> list[Term]:
+    # Longlist order first (by number, sub-items after their parent), then file order.
+    index = {tid: i for i, tid in enumerate(terms)}
+    return sorted(terms.values(), key=lambda t: (t.number or 10_000, index[t.id]))
+
+
+def render_topic(term: Term, corpus: Corpus) -> str:
+    tax = corpus.taxonomy
+    page = topic_path(term)
+    works = corpus.works_on(term.id)
+    lines = ["---", f"title: {yaml_str(term.name)}", f"description: {yaml_str(term.description)}",
+             "---", "", f"# {md_escape(term.name)}", ""]
+    kicker = {"toi": "Theory of impact", "endstory": "End story", "agenda": "Agenda"}[term.kind]
+    if term.number:
+        kicker += f" {term.number} on Nanda's longlist"
+    if term.origin == "essay":
+        kicker += ", added by the critique"
+    if term.parent and term.parent in tax.tois:
+        kicker += f", part of {topic_link(tax.tois[term.parent], page)}"
+    lines += [f'<p class="toi-kicker">{kicker}</p>', "", md_escape(term.description), ""]
+    children = [t for t in _ordered(tax.tois) if t.parent == term.id]
+    if children:
+        lines += ["Treated separately:", ""]
+        lines += [f"- {topic_link(c, page)}" for c in children]
+        lines.append("")
+    lines += [f"**{len(works)} work{'s' if len(works) != 1 else ''}** in the corpus.", ""]
+    for stance in tax.stances.values():
+        group = [w for w, s in works if s == stance.id]
+        if not group:
+            continue
+        lines += [f"## {md_escape(stance.name)} ({len(group)})", ""]
+        lines += [work_list_item(w, page, tax) for w in group]
+        lines.append("")
+    if not works:
+        lines += ["No work in the corpus is tagged with this yet.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def render_stance(term: Term, corpus: Corpus) -> str:
+    tax = corpus.taxonomy
+    page = f"stance/{term.id}.md"
+    rows = corpus.works_with_stance(term.id)
+    lines = ["---", f"title: {yaml_str('Stance: ' + term.name)}", "---", "",
+             f"# {stance_label(tax, term.id)} {md_escape(term.name)}", "",
+             md_escape(term.description), "",
+             f"**{len(rows)} work{'s' if len(rows) != 1 else ''}** take this stance on at "
+             "least one topic.", ""]
+    for w, topics in rows:
+        named = [t for t in (tax.topic(x) for x in topics) if t is not None]
+        extra = "on " + ", ".join(topic_link(t, page) for t in named) if named else ""
+        lines.append(work_list_item(w, page, tax, extra=extra))
+    lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _count_cells(corpus: Corpus, term: Term, page: str) -> str:
+    tax = corpus.taxonomy
+    works = corpus.works_on(term.id)
+    cells = [str(sum(1 for _, s in works if s == st)) for st in tax.stances]
+    return f"| {topic_link(term, page)} | {len(works)} | " + " | ".join(cells) + " |"
+
+
+def render_section_index(section: str, corpus: Corpus) -> str:
+    tax = corpus.taxonomy
+    folder, title, intro = SECTION_PAGES[section]
+    page = f"{folder}/index.md"
+    head = " | ".join(stance_label(tax, s) for s in tax.stances)
+    lines = ["---", f"title: {yaml_str(title)}", "---", "", f"# {title}", "", intro, "",
+             f"| {title[:-1] if title.endswith('s') else title} | Works | {head} |",
+             "|---|---:|" + "---:|" * len(tax.stances)]
+    for term in _ordered(tax.section(section)):
+        lines.append(_count_cells(corpus, term, page))
+    lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def render_stance_index(corpus: Corpus) -> str:
+    tax = corpus.taxonomy
+    lines = ["---", "title: Stances", "---", "", "# Stances", "",
+             "The position a work takes on each topic it is tagged with. A work can hold "
+             "different stances on different topics.", ""]
+    for term in tax.stances.values():
+        n = len(corpus.works_with_stance(term.id))
+        lines += [f"## {stance_label(tax, term.id)} [{md_escape(term.name)}]({term.id}.md) "
+                  f"({n})", "", md_escape(term.description), ""]
+    return "\n".join(lines) + "\n"
+
+
+def render(corpus: Corpus) -> dict[str, str]:
+    tax = corpus.taxonomy
+    out: dict[str, str] = {}
+    for section in SECTION_PAGES:
+        out[f"{SECTION_PAGES[section][0]}/index.md"] = render_section_index(section, corpus)
+        for term in tax.section(section).values():
+            out[topic_path(term)] = render_topic(term, corpus)
+    out["stance/index.md"] = render_stance_index(corpus)
+    for term in tax.stances.values():
+        out[f"stance/{term.id}.md"] = render_stance(term, corpus)
+    return out

@@ -1,0 +1,172 @@
+"""The controlled vocabulary, read from `bib/taxonomy.yaml`.
+
+One source feeds validation, the "allowed values" reference page and CLI help.
+The file is user data, so its defects become TOI0xx diagnostics with a line number
+rather than exceptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, Span
+
+# Topic sections are the ones a work is tagged with; each gets pages of its own.
+TOPIC_SECTIONS: dict[str, str] = {
+    "tois": "toi",
+    "endstories": "endstory",
+    "agendas": "agenda",
+}
+SECTIONS = ("stances", "tois", "endstories", "agendas", "edgetypes", "kinds")
+SECTION_LABELS = {
+    "toi": "Theory of impact",
+    "endstory": "End story",
+    "agenda": "Agenda",
+    "stance": "Stance",
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One vocabulary item: a stance, topic, edge type or kind."""
+
+    id: str
+    name: str
+    description: str
+    section: str
+    line: int
+    number: int | None = None
+    parent: str | None = None
+    origin: str | None = None
+    symbol: str | None = None
+    inverse: str | None = None
+    cito: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """Page folder for topics (`toi`, `endstory`, `agenda`), else the section."""
+        return TOPIC_SECTIONS.get(self.section, self.section.rstrip("s"))
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    path: str
+    stances: dict[str, Term] = field(default_factory=dict)
+    tois: dict[str, Term] = field(default_factory=dict)
+    endstories: dict[str, Term] = field(default_factory=dict)
+    agendas: dict[str, Term] = field(default_factory=dict)
+    edgetypes: dict[str, Term] = field(default_factory=dict)
+    kinds: dict[str, Term] = field(default_factory=dict)
+    renamed: dict[str, str] = field(default_factory=dict)
+
+    def section(self, name: str) -> dict[str, Term]:
+        value: dict[str, Term] = getattr(self, name)
+        return value
+
+    def topic(self, topic_id: str) -> Term | None:
+        for name in TOPIC_SECTIONS:
+            term = self.section(name).get(topic_id)
+            if term is not None:
+                return term
+        return None
+
+    def all_topics(self) -> list[Term]:
+        return [t for name in TOPIC_SECTIONS for t in self.section(name).values()]
+
+
+def _line_of(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _scalar(node: yaml.Node, key: str) -> tuple[Any, int] | None:
+    """Value and line of `key` in a mapping node, from the composed tree."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return v, _line_of(v)
+    return None
+
+
+def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, list[Diagnostic]]:
+    """Read and check the taxonomy; on a broken file return an empty one plus TOI001."""
+    name = display or str(path)
+    diags: list[Diagnostic] = []
+
+    def bad(line: int, msg: str, hint: str = "", code: str = "TOI001") -> None:
+        diags.append(Diagnostic(code, Span(name, line), msg, hint))
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except FileNotFoundError:
+        bad(1, "taxonomy file not found", "create bib/taxonomy.yaml (see CONTRIBUTING.md)")
+        return Taxonomy(name), diags
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
+        bad(line, f"taxonomy is not valid YAML: {exc.__class__.__name__}",
+            "check indentation and quoting")
+        return Taxonomy(name), diags
+    if not isinstance(data, dict) or root is None:
+        bad(1, "taxonomy must be a mapping with sections " + ", ".join(SECTIONS))
+        return Taxonomy(name), diags
+
+    sections: dict[str, dict[str, Term]] = {}
+    seen: dict[str, str] = {}
+    for section in SECTIONS:
+        found = _scalar(root, section)
+        items = data.get(section)
+        if found is None or not isinstance(items, list):
+            bad(1, f"section `{section}` is missing or not a list")
+            sections[section] = {}
+            continue
+        seq_node = found[0]
+        terms: dict[str, Term] = {}
+        for item, node in zip(items, seq_node.value, strict=False):
+            line = _line_of(node)
+            if not isinstance(item, dict):
+                bad(line, f"item in `{section}` is not a mapping")
+                continue
+            # Kinds are self-explanatory labels; everything else needs a description.
+            needed = ("id", "name") if section == "kinds" else ("id", "name", "description")
+            missing = [k for k in needed if not item.get(k)]
+            if missing:
+                bad(line, f"item in `{section}` lacks {', '.join(missing)}")
+                continue
+            tid = str(item["id"])
+            if tid in seen:
+                bad(line, f"id `{tid}` already declared in `{seen[tid]}`",
+                    "ids are unique across all sections", code="TOI002")
+                continue
+            seen[tid] = section
+            number = item.get("number")
+            terms[tid] = Term(
+                id=tid,
+                name=str(item["name"]),
+                description=" ".join(str(item.get("description") or "").split()),
+                section=section,
+                line=line,
+                number=number if isinstance(number, int) else None,
+                parent=item.get("parent"),
+                origin=item.get("origin"),
+                symbol=item.get("symbol"),
+                inverse=item.get("inverse"),
+                cito=item.get("cito"),
+            )
+        sections[section] = terms
+
+    tois = sections["tois"]
+    for term in tois.values():
+        if term.parent and term.parent not in tois:
+            bad(term.line, f"parent `{term.parent}` of `{term.id}` is not a theory of impact")
+    renamed = data.get("renamed") or {}
+    if not isinstance(renamed, dict):
+        bad(1, "`renamed` must map old ids to new ids")
+        renamed = {}
+    return Taxonomy(name, renamed={str(k): str(v) for k, v in renamed.items()},
+                    **sections), diags
