@@ -14,12 +14,21 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--root", type=Path, default=Path.cwd(),
-                   help="project folder holding bib/ and docs/ (default: current folder)")
-    p.add_argument("--format", choices=("text", "github", "json"), default="text",
-                   help="how to print findings: text (default), github annotations, json")
-    p.add_argument("--strict", action="store_true",
-                   help="treat warnings as errors (exit 1 on any finding)")
+    p.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="project folder holding bib/ and docs/ (default: current folder)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default="text",
+        help="how to print findings: text (default), github annotations, json",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (exit 1 on any finding)"
+    )
 
 
 def _report(args: argparse.Namespace, diags: list) -> int:
@@ -49,9 +58,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     files = [Path(f) for f in args.files] if args.files else None
     result = load_and_check(paths, files)
     if args.format == "text" and result.corpus is not None:
-        print(f"checked {result.entries_read} entries in "
-              f"{len({w.span.file for w in result.corpus.works.values()})} files",
-              file=sys.stderr)
+        print(
+            f"checked {result.entries_read} entries in "
+            f"{len({w.span.file for w in result.corpus.works.values()})} files",
+            file=sys.stderr,
+        )
     return _report(args, result.diagnostics)
 
 
@@ -62,9 +73,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     code = _report(args, result.diagnostics)
     if result.stats is not None and args.format == "text":
         s = result.stats
-        print(f"generated {len(result.corpus.works) if result.corpus else 0} work pages into "
-              f"docs/atlas: {s.written} written, {s.unchanged} unchanged, {s.deleted} removed",
-              file=sys.stderr)
+        print(
+            f"generated {len(result.corpus.works) if result.corpus else 0} work pages into "
+            f"docs/atlas: {s.written} written, {s.unchanged} unchanged, {s.deleted} removed",
+            file=sys.stderr,
+        )
     if result.stats is None and code == EXIT_OK:
         return EXIT_FINDINGS  # an error stopped the build before anything was written
     return code
@@ -79,7 +92,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toi-atlas",
-        description="Validate the ToI Atlas bibliography and generate the site's pages.")
+        description="Validate the ToI Atlas bibliography and generate the site's pages.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("check", help="report every defect in bib/ (file:line CODE message)")
     _add_common(p)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -35,108 +35,247 @@ E, W = Severity.ERROR, Severity.WARNING
 CODES: dict[str, CodeDoc] = {
     d.code: d
     for d in [
-        _c("TOI001", E, "invalid taxonomy file",
-           "bib/taxonomy.yaml is not valid YAML or does not have the documented shape "
-           "(sections stances, tois, endstories, agendas, edgetypes, kinds; each item "
-           "with id, name and description). Nothing else can be checked without it."),
-        _c("TOI002", E, "duplicate taxonomy id",
-           "Every id in bib/taxonomy.yaml must be unique across all sections, because "
-           "edges are scoped by bare id (`key@auditing`)."),
-        _c("TOI100", E, "unreadable file",
-           "The file is not UTF-8 text (for example Latin-1, UTF-16 or binary). "
-           "Re-save it as UTF-8; nothing in it was read."),
-        _c("TOI101", E, "BibTeX syntax error",
-           "The entry could not be parsed (unbalanced braces, missing comma or '=', "
-           "truncated file). The entry is skipped and checking resumes at the next "
-           "line that starts with '@'."),
-        _c("TOI102", E, "duplicate key",
-           "Two entries, in the same file or in different files, use the same key. "
-           "Keys identify works in edges and URLs, so they must be unique."),
-        _c("TOI103", E, "duplicate field",
-           "A field appears twice in one entry. BibTeX would silently keep one of them; "
-           "delete the one you do not mean."),
-        _c("TOI104", E, "undefined @string macro",
-           "A field value uses a bare word that is not a month name or an @string "
-           "defined earlier in the same file. Usually the value is missing its braces."),
-        _c("TOI105", E, "unsafe key",
-           "Keys become file names and URLs, so they may only contain ASCII letters, "
-           "digits and `_ . : + -`, must start with a letter or digit and be at most "
-           "100 characters long."),
-        _c("TOI106", E, "keys differ only by case",
-           "Two keys differ only by upper/lower case. Their pages would overwrite each "
-           "other on case-insensitive file systems (macOS, Windows), so the build "
-           "refuses them."),
-        _c("TOI107", E, "malformed name list",
-           "`author` or `editor` could not be split into names. Separate names with "
-           "` and `, write each as `Last, First` or `First Last`."),
-        _c("TOI110", E, "missing required field",
-           "The entry type needs this field (for example `journal` for @article). "
-           "Every entry needs `title`, `year` and `url`; most need `author`."),
-        _c("TOI111", E, "malformed year",
-           "`year` must be a four-digit year between 1900 and next year."),
-        _c("TOI112", E, "malformed date",
-           "`added` and `modified` must be ISO dates, YYYY-MM-DD, that exist."),
-        _c("TOI113", E, "malformed reading time",
-           "`readingtime` is a whole number of minutes between 1 and 1000."),
-        _c("TOI114", E, "unsafe or malformed URL",
-           "`url`, `pdf` and `code` must be absolute http(s) URLs. Other schemes "
-           "(javascript:, data:, file:) are refused because they would run or open "
-           "something in the reader's browser."),
-        _c("TOI115", E, "malformed DOI",
-           "A DOI looks like `10.NNNN/suffix` (no `https://doi.org/` prefix)."),
-        _c("TOI116", E, "malformed arXiv id",
-           "An arXiv id is new-style `2211.00593` or old-style `hep-th/9901001`, "
-           "without a version suffix or an `arXiv:` prefix."),
-        _c("TOI117", E, "arXiv id does not match URL",
-           "The entry's URL points at a different arXiv paper than its `eprint`."),
-        _c("TOI118", E, "malformed month",
-           "`month` should be a three-letter month macro (jan ... dec) or 1-12."),
-        _c("TOI119", E, "malformed field list",
-           "A tag or edge list has an empty item (for example a doubled comma) or an "
-           "item with more than one ':' or '@'."),
-        _c("TOI120", W, "missing summary",
-           "Every work should carry a `summary` of one to three sentences in our own "
-           "words saying what it claims and why it matters to the debate."),
-        _c("TOI121", W, "untagged work",
-           "The work names no theory of impact, end story or agenda, so no topic page "
-           "lists it."),
-        _c("TOI122", W, "missing added date",
-           "`added` (YYYY-MM-DD) orders the feed of additions and the 'latest' list."),
-        _c("TOI201", E, "unknown theory of impact",
-           "The id in `tois` is not declared in bib/taxonomy.yaml."),
-        _c("TOI202", E, "unknown end story",
-           "The id in `endstories` is not declared in bib/taxonomy.yaml."),
-        _c("TOI203", E, "unknown stance",
-           "The stance (in `stance` or after ':' in a tag) is not declared in "
-           "bib/taxonomy.yaml."),
-        _c("TOI204", E, "unknown agenda",
-           "The id in `agendas` is not declared in bib/taxonomy.yaml."),
-        _c("TOI205", E, "unknown kind",
-           "`kind` is not one of the kinds declared in bib/taxonomy.yaml."),
-        _c("TOI206", E, "missing stance",
-           "A tag has no ':stance' and the entry has no default `stance` field."),
-        _c("TOI207", W, "tag listed twice",
-           "The same topic appears twice in one tag field; keep one."),
-        _c("TOI301", E, "edge to a missing key",
-           "An edge field (rebuts, supports, extends, repliesto) names a key that no "
-           "entry in bib/ has."),
-        _c("TOI302", E, "edge scoped to an unknown topic",
-           "The part after '@' must be a declared theory of impact, end story or "
-           "agenda id."),
-        _c("TOI303", E, "self-edge",
-           "A work cannot rebut, support, extend or reply to itself."),
-        _c("TOI304", W, "duplicate edge",
-           "The same edge (type, target, scope) is declared twice."),
-        _c("TOI401", E, "same work under two keys",
-           "Two entries share a DOI, arXiv id or URL: they are one work entered twice."),
-        _c("TOI402", W, "likely duplicate work",
-           "Two entries have near-identical titles and the same year; if they are one "
-           "work, merge them."),
-        _c("TOI901", E, "entry would be dropped",
-           "The generator produced no page for an entry. This is a bug; the build "
-           "stops rather than publish an incomplete site."),
-        _c("TOI902", E, "write outside output folder",
-           "A generated path resolved outside the output folder and was refused."),
+        _c(
+            "TOI001",
+            E,
+            "invalid taxonomy file",
+            "bib/taxonomy.yaml is not valid YAML or does not have the documented shape "
+            "(sections stances, tois, endstories, agendas, edgetypes, kinds; each item "
+            "with id, name and description). Nothing else can be checked without it.",
+        ),
+        _c(
+            "TOI002",
+            E,
+            "duplicate taxonomy id",
+            "Every id in bib/taxonomy.yaml must be unique across all sections, because "
+            "edges are scoped by bare id (`key@auditing`).",
+        ),
+        _c(
+            "TOI100",
+            E,
+            "unreadable file",
+            "The file is not UTF-8 text (for example Latin-1, UTF-16 or binary). "
+            "Re-save it as UTF-8; nothing in it was read.",
+        ),
+        _c(
+            "TOI101",
+            E,
+            "BibTeX syntax error",
+            "The entry could not be parsed (unbalanced braces, missing comma or '=', "
+            "truncated file). The entry is skipped and checking resumes at the next "
+            "line that starts with '@'.",
+        ),
+        _c(
+            "TOI102",
+            E,
+            "duplicate key",
+            "Two entries, in the same file or in different files, use the same key. "
+            "Keys identify works in edges and URLs, so they must be unique.",
+        ),
+        _c(
+            "TOI103",
+            E,
+            "duplicate field",
+            "A field appears twice in one entry. BibTeX would silently keep one of them; "
+            "delete the one you do not mean.",
+        ),
+        _c(
+            "TOI104",
+            E,
+            "undefined @string macro",
+            "A field value uses a bare word that is not a month name or an @string "
+            "defined earlier in the same file. Usually the value is missing its braces.",
+        ),
+        _c(
+            "TOI105",
+            E,
+            "unsafe key",
+            "Keys become file names and URLs, so they may only contain ASCII letters, "
+            "digits and `_ . : + -`, must start with a letter or digit and be at most "
+            "100 characters long.",
+        ),
+        _c(
+            "TOI106",
+            E,
+            "keys differ only by case",
+            "Two keys differ only by upper/lower case. Their pages would overwrite each "
+            "other on case-insensitive file systems (macOS, Windows), so the build "
+            "refuses them.",
+        ),
+        _c(
+            "TOI107",
+            E,
+            "malformed name list",
+            "`author` or `editor` could not be split into names. Separate names with "
+            "` and `, write each as `Last, First` or `First Last`.",
+        ),
+        _c(
+            "TOI110",
+            E,
+            "missing required field",
+            "The entry type needs this field (for example `journal` for @article). "
+            "Every entry needs `title`, `year` and `url`; most need `author`.",
+        ),
+        _c(
+            "TOI111",
+            E,
+            "malformed year",
+            "`year` must be a four-digit year between 1900 and next year.",
+        ),
+        _c(
+            "TOI112",
+            E,
+            "malformed date",
+            "`added` and `modified` must be ISO dates, YYYY-MM-DD, that exist.",
+        ),
+        _c(
+            "TOI113",
+            E,
+            "malformed reading time",
+            "`readingtime` is a whole number of minutes between 1 and 1000.",
+        ),
+        _c(
+            "TOI114",
+            E,
+            "unsafe or malformed URL",
+            "`url`, `pdf` and `code` must be absolute http(s) URLs. Other schemes "
+            "(javascript:, data:, file:) are refused because they would run or open "
+            "something in the reader's browser.",
+        ),
+        _c(
+            "TOI115",
+            E,
+            "malformed DOI",
+            "A DOI looks like `10.NNNN/suffix` (no `https://doi.org/` prefix).",
+        ),
+        _c(
+            "TOI116",
+            E,
+            "malformed arXiv id",
+            "An arXiv id is new-style `2211.00593` or old-style `hep-th/9901001`, "
+            "without a version suffix or an `arXiv:` prefix.",
+        ),
+        _c(
+            "TOI117",
+            E,
+            "arXiv id does not match URL",
+            "The entry's URL points at a different arXiv paper than its `eprint`.",
+        ),
+        _c(
+            "TOI118",
+            E,
+            "malformed month",
+            "`month` should be a three-letter month macro (jan ... dec) or 1-12.",
+        ),
+        _c(
+            "TOI119",
+            E,
+            "malformed field list",
+            "A tag or edge list has an empty item (for example a doubled comma) or an "
+            "item with more than one ':' or '@'.",
+        ),
+        _c(
+            "TOI120",
+            W,
+            "missing summary",
+            "Every work should carry a `summary` of one to three sentences in our own "
+            "words saying what it claims and why it matters to the debate.",
+        ),
+        _c(
+            "TOI121",
+            W,
+            "untagged work",
+            "The work names no theory of impact, end story or agenda, so no topic page lists it.",
+        ),
+        _c(
+            "TOI122",
+            W,
+            "missing added date",
+            "`added` (YYYY-MM-DD) orders the feed of additions and the 'latest' list.",
+        ),
+        _c(
+            "TOI201",
+            E,
+            "unknown theory of impact",
+            "The id in `tois` is not declared in bib/taxonomy.yaml.",
+        ),
+        _c(
+            "TOI202",
+            E,
+            "unknown end story",
+            "The id in `endstories` is not declared in bib/taxonomy.yaml.",
+        ),
+        _c(
+            "TOI203",
+            E,
+            "unknown stance",
+            "The stance (in `stance` or after ':' in a tag) is not declared in bib/taxonomy.yaml.",
+        ),
+        _c(
+            "TOI204",
+            E,
+            "unknown agenda",
+            "The id in `agendas` is not declared in bib/taxonomy.yaml.",
+        ),
+        _c(
+            "TOI205",
+            E,
+            "unknown kind",
+            "`kind` is not one of the kinds declared in bib/taxonomy.yaml.",
+        ),
+        _c(
+            "TOI206",
+            E,
+            "missing stance",
+            "A tag has no ':stance' and the entry has no default `stance` field.",
+        ),
+        _c(
+            "TOI207",
+            W,
+            "tag listed twice",
+            "The same topic appears twice in one tag field; keep one.",
+        ),
+        _c(
+            "TOI301",
+            E,
+            "edge to a missing key",
+            "An edge field (rebuts, supports, extends, repliesto) names a key that no "
+            "entry in bib/ has.",
+        ),
+        _c(
+            "TOI302",
+            E,
+            "edge scoped to an unknown topic",
+            "The part after '@' must be a declared theory of impact, end story or agenda id.",
+        ),
+        _c("TOI303", E, "self-edge", "A work cannot rebut, support, extend or reply to itself."),
+        _c("TOI304", W, "duplicate edge", "The same edge (type, target, scope) is declared twice."),
+        _c(
+            "TOI401",
+            E,
+            "same work under two keys",
+            "Two entries share a DOI, arXiv id or URL: they are one work entered twice.",
+        ),
+        _c(
+            "TOI402",
+            W,
+            "likely duplicate work",
+            "Two entries have near-identical titles and the same year; if they are one "
+            "work, merge them.",
+        ),
+        _c(
+            "TOI901",
+            E,
+            "entry would be dropped",
+            "The generator produced no page for an entry. This is a bug; the build "
+            "stops rather than publish an incomplete site.",
+        ),
+        _c(
+            "TOI902",
+            E,
+            "write outside output folder",
+            "A generated path resolved outside the output folder and was refused.",
+        ),
     ]
 }
 

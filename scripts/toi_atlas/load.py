@@ -78,18 +78,24 @@ class _SpanParser(LowLevelParser):  # type: ignore[misc]
         line = getattr(error, "lineno", None) or self.lineno
         message = getattr(error, "message", None) or str(error)
         if isinstance(error, UndefinedMacro):
-            self.diags.append(Diagnostic(
-                "TOI104", Span(self.display, line),
-                f"undefined macro `{message}` in field `{self.current_field_name}`",
-                "put the value in braces, or define it with @string before use",
-            ))
+            self.diags.append(
+                Diagnostic(
+                    "TOI104",
+                    Span(self.display, line),
+                    f"undefined macro `{message}` in field `{self.current_field_name}`",
+                    "put the value in braces, or define it with @string before use",
+                )
+            )
             return
         self.failed_at = self.command_start
-        self.diags.append(Diagnostic(
-            "TOI101", Span(self.display, line),
-            f"{message} (entry starting at line {self.command_line})",
-            "check braces, commas and '=' in this entry; it was skipped",
-        ))
+        self.diags.append(
+            Diagnostic(
+                "TOI101",
+                Span(self.display, line),
+                f"{message} (entry starting at line {self.command_line})",
+                "check braces, commas and '=' in this entry; it was skipped",
+            )
+        )
 
     def parse_bibliography(self) -> Iterator[tuple[str, tuple[object, ...], int, list[int]]]:
         while True:
@@ -131,25 +137,33 @@ class _SpanParser(LowLevelParser):  # type: ignore[misc]
 
 def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
     """Bytes to text with LF line ends, or None plus TOI100 for non-UTF-8 input."""
+
     def refuse(line: int, message: str, hint: str) -> tuple[None, list[Diagnostic]]:
         return None, [Diagnostic("TOI100", Span(display, line), message, hint)]
 
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return refuse(1, "file is UTF-16, not UTF-8",
-                      "re-save as UTF-8, e.g. iconv -f utf-16 -t utf-8")
+        return refuse(
+            1, "file is UTF-16, not UTF-8", "re-save as UTF-8, e.g. iconv -f utf-16 -t utf-8"
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a UTF-8 byte-order mark is harmless; drop it
     nul = data.find(b"\x00")
     if nul >= 0:
-        return refuse(data.count(b"\n", 0, nul) + 1, "file contains NUL bytes (binary?)",
-                      "a .bib file must be plain UTF-8 text")
+        return refuse(
+            data.count(b"\n", 0, nul) + 1,
+            "file contains NUL bytes (binary?)",
+            "a .bib file must be plain UTF-8 text",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start:exc.start + 1].hex()
-        return refuse(line, f"byte 0x{bad} is not valid UTF-8",
-                      "re-save the file as UTF-8, e.g. iconv -f latin1 -t utf-8")
+        bad = data[exc.start : exc.start + 1].hex()
+        return refuse(
+            line,
+            f"byte 0x{bad} is not valid UTF-8",
+            "re-save the file as UTF-8, e.g. iconv -f latin1 -t utf-8",
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
@@ -167,8 +181,9 @@ def parse_text(text: str, display: str) -> tuple[list[RawEntry], list[Diagnostic
             if kind in ("string", "preamble"):
                 continue
             key, fields = body
-            entry, entry_diags = _make_entry(kind, key, fields, field_lines,
-                                             Span(display, cmd_line))
+            entry, entry_diags = _make_entry(
+                kind, key, fields, field_lines, Span(display, cmd_line)
+            )
             diags.extend(entry_diags)
             if entry is not None:
                 entries.append(entry)
@@ -193,19 +208,28 @@ def _make_entry(
 ) -> tuple[RawEntry | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if not isinstance(key, str) or not key:
-        diags.append(Diagnostic("TOI101", span, f"@{kind} entry has no key",
-                                "write @type{key, field = {value}, ...}"))
+        diags.append(
+            Diagnostic(
+                "TOI101",
+                span,
+                f"@{kind} entry has no key",
+                "write @type{key, field = {value}, ...}",
+            )
+        )
         return None, diags
     out: dict[str, RawField] = {}
     persons: dict[str, list[Person]] = {}
     for (name, parts), fline in zip(fields, field_lines, strict=True):
         lname = name.lower()
         if lname in out:
-            diags.append(Diagnostic(
-                "TOI103", Span(span.file, fline),
-                f"entry `{key}` has a second `{lname}` field (first at line {out[lname].line})",
-                "delete one of the two",
-            ))
+            diags.append(
+                Diagnostic(
+                    "TOI103",
+                    Span(span.file, fline),
+                    f"entry `{key}` has a second `{lname}` field (first at line {out[lname].line})",
+                    "delete one of the two",
+                )
+            )
             continue
         value = "".join(parts)
         out[lname] = RawField(lname, value, fline)
@@ -213,9 +237,14 @@ def _make_entry(
             try:
                 persons[lname] = [Person(n) for n in split_name_list(" ".join(value.split()))]
             except PybtexError as exc:  # e.g. "Too many commas in ..."
-                diags.append(Diagnostic("TOI107", Span(span.file, fline),
-                                        f"cannot read `{lname}`: {exc}",
-                                        "write names as `Last, First and Last, First`"))
+                diags.append(
+                    Diagnostic(
+                        "TOI107",
+                        Span(span.file, fline),
+                        f"cannot read `{lname}`: {exc}",
+                        "write names as `Last, First and Last, First`",
+                    )
+                )
     return RawEntry(key, kind, out, persons, span), diags
 
 

@@ -22,15 +22,29 @@ from .taxonomy import TOPIC_SECTIONS, Taxonomy
 # Our fields; everything else is standard BibTeX and goes into exports as is.
 TAG_FIELDS = tuple(TOPIC_SECTIONS)  # tois, endstories, agendas
 META_FIELDS = ("stance", "kind", "summary", "added", "modified", "readingtime")
-MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 MONTH_NAMES = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
 }
 
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:v\d+)?(?:\.pdf)?(?:[?#].*)?$",
-                        re.IGNORECASE)
+_ARXIV_URL = re.compile(
+    r"arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:v\d+)?(?:\.pdf)?(?:[?#].*)?$", re.IGNORECASE
+)
 _LATEX_SPECIAL = re.compile(r"[\\$~]|--|``|''")
 _latex = LatexNodes2Text()
 
@@ -140,8 +154,11 @@ class Corpus:
         return sorted(self.works.values(), key=lambda w: (-(w.year or 0), w.key.lower()))
 
     def works_on(self, topic: str) -> list[tuple[Work, str | None]]:
-        out = [(w, w.stance_on(topic)) for w in self.works.values()
-               if any(t.topic == topic for t in w.tags)]
+        out = [
+            (w, w.stance_on(topic))
+            for w in self.works.values()
+            if any(t.topic == topic for t in w.tags)
+        ]
         return sorted(out, key=lambda p: (-(p[0].year or 0), p[0].key.lower()))
 
     def works_with_stance(self, stance: str) -> list[tuple[Work, list[str]]]:
@@ -154,9 +171,13 @@ class Corpus:
 
 
 def _person_name(person: object) -> str:
-    parts = [*getattr(person, "first_names", []), *getattr(person, "middle_names", []),
-             *getattr(person, "prelast_names", []), *getattr(person, "last_names", []),
-             *getattr(person, "lineage_names", [])]
+    parts = [
+        *getattr(person, "first_names", []),
+        *getattr(person, "middle_names", []),
+        *getattr(person, "prelast_names", []),
+        *getattr(person, "last_names", []),
+        *getattr(person, "lineage_names", []),
+    ]
     return latex_to_unicode(" ".join(parts)) if parts else latex_to_unicode(str(person))
 
 
@@ -199,8 +220,16 @@ def _arxiv(raw: RawEntry) -> str | None:
 
 
 def _venue(raw: RawEntry, arxiv: str | None) -> str:
-    for name in ("journal", "journaltitle", "booktitle", "howpublished", "publisher",
-                 "institution", "school", "organization"):
+    for name in (
+        "journal",
+        "journaltitle",
+        "booktitle",
+        "howpublished",
+        "publisher",
+        "institution",
+        "school",
+        "organization",
+    ):
         value = raw.get(name)
         if value and value.strip():
             return latex_to_unicode(value)
@@ -227,15 +256,23 @@ def build_work(raw: RawEntry, taxonomy: Taxonomy) -> Work:
             items.append(item)
             topic, sep, stance = item.text.partition(":")
             topic, stance = topic.strip(), stance.strip()
-            tags.append(TopicTag(topic, stance if sep else default_stance, bool(sep),
-                                 fname, item.line))
+            tags.append(
+                TopicTag(topic, stance if sep else default_stance, bool(sep), fname, item.line)
+            )
     edges: list[Edge] = []
     for etype in taxonomy.edgetypes:
         for item in _split_items(raw, etype):
             items.append(item)
             target, sep, scope = item.text.partition("@")
-            edges.append(Edge(raw.key, etype, target.strip(), scope.strip() if sep else None,
-                              Span(raw.span.file, item.line)))
+            edges.append(
+                Edge(
+                    raw.key,
+                    etype,
+                    target.strip(),
+                    scope.strip() if sep else None,
+                    Span(raw.span.file, item.line),
+                )
+            )
     arxiv = _arxiv(raw)
     kind_raw = (raw.get("kind") or "").strip()
     doi = (raw.get("doi") or "").strip() or None

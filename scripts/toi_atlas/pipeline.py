@@ -88,9 +88,11 @@ def render_all(corpus: Corpus) -> dict[str, str]:
 
 def dropped(corpus: Corpus, plan: dict[str, str]) -> list[Diagnostic]:
     """Nothing lost: every work must have its page in the plan."""
-    return [Diagnostic("TOI901", w.span, f"no page generated for `{w.key}`",
-                       "report this as a bug")
-            for w in corpus.works.values() if work_path(w) not in plan]
+    return [
+        Diagnostic("TOI901", w.span, f"no page generated for `{w.key}`", "report this as a bug")
+        for w in corpus.works.values()
+        if work_path(w) not in plan
+    ]
 
 
 def build(paths: Paths) -> Result:
@@ -106,8 +108,13 @@ def build(paths: Paths) -> Result:
     try:
         result.stats = write_plan(paths.out, plan)
     except UnsafePathError as exc:
-        result.diagnostics.append(Diagnostic("TOI902", Span(paths.display(paths.out), 1),
-                                             f"refused to write `{exc}`",
-                                             "report this as a bug"))
+        result.diagnostics.append(
+            Diagnostic(
+                "TOI902",
+                Span(paths.display(paths.out), 1),
+                f"refused to write `{exc}`",
+                "report this as a bug",
+            )
+        )
     result.timings.update(render=t1 - t0, write=time.perf_counter() - t1)
     return result

@@ -109,8 +109,11 @@ def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, lis
         return Taxonomy(name), diags
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
-        bad(line, f"taxonomy is not valid YAML: {exc.__class__.__name__}",
-            "check indentation and quoting")
+        bad(
+            line,
+            f"taxonomy is not valid YAML: {exc.__class__.__name__}",
+            "check indentation and quoting",
+        )
         return Taxonomy(name), diags
     if not isinstance(data, dict) or root is None:
         bad(1, "taxonomy must be a mapping with sections " + ", ".join(SECTIONS))
@@ -140,8 +143,12 @@ def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, lis
                 continue
             tid = str(item["id"])
             if tid in seen:
-                bad(line, f"id `{tid}` already declared in `{seen[tid]}`",
-                    "ids are unique across all sections", code="TOI002")
+                bad(
+                    line,
+                    f"id `{tid}` already declared in `{seen[tid]}`",
+                    "ids are unique across all sections",
+                    code="TOI002",
+                )
                 continue
             seen[tid] = section
             number = item.get("number")
@@ -168,5 +175,4 @@ def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, lis
     if not isinstance(renamed, dict):
         bad(1, "`renamed` must map old ids to new ids")
         renamed = {}
-    return Taxonomy(name, renamed={str(k): str(v) for k, v in renamed.items()},
-                    **sections), diags
+    return Taxonomy(name, renamed={str(k): str(v) for k, v in renamed.items()}, **sections), diags

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
@@ -53,21 +52,34 @@ def check_keys(corpus: Corpus) -> Iterator[Diagnostic]:
     for work in everyone:
         if not KEY_RE.match(work.key):
             shown = work.key.encode("unicode_escape").decode("ascii")[:60]
-            yield _d("TOI105", work, None, f"key `{shown}` is not allowed",
-                     "use lower-case letters, digits and - _ . : + (e.g. nanda2022longlist)")
+            yield _d(
+                "TOI105",
+                work,
+                None,
+                f"key `{shown}` is not allowed",
+                "use lower-case letters, digits and - _ . : + (e.g. nanda2022longlist)",
+            )
     for dup in corpus.duplicates:
         first = corpus.works[dup.key]
-        yield _d("TOI102", dup, None,
-                 f"key `{dup.key}` already used at {first.span.file}:{first.span.line}",
-                 "rename one key; if both are the same work, delete one entry")
+        yield _d(
+            "TOI102",
+            dup,
+            None,
+            f"key `{dup.key}` already used at {first.span.file}:{first.span.line}",
+            "rename one key; if both are the same work, delete one entry",
+        )
     by_slug: dict[str, Work] = {}
     for work in corpus.works.values():
         other = by_slug.setdefault(work.slug, work)
         if other is not work:
-            yield _d("TOI106", work, None,
-                     f"key `{work.key}` differs only by case from `{other.key}` "
-                     f"({other.span.file}:{other.span.line})",
-                     "rename one of them; page names are case-insensitive on many systems")
+            yield _d(
+                "TOI106",
+                work,
+                None,
+                f"key `{work.key}` differs only by case from `{other.key}` "
+                f"({other.span.file}:{other.span.line})",
+                "rename one of them; page names are case-insensitive on many systems",
+            )
 
 
 def check_fields(corpus: Corpus) -> Iterator[Diagnostic]:
@@ -79,50 +91,103 @@ def check_fields(corpus: Corpus) -> Iterator[Diagnostic]:
             needed.insert(0, "author")
         for name in needed:
             if not (raw.get(name) or "").strip():
-                yield _d("TOI110", work, None,
-                         f"@{raw.entry_type} `{work.key}` has no `{name}`",
-                         f"add `{name} = {{...}}`")
+                yield _d(
+                    "TOI110",
+                    work,
+                    None,
+                    f"@{raw.entry_type} `{work.key}` has no `{name}`",
+                    f"add `{name} = {{...}}`",
+                )
         year = raw.get("year")
         if year is not None and not (work.year and 1900 <= work.year <= next_year):
-            yield _d("TOI111", work, "year", f"year `{year.strip()}` is not a plausible year",
-                     "write a four-digit year, e.g. year = {2023}")
+            yield _d(
+                "TOI111",
+                work,
+                "year",
+                f"year `{year.strip()}` is not a plausible year",
+                "write a four-digit year, e.g. year = {2023}",
+            )
         month = raw.get("month")
         if month is not None and work.month is None:
-            yield _d("TOI118", work, "month", f"month `{month.strip()}` is not a month",
-                     "write month = jun (no braces) or a number 1-12")
+            yield _d(
+                "TOI118",
+                work,
+                "month",
+                f"month `{month.strip()}` is not a month",
+                "write month = jun (no braces) or a number 1-12",
+            )
         for name in ("added", "modified"):
             value = raw.get(name)
             if value is not None and not _is_iso_date(value.strip()):
-                yield _d("TOI112", work, name, f"`{name}` = `{value.strip()}` is not YYYY-MM-DD",
-                         "for example added = {2026-11-25}")
+                yield _d(
+                    "TOI112",
+                    work,
+                    name,
+                    f"`{name}` = `{value.strip()}` is not YYYY-MM-DD",
+                    "for example added = {2026-11-25}",
+                )
         if raw.get("added") is None:
-            yield _d("TOI122", work, None, f"`{work.key}` has no `added` date",
-                     "add added = {YYYY-MM-DD}, the day it entered the corpus")
+            yield _d(
+                "TOI122",
+                work,
+                None,
+                f"`{work.key}` has no `added` date",
+                "add added = {YYYY-MM-DD}, the day it entered the corpus",
+            )
         rt = raw.get("readingtime")
         if rt is not None and not (work.readingtime and 1 <= work.readingtime <= 1000):
-            yield _d("TOI113", work, "readingtime", f"readingtime `{rt.strip()}` is not minutes",
-                     "a whole number of minutes, e.g. readingtime = {25}")
+            yield _d(
+                "TOI113",
+                work,
+                "readingtime",
+                f"readingtime `{rt.strip()}` is not minutes",
+                "a whole number of minutes, e.g. readingtime = {25}",
+            )
         for name in ("url", "pdf", "code"):
             value = raw.get(name)
             if value is not None and not is_safe_url(value.strip()):
-                yield _d("TOI114", work, name, f"`{name}` is not an absolute http(s) URL",
-                         "write https://...; other schemes are refused")
+                yield _d(
+                    "TOI114",
+                    work,
+                    name,
+                    f"`{name}` is not an absolute http(s) URL",
+                    "write https://...; other schemes are refused",
+                )
         if work.doi is not None and not DOI_RE.match(work.doi):
-            yield _d("TOI115", work, "doi", f"DOI `{work.doi}` is malformed",
-                     "write only 10.NNNN/suffix, without https://doi.org/")
+            yield _d(
+                "TOI115",
+                work,
+                "doi",
+                f"DOI `{work.doi}` is malformed",
+                "write only 10.NNNN/suffix, without https://doi.org/",
+            )
         eprint = raw.get("eprint")
         if eprint is not None and work.arxiv == eprint.strip():
             if not ARXIV_RE.match(work.arxiv):
-                yield _d("TOI116", work, "eprint", f"arXiv id `{work.arxiv}` is malformed",
-                         "e.g. eprint = {2211.00593}, without 'arXiv:' or a version")
+                yield _d(
+                    "TOI116",
+                    work,
+                    "eprint",
+                    f"arXiv id `{work.arxiv}` is malformed",
+                    "e.g. eprint = {2211.00593}, without 'arXiv:' or a version",
+                )
             url_id = arxiv_from_url(work.url)
             if url_id and url_id != work.arxiv:
-                yield _d("TOI117", work, "url",
-                         f"url points at arXiv {url_id} but eprint is {work.arxiv}",
-                         "make url and eprint name the same paper")
+                yield _d(
+                    "TOI117",
+                    work,
+                    "url",
+                    f"url points at arXiv {url_id} but eprint is {work.arxiv}",
+                    "make url and eprint name the same paper",
+                )
         if not work.summary:
-            yield _d("TOI120", work, None, f"`{work.key}` has no summary",
-                     "add summary = {...}: what it claims and why it matters, in our words")
+            yield _d(
+                "TOI120",
+                work,
+                None,
+                f"`{work.key}` has no summary",
+                "add summary = {...}: what it claims and why it matters, in our words",
+            )
 
 
 def _is_iso_date(value: str) -> bool:
@@ -152,38 +217,62 @@ def check_tags(corpus: Corpus) -> Iterator[Diagnostic]:
     for work in corpus.works.values():
         yield from _check_items(work)
         if work.default_stance and work.default_stance not in tax.stances:
-            yield _d("TOI203", work, "stance", f"unknown stance `{work.default_stance}`",
-                     _did_you_mean(work.default_stance, tax.stances)
-                     or "stances: " + ", ".join(tax.stances))
+            yield _d(
+                "TOI203",
+                work,
+                "stance",
+                f"unknown stance `{work.default_stance}`",
+                _did_you_mean(work.default_stance, tax.stances)
+                or "stances: " + ", ".join(tax.stances),
+            )
         if work.kind_explicit and work.kind not in tax.kinds:
-            yield _d("TOI205", work, "kind", f"unknown kind `{work.kind}`",
-                     _did_you_mean(work.kind, tax.kinds) or "kinds: " + ", ".join(tax.kinds))
+            yield _d(
+                "TOI205",
+                work,
+                "kind",
+                f"unknown kind `{work.kind}`",
+                _did_you_mean(work.kind, tax.kinds) or "kinds: " + ", ".join(tax.kinds),
+            )
         seen: set[str] = set()
         for tag in work.tags:
             span = Span(work.span.file, tag.line)
             if not tag.topic:
                 continue  # reported by _check_items
             if tag.topic in seen:
-                yield Diagnostic("TOI207", span, f"`{tag.topic}` is tagged twice",
-                                 "keep one occurrence")
+                yield Diagnostic(
+                    "TOI207", span, f"`{tag.topic}` is tagged twice", "keep one occurrence"
+                )
             seen.add(tag.topic)
             section = tax.section(tag.field)
             if tag.topic not in section:
-                yield Diagnostic(UNKNOWN_CODE[tag.field], span,
-                                 f"unknown {SECTION_WORD[tag.field]} `{tag.topic}` in "
-                                 f"`{tag.field}`", _topic_hint(tag.topic, tag.field, tax,
-                                                               every_topic))
+                yield Diagnostic(
+                    UNKNOWN_CODE[tag.field],
+                    span,
+                    f"unknown {SECTION_WORD[tag.field]} `{tag.topic}` in `{tag.field}`",
+                    _topic_hint(tag.topic, tag.field, tax, every_topic),
+                )
             if tag.stance is None:
-                yield Diagnostic("TOI206", span, f"no stance for `{tag.topic}`",
-                                 f"write `{tag.topic}:critiques` or add a default "
-                                 "`stance = {...}`")
+                yield Diagnostic(
+                    "TOI206",
+                    span,
+                    f"no stance for `{tag.topic}`",
+                    f"write `{tag.topic}:critiques` or add a default `stance = {{...}}`",
+                )
             elif tag.explicit and tag.stance not in tax.stances:
-                yield Diagnostic("TOI203", span, f"unknown stance `{tag.stance}` on "
-                                 f"`{tag.topic}`", _did_you_mean(tag.stance, tax.stances)
-                                 or "stances: " + ", ".join(tax.stances))
+                yield Diagnostic(
+                    "TOI203",
+                    span,
+                    f"unknown stance `{tag.stance}` on `{tag.topic}`",
+                    _did_you_mean(tag.stance, tax.stances) or "stances: " + ", ".join(tax.stances),
+                )
         if not work.tags:
-            yield _d("TOI121", work, None, f"`{work.key}` names no topic",
-                     "add tois = {...}, endstories = {...} or agendas = {...}")
+            yield _d(
+                "TOI121",
+                work,
+                None,
+                f"`{work.key}` names no topic",
+                "add tois = {...}, endstories = {...} or agendas = {...}",
+            )
 
 
 def _topic_hint(topic: str, field: str, tax: Taxonomy, every_topic: dict[str, str]) -> str:
@@ -198,16 +287,22 @@ def _check_items(work: Work) -> Iterator[Diagnostic]:
     for item in work.items:
         sep = "@" if item.field not in TOPIC_SECTIONS else ":"
         head, _, tail = item.text.partition(sep)
-        bad = (not item.text or not head.strip() or sep in tail
-               or (sep == "@" and _ and not tail.strip()))
+        bad = (
+            not item.text
+            or not head.strip()
+            or sep in tail
+            or (sep == "@" and _ and not tail.strip())
+        )
         if not bad and item.field in TOPIC_SECTIONS:
             bad = not ID_RE.match(head.strip())
         if bad:
             shown = item.text or "(empty)"
-            yield Diagnostic("TOI119", Span(work.span.file, item.line),
-                             f"cannot read item `{shown}` in `{item.field}`",
-                             "items are comma-separated: id or id:stance for tags, "
-                             "key or key@topic for edges")
+            yield Diagnostic(
+                "TOI119",
+                Span(work.span.file, item.line),
+                f"cannot read item `{shown}` in `{item.field}`",
+                "items are comma-separated: id or id:stance for tags, key or key@topic for edges",
+            )
 
 
 def check_edges(corpus: Corpus) -> Iterator[Diagnostic]:
@@ -219,23 +314,37 @@ def check_edges(corpus: Corpus) -> Iterator[Diagnostic]:
                 continue  # reported as TOI119
             ident = (edge.type, edge.target, edge.scope)
             if ident in seen:
-                yield Diagnostic("TOI304", edge.span, f"edge `{edge.type} {edge.target}` "
-                                 "is declared twice", "keep one")
+                yield Diagnostic(
+                    "TOI304",
+                    edge.span,
+                    f"edge `{edge.type} {edge.target}` is declared twice",
+                    "keep one",
+                )
             seen.add(ident)
             if edge.target == work.key:
-                yield Diagnostic("TOI303", edge.span, f"`{work.key}` {edge.type} itself",
-                                 "point the edge at another work")
+                yield Diagnostic(
+                    "TOI303",
+                    edge.span,
+                    f"`{work.key}` {edge.type} itself",
+                    "point the edge at another work",
+                )
             elif edge.target not in corpus.works:
-                yield Diagnostic("TOI301", edge.span,
-                                 f"`{edge.type}` points at `{edge.target}`, which is not "
-                                 "in bib/", _did_you_mean(edge.target, corpus.works)
-                                 or "add that work first, or fix the key")
+                yield Diagnostic(
+                    "TOI301",
+                    edge.span,
+                    f"`{edge.type}` points at `{edge.target}`, which is not in bib/",
+                    _did_you_mean(edge.target, corpus.works)
+                    or "add that work first, or fix the key",
+                )
             if edge.scope is not None and edge.scope and tax.topic(edge.scope) is None:
                 every = [t.id for t in tax.all_topics()]
-                yield Diagnostic("TOI302", edge.span,
-                                 f"edge scoped to unknown topic `{edge.scope}`",
-                                 _did_you_mean(edge.scope, every)
-                                 or "scope with a theory of impact, end story or agenda id")
+                yield Diagnostic(
+                    "TOI302",
+                    edge.span,
+                    f"edge scoped to unknown topic `{edge.scope}`",
+                    _did_you_mean(edge.scope, every)
+                    or "scope with a theory of impact, end story or agenda id",
+                )
 
 
 def _norm_url(url: str) -> str:
@@ -265,17 +374,25 @@ def check_duplicates(corpus: Corpus) -> Iterator[Diagnostic]:
             first = seen.setdefault(ident, work)
             if first is not work and not reported:
                 reported = True
-                yield _d("TOI401", work, None,
-                         f"`{work.key}` has the same {ident[0]} as `{first.key}` "
-                         f"({first.span.file}:{first.span.line})",
-                         "keep one entry and move its tags and edges over")
+                yield _d(
+                    "TOI401",
+                    work,
+                    None,
+                    f"`{work.key}` has the same {ident[0]} as `{first.key}` "
+                    f"({first.span.file}:{first.span.line})",
+                    "keep one entry and move its tags and edges over",
+                )
         norm = _norm_title(work.title)
         if norm and not reported:
             first = titles.setdefault((norm, work.year), work)
             if first is not work:
-                yield _d("TOI402", work, "title",
-                         f"`{work.key}` has the same title and year as `{first.key}`",
-                         "if they are one work, merge them")
+                yield _d(
+                    "TOI402",
+                    work,
+                    "title",
+                    f"`{work.key}` has the same title and year as `{first.key}`",
+                    "if they are one work, merge them",
+                )
 
 
 CHECKS: tuple[Callable[[Corpus], Iterable[Diagnostic]], ...] = (

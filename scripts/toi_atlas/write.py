@@ -35,8 +35,14 @@ class WriteStats:
 def safe_target(out_dir: Path, rel: str) -> Path:
     """Resolve `rel` under `out_dir`, refusing anything that could escape it."""
     p = PurePosixPath(rel)
-    if (not rel or p.is_absolute() or any(part in ("..", "") for part in p.parts)
-            or "\\" in rel or "\x00" in rel or ":" in p.parts[0]):
+    if (
+        not rel
+        or p.is_absolute()
+        or any(part in ("..", "") for part in p.parts)
+        or "\\" in rel
+        or "\x00" in rel
+        or ":" in p.parts[0]
+    ):
         raise UnsafePathError(rel)
     base = out_dir.resolve()
     target = (base / p).resolve()

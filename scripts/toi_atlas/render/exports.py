@@ -41,7 +41,9 @@ def render(corpus: Corpus) -> dict[str, str]:
     works = sorted(corpus.works.values(), key=lambda w: w.key)
     edges = [
         {"source": e.source, "type": e.type, "target": e.target, "scope": e.scope}
-        for w in works for e in w.edges if e.target in corpus.works
+        for w in works
+        for e in w.edges
+        if e.target in corpus.works
     ]
     return {
         "data/works.json": dumps({"version": 1, "works": [work_record(w) for w in works]}),

@@ -16,21 +16,32 @@ def render_works_index(corpus: Corpus) -> str:
     tax = corpus.taxonomy
     page = "works/index.md"
     works = corpus.sorted_works()
-    lines = ["---", "title: All works", "---", "", "# All works", "",
-             f"All {len(works)} works in the corpus, newest first. Each links to its page "
-             "with the summary, the topics it argues about and its place in the debate.", ""]
+    lines = [
+        "---",
+        "title: All works",
+        "---",
+        "",
+        "# All works",
+        "",
+        f"All {len(works)} works in the corpus, newest first. Each links to its page "
+        "with the summary, the topics it argues about and its place in the debate.",
+        "",
+    ]
     for year, group in groupby(works, key=lambda w: w.year):
         items = list(group)
         lines += [f"## {year or 'Undated'} ({len(items)})", ""]
         for w in items:
             kind = tax.kinds.get(w.kind)
-            stances = sorted({t.stance for t in w.tags if t.stance in tax.stances},
-                             key=list(tax.stances).index)
+            stances = sorted(
+                {t.stance for t in w.tags if t.stance in tax.stances}, key=list(tax.stances).index
+            )
             labels = " ".join(stance_label(tax, s) for s in stances)
             who = md_escape(w.author_line) if w.author_line else ""
-            lines.append(f"- {work_link(w, page)}  \n  "
-                         f'<span class="toi-kind">{md_escape(kind.name if kind else w.kind)}'
-                         f"</span> {labels} {who}".rstrip())
+            lines.append(
+                f"- {work_link(w, page)}  \n  "
+                f'<span class="toi-kind">{md_escape(kind.name if kind else w.kind)}'
+                f"</span> {labels} {who}".rstrip()
+            )
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -57,9 +68,12 @@ def render_home_figures(corpus: Corpus) -> str:
         "",
     ]
     for section, label in (("tois", "Theories of impact"), ("endstories", "End stories")):
-        lines += [f"### {label}", "", f"| {label} | Works | "
-                  + " | ".join(stance_label(tax, s) for s in tax.stances) + " |",
-                  "|---|---:|" + "---:|" * len(tax.stances)]
+        lines += [
+            f"### {label}",
+            "",
+            f"| {label} | Works | " + " | ".join(stance_label(tax, s) for s in tax.stances) + " |",
+            "|---|---:|" + "---:|" * len(tax.stances),
+        ]
         terms = sorted(tax.section(section).values(), key=lambda t: t.number or 10_000)
         for term in terms:
             works = corpus.works_on(term.id)
@@ -67,8 +81,11 @@ def render_home_figures(corpus: Corpus) -> str:
             link = f"[{md_escape(term.name)}](atlas/{topic_path(term)})"
             lines.append(f"| {link} | {len(works)} | " + " | ".join(cells) + " |")
         lines.append("")
-    latest = sorted((w for w in corpus.works.values() if w.added),
-                    key=lambda w: (w.added or "", w.key), reverse=True)[:8]
+    latest = sorted(
+        (w for w in corpus.works.values() if w.added),
+        key=lambda w: (w.added or "", w.key),
+        reverse=True,
+    )[:8]
     if latest:
         lines += ["### Latest additions", ""]
         for w in latest:
@@ -82,36 +99,66 @@ def render_reference(corpus: Corpus) -> str:
     """Allowed values and checker codes, generated from the one vocabulary source."""
     tax = corpus.taxonomy
     page = "reference.md"
-    lines = ["---", "title: Allowed values and checker codes", "---", "",
-             "# Allowed values and checker codes", "",
-             "Generated from `bib/taxonomy.yaml` and the checker's code table, so it is "
-             "always current. See the [contributor guide](../contributing.md) for the "
-             "field syntax.", ""]
+    lines = [
+        "---",
+        "title: Allowed values and checker codes",
+        "---",
+        "",
+        "# Allowed values and checker codes",
+        "",
+        "Generated from `bib/taxonomy.yaml` and the checker's code table, so it is "
+        "always current. See the [contributor guide](../contributing.md) for the "
+        "field syntax.",
+        "",
+    ]
     for section in TOPIC_SECTIONS:
-        label = {"tois": "Theories of impact (`tois`)", "endstories": "End stories "
-                 "(`endstories`)", "agendas": "Agendas (`agendas`)"}[section]
+        label = {
+            "tois": "Theories of impact (`tois`)",
+            "endstories": "End stories (`endstories`)",
+            "agendas": "Agendas (`agendas`)",
+        }[section]
         lines += [f"## {label}", "", "| id | name |", "|---|---|"]
         for term in tax.section(section).values():
             lines.append(f"| `{term.id}` | {topic_link(term, page)} |")
         lines.append("")
-    lines += ["## Stances (`stance`, or `:stance` after a tag)", "", "| id | label | when |",
-              "|---|---|---|"]
+    lines += [
+        "## Stances (`stance`, or `:stance` after a tag)",
+        "",
+        "| id | label | when |",
+        "|---|---|---|",
+    ]
     for term in tax.stances.values():
-        lines.append(f"| `{term.id}` | {stance_label(tax, term.id)} | "
-                     f"{md_escape(term.description)} |")
-    lines += ["", "## Edge types (field names)", "",
-              "| field | reads as | inverse | CiTO property | meaning |", "|---|---|---|---|---|"]
+        lines.append(
+            f"| `{term.id}` | {stance_label(tax, term.id)} | {md_escape(term.description)} |"
+        )
+    lines += [
+        "",
+        "## Edge types (field names)",
+        "",
+        "| field | reads as | inverse | CiTO property | meaning |",
+        "|---|---|---|---|---|",
+    ]
     for term in tax.edgetypes.values():
-        lines.append(f"| `{term.id}` | {md_escape(term.name)} | {md_escape(term.inverse or '')} "
-                     f"| `cito:{term.cito}` | {md_escape(term.description)} |")
+        lines.append(
+            f"| `{term.id}` | {md_escape(term.name)} | {md_escape(term.inverse or '')} "
+            f"| `cito:{term.cito}` | {md_escape(term.description)} |"
+        )
     lines += ["", "## Kinds (`kind`)", "", "| id | name |", "|---|---|"]
     lines += [f"| `{t.id}` | {md_escape(t.name)} |" for t in tax.kinds.values()]
-    lines += ["", "## Checker codes", "",
-              "Run `toi-atlas check --explain CODE` for the text below in a terminal.", "",
-              "| code | severity | problem | what to do |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Checker codes",
+        "",
+        "Run `toi-atlas check --explain CODE` for the text below in a terminal.",
+        "",
+        "| code | severity | problem | what to do |",
+        "|---|---|---|---|",
+    ]
     for doc in CODES.values():
-        lines.append(f"| `{doc.code}` | {doc.severity.value} | {md_escape(doc.title)} | "
-                     f"{md_escape(doc.explanation)} |")
+        lines.append(
+            f"| `{doc.code}` | {doc.severity.value} | {md_escape(doc.title)} | "
+            f"{md_escape(doc.explanation)} |"
+        )
     lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -122,4 +169,3 @@ def render(corpus: Corpus) -> dict[str, str]:
         HOME_SNIPPET: render_home_figures(corpus),
         "reference.md": render_reference(corpus),
     }
-

@@ -73,15 +73,18 @@ def topic_path(term: Term) -> str:
     return f"{term.kind}/{term.id}.md"
 
 
-def stance_label(tax: Taxonomy, stance: str | None, from_page: str = "", *,
-                 link: bool = False) -> str:
+def stance_label(
+    tax: Taxonomy, stance: str | None, from_page: str = "", *, link: bool = False
+) -> str:
     """A stance badge that carries its meaning in text and symbol, not colour alone."""
     term = tax.stances.get(stance or "")
     if term is None:
         return ""
     body = f"{attr(term.symbol or '')} {attr(term.name)}".strip()
-    span = (f'<span class="toi-stance toi-stance--{attr(term.id)}" '
-            f'title="Stance: {attr(term.name)}">{body}</span>')
+    span = (
+        f'<span class="toi-stance toi-stance--{attr(term.id)}" '
+        f'title="Stance: {attr(term.name)}">{body}</span>'
+    )
     if link:
         return f"[{span}]({rel(from_page, f'stance/{term.id}.md')})"
     return span
@@ -100,8 +103,9 @@ def byline(work: Work) -> str:
     return " · ".join(md_escape(p) for p in parts if p)
 
 
-def work_list_item(work: Work, from_page: str, tax: Taxonomy, stance: str | None = None,
-                   extra: str = "") -> str:
+def work_list_item(
+    work: Work, from_page: str, tax: Taxonomy, stance: str | None = None, extra: str = ""
+) -> str:
     """One line in a list of works: title, byline, optional stance, one-line summary."""
     bits = [f"- {work_link(work, from_page)}"]
     if stance:
@@ -112,5 +116,6 @@ def work_list_item(work: Work, from_page: str, tax: Taxonomy, stance: str | None
     if extra:
         line += f"  \n  {extra}"
     if work.summary:
-        line += f"  \n  <span class=\"toi-oneline\">{md_escape(first_sentence(work.summary))}</span>"
+        oneline = md_escape(first_sentence(work.summary))
+        line += f'  \n  <span class="toi-oneline">{oneline}</span>'
     return line

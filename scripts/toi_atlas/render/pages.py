@@ -39,8 +39,9 @@ def render_work(work: Work, corpus: Corpus) -> str:
         f'<p class="toi-byline">{byline(work)}</p>',
         "",
     ]
-    badges = sorted({t.stance for t in work.tags if t.stance in tax.stances},
-                    key=list(tax.stances).index)
+    badges = sorted(
+        {t.stance for t in work.tags if t.stance in tax.stances}, key=list(tax.stances).index
+    )
     kind = tax.kinds.get(work.kind)
     meta_bits = [f'<span class="toi-kind">{attr(kind.name if kind else work.kind)}</span>']
     meta_bits += [stance_label(tax, s) for s in badges]
@@ -78,8 +79,10 @@ def _topics(work: Work, corpus: Corpus, page: str) -> list[str]:
         term = tax.topic(tag.topic)
         if term is None:
             continue
-        rows.append(f"| {topic_link(term, page)} | {SECTION_LABELS[term.kind]} | "
-                    f"{stance_label(tax, tag.stance, page, link=True)} |")
+        rows.append(
+            f"| {topic_link(term, page)} | {SECTION_LABELS[term.kind]} | "
+            f"{stance_label(tax, tag.stance, page, link=True)} |"
+        )
     if not rows:
         return []
     return ["## Where it stands", "", "| Topic | Type | Stance |", "|---|---|---|", *rows, ""]
@@ -97,13 +100,19 @@ def _edge_line(edge: Edge, other: Work, verb: str, corpus: Corpus, page: str) ->
 
 def _edges(work: Work, corpus: Corpus, page: str) -> list[str]:
     tax = corpus.taxonomy
-    out_lines = [_edge_line(e, corpus.works[e.target], tax.edgetypes[e.type].name, corpus, page)
-                 for e in work.edges if e.target in corpus.works and e.type in tax.edgetypes]
-    incoming = sorted(corpus.incoming.get(work.key, []),
-                      key=lambda e: (e.type, e.source.lower(), e.scope or ""))
-    in_lines = [_edge_line(e, corpus.works[e.source],
-                           tax.edgetypes[e.type].inverse or e.type, corpus, page)
-                for e in incoming if e.source in corpus.works and e.type in tax.edgetypes]
+    out_lines = [
+        _edge_line(e, corpus.works[e.target], tax.edgetypes[e.type].name, corpus, page)
+        for e in work.edges
+        if e.target in corpus.works and e.type in tax.edgetypes
+    ]
+    incoming = sorted(
+        corpus.incoming.get(work.key, []), key=lambda e: (e.type, e.source.lower(), e.scope or "")
+    )
+    in_lines = [
+        _edge_line(e, corpus.works[e.source], tax.edgetypes[e.type].inverse or e.type, corpus, page)
+        for e in incoming
+        if e.source in corpus.works and e.type in tax.edgetypes
+    ]
     if not (out_lines or in_lines):
         return []
     lines = ["## In the debate", ""]

@@ -7,16 +7,25 @@ from ..taxonomy import Term
 from .markdown import md_escape, stance_label, topic_link, topic_path, work_list_item, yaml_str
 
 SECTION_PAGES = {
-    "tois": ("toi", "Theories of impact",
-             "What interpretability research could be *for*: the twenty theories on Neel "
-             "Nanda's longlist, the sub-items the debate treats separately, and the ones the "
-             "critique adds. Each page gathers the works that argue for or against it."),
-    "endstories": ("endstory", "End stories",
-                   "How interpretability would finally make AI safe, if it succeeds: the end "
-                   "stories the debate discusses, with the works on each side."),
-    "agendas": ("agenda", "Agendas",
-                "What critics of interpretability propose doing instead, with the works that "
-                "argue for or against each alternative."),
+    "tois": (
+        "toi",
+        "Theories of impact",
+        "What interpretability research could be *for*: the twenty theories on Neel "
+        "Nanda's longlist, the sub-items the debate treats separately, and the ones the "
+        "critique adds. Each page gathers the works that argue for or against it.",
+    ),
+    "endstories": (
+        "endstory",
+        "End stories",
+        "How interpretability would finally make AI safe, if it succeeds: the end "
+        "stories the debate discusses, with the works on each side.",
+    ),
+    "agendas": (
+        "agenda",
+        "Agendas",
+        "What critics of interpretability propose doing instead, with the works that "
+        "argue for or against each alternative.",
+    ),
 }
 
 
@@ -30,8 +39,15 @@ def render_topic(term: Term, corpus: Corpus) -> str:
     tax = corpus.taxonomy
     page = topic_path(term)
     works = corpus.works_on(term.id)
-    lines = ["---", f"title: {yaml_str(term.name)}", f"description: {yaml_str(term.description)}",
-             "---", "", f"# {md_escape(term.name)}", ""]
+    lines = [
+        "---",
+        f"title: {yaml_str(term.name)}",
+        f"description: {yaml_str(term.description)}",
+        "---",
+        "",
+        f"# {md_escape(term.name)}",
+        "",
+    ]
     kicker = {"toi": "Theory of impact", "endstory": "End story", "agenda": "Agenda"}[term.kind]
     if term.number:
         kicker += f" {term.number} on Nanda's longlist"
@@ -62,11 +78,19 @@ def render_stance(term: Term, corpus: Corpus) -> str:
     tax = corpus.taxonomy
     page = f"stance/{term.id}.md"
     rows = corpus.works_with_stance(term.id)
-    lines = ["---", f"title: {yaml_str('Stance: ' + term.name)}", "---", "",
-             f"# {stance_label(tax, term.id)} {md_escape(term.name)}", "",
-             md_escape(term.description), "",
-             f"**{len(rows)} work{'s' if len(rows) != 1 else ''}** take this stance on at "
-             "least one topic.", ""]
+    lines = [
+        "---",
+        f"title: {yaml_str('Stance: ' + term.name)}",
+        "---",
+        "",
+        f"# {stance_label(tax, term.id)} {md_escape(term.name)}",
+        "",
+        md_escape(term.description),
+        "",
+        f"**{len(rows)} work{'s' if len(rows) != 1 else ''}** take this stance on at "
+        "least one topic.",
+        "",
+    ]
     for w, topics in rows:
         named = [t for t in (tax.topic(x) for x in topics) if t is not None]
         extra = "on " + ", ".join(topic_link(t, page) for t in named) if named else ""
@@ -87,9 +111,18 @@ def render_section_index(section: str, corpus: Corpus) -> str:
     folder, title, intro = SECTION_PAGES[section]
     page = f"{folder}/index.md"
     head = " | ".join(stance_label(tax, s) for s in tax.stances)
-    lines = ["---", f"title: {yaml_str(title)}", "---", "", f"# {title}", "", intro, "",
-             f"| {title[:-1] if title.endswith('s') else title} | Works | {head} |",
-             "|---|---:|" + "---:|" * len(tax.stances)]
+    lines = [
+        "---",
+        f"title: {yaml_str(title)}",
+        "---",
+        "",
+        f"# {title}",
+        "",
+        intro,
+        "",
+        f"| {title[:-1] if title.endswith('s') else title} | Works | {head} |",
+        "|---|---:|" + "---:|" * len(tax.stances),
+    ]
     for term in _ordered(tax.section(section)):
         lines.append(_count_cells(corpus, term, page))
     lines.append("")
@@ -98,13 +131,25 @@ def render_section_index(section: str, corpus: Corpus) -> str:
 
 def render_stance_index(corpus: Corpus) -> str:
     tax = corpus.taxonomy
-    lines = ["---", "title: Stances", "---", "", "# Stances", "",
-             "The position a work takes on each topic it is tagged with. A work can hold "
-             "different stances on different topics.", ""]
+    lines = [
+        "---",
+        "title: Stances",
+        "---",
+        "",
+        "# Stances",
+        "",
+        "The position a work takes on each topic it is tagged with. A work can hold "
+        "different stances on different topics.",
+        "",
+    ]
     for term in tax.stances.values():
         n = len(corpus.works_with_stance(term.id))
-        lines += [f"## {stance_label(tax, term.id)} [{md_escape(term.name)}]({term.id}.md) "
-                  f"({n})", "", md_escape(term.description), ""]
+        lines += [
+            f"## {stance_label(tax, term.id)} [{md_escape(term.name)}]({term.id}.md) ({n})",
+            "",
+            md_escape(term.description),
+            "",
+        ]
     return "\n".join(lines) + "\n"
 
 
