@@ -105,6 +105,7 @@ class Work:
     title: str
     authors: tuple[str, ...]
     editors: tuple[str, ...]
+    surname: str  # first author's (or editor's) last name, for "Shah 2022" credits
     year: int | None
     month: int | None
     venue: str
@@ -132,6 +133,11 @@ class Work:
             if tag.topic == topic:
                 return tag.stance
         return None
+
+    @property
+    def credit(self) -> str:
+        """Short credit for lists of edges: `Shah 2022`, `Olah et al. 2020`."""
+        return " ".join(p for p in (self.surname, str(self.year or "")) if p)
 
     @property
     def author_line(self) -> str:
@@ -179,6 +185,15 @@ def _person_name(person: object) -> str:
         *getattr(person, "lineage_names", []),
     ]
     return latex_to_unicode(" ".join(parts)) if parts else latex_to_unicode(str(person))
+
+
+def _surname(raw: RawEntry) -> str:
+    people = raw.persons.get("author") or raw.persons.get("editor") or []
+    if not people:
+        return ""
+    last = " ".join([*people[0].prelast_names, *people[0].last_names])
+    more = " et al." if len(people) > 1 else ""
+    return latex_to_unicode(last) + more if last else ""
 
 
 def _split_items(raw: RawEntry, name: str) -> list[ListItem]:
@@ -285,6 +300,7 @@ def build_work(raw: RawEntry, taxonomy: Taxonomy) -> Work:
         title=latex_to_unicode(raw.get("title") or ""),
         authors=tuple(_person_name(p) for p in raw.persons.get("author", [])),
         editors=tuple(_person_name(p) for p in raw.persons.get("editor", [])),
+        surname=_surname(raw),
         year=_int_or_none(raw.get("year")),
         month=_month(raw.get("month")),
         venue=_venue(raw, arxiv),

@@ -357,10 +357,17 @@ def _norm_title(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", title.casefold())
 
 
+def _share_author(a: Work, b: Work) -> bool:
+    names_a, names_b = a.authors or a.editors, b.authors or b.editors
+    if not names_a or not names_b:
+        return True
+    return bool({_norm_title(n) for n in names_a} & {_norm_title(n) for n in names_b})
+
+
 def check_duplicates(corpus: Corpus) -> Iterator[Diagnostic]:
     """Same work under two keys: same identifier (error) or same title and year (warning)."""
     seen: dict[tuple[str, str], Work] = {}
-    titles: dict[tuple[str, int | None], Work] = {}
+    titles: dict[tuple[str, int | None], list[Work]] = {}
     for work in corpus.works.values():
         idents = []
         if work.doi:
@@ -384,15 +391,19 @@ def check_duplicates(corpus: Corpus) -> Iterator[Diagnostic]:
                 )
         norm = _norm_title(work.title)
         if norm and not reported:
-            first = titles.setdefault((norm, work.year), work)
-            if first is not work:
+            # Two people may each post a "Comment on X" in one year; only a shared
+            # author (or a missing author list) makes a title match suspicious.
+            same_title = titles.setdefault((norm, work.year), [])
+            twin = next((w for w in same_title if _share_author(w, work)), None)
+            if twin is not None:
                 yield _d(
                     "TOI402",
                     work,
                     "title",
-                    f"`{work.key}` has the same title and year as `{first.key}`",
+                    f"`{work.key}` has the same title, year and an author with `{twin.key}`",
                     "if they are one work, merge them",
                 )
+            same_title.append(work)
 
 
 CHECKS: tuple[Callable[[Corpus], Iterable[Diagnostic]], ...] = (

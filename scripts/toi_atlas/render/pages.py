@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..bibtext import entry_to_bibtex
 from ..model import Corpus, Edge, Work, custom_field_names
-from ..taxonomy import SECTION_LABELS, Term
+from ..taxonomy import SECTION_LABELS
 from .markdown import (
     attr,
     byline,
@@ -88,31 +90,36 @@ def _topics(work: Work, corpus: Corpus, page: str) -> list[str]:
     return ["## Where it stands", "", "| Topic | Type | Stance |", "|---|---|---|", *rows, ""]
 
 
-def _edge_line(edge: Edge, other: Work, verb: str, corpus: Corpus, page: str) -> str:
-    line = f"- {md_escape(verb)} {work_link(other, page)}"
-    if other.year:
-        line += f" ({other.year})"
-    scope: Term | None = corpus.taxonomy.topic(edge.scope) if edge.scope else None
-    if scope is not None:
-        line += f" about {topic_link(scope, page)}"
-    return line
+def _edge_lines(
+    edges: list[Edge], other_key: Callable[[Edge], str], inverse: bool, corpus: Corpus, page: str
+) -> list[str]:
+    """One line per (edge type, other work), listing every topic the edge is scoped to."""
+    tax = corpus.taxonomy
+    groups: dict[tuple[str, str], list[str | None]] = {}
+    for e in edges:
+        if other_key(e) in corpus.works and e.type in tax.edgetypes:
+            groups.setdefault((e.type, other_key(e)), []).append(e.scope)
+    lines = []
+    for (etype, key), scopes in groups.items():
+        term = tax.edgetypes[etype]
+        verb = (term.inverse or etype) if inverse else term.name
+        other = corpus.works[key]
+        line = f"- {md_escape(verb)} {work_link(other, page)}"
+        if other.credit:
+            line += f" ({md_escape(other.credit)})"
+        topics = [t for t in (tax.topic(s) for s in scopes if s) if t is not None]
+        if topics:
+            line += " about " + ", ".join(topic_link(t, page) for t in topics)
+        lines.append(line)
+    return lines
 
 
 def _edges(work: Work, corpus: Corpus, page: str) -> list[str]:
-    tax = corpus.taxonomy
-    out_lines = [
-        _edge_line(e, corpus.works[e.target], tax.edgetypes[e.type].name, corpus, page)
-        for e in work.edges
-        if e.target in corpus.works and e.type in tax.edgetypes
-    ]
+    out_lines = _edge_lines(list(work.edges), lambda e: e.target, False, corpus, page)
     incoming = sorted(
         corpus.incoming.get(work.key, []), key=lambda e: (e.type, e.source.lower(), e.scope or "")
     )
-    in_lines = [
-        _edge_line(e, corpus.works[e.source], tax.edgetypes[e.type].inverse or e.type, corpus, page)
-        for e in incoming
-        if e.source in corpus.works and e.type in tax.edgetypes
-    ]
+    in_lines = _edge_lines(incoming, lambda e: e.source, True, corpus, page)
     if not (out_lines or in_lines):
         return []
     lines = ["## In the debate", ""]
