@@ -23,7 +23,7 @@ from pybtex.database.input.bibtex import (
     month_names,
 )
 from pybtex.exceptions import PybtexError
-from pybtex.scanner import PybtexSyntaxError
+from pybtex.scanner import PrematureEOF, PybtexSyntaxError
 from pybtex.utils import CaseInsensitiveDict
 
 from .diagnostics import Diagnostic, Span
@@ -76,7 +76,8 @@ class _SpanParser(LowLevelParser):  # type: ignore[misc]
 
     def handle_error(self, error: Exception) -> None:
         line = getattr(error, "lineno", None) or self.lineno
-        message = getattr(error, "message", None) or str(error)
+        # pybtex's str() repeats "syntax error in line N"; args[0] is the bare message.
+        message = str(error.args[0]) if error.args else str(error)
         if isinstance(error, UndefinedMacro):
             self.diags.append(
                 Diagnostic(
@@ -88,12 +89,22 @@ class _SpanParser(LowLevelParser):  # type: ignore[misc]
             )
             return
         self.failed_at = self.command_start
+        if isinstance(error, PrematureEOF):
+            # The end of the file is not where the mistake is: point at the entry.
+            line, hint = (
+                self.command_line,
+                "an opening brace or quote in this entry is never closed",
+            )
+        elif line > self.command_line:
+            hint = f"look for a missing comma or brace at the end of line {line - 1} or {line}"
+        else:
+            hint = "write @type{key, field = {value}, ...}"
         self.diags.append(
             Diagnostic(
                 "TOI101",
                 Span(self.display, line),
-                f"{message} (entry starting at line {self.command_line})",
-                "check braces, commas and '=' in this entry; it was skipped",
+                f"{message} (entry starting at line {self.command_line}; it was skipped)",
+                hint,
             )
         )
 

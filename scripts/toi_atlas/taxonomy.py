@@ -111,7 +111,7 @@ def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, lis
         line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
         bad(
             line,
-            f"taxonomy is not valid YAML: {exc.__class__.__name__}",
+            f"taxonomy is not valid YAML: {getattr(exc, 'problem', None) or exc}",
             "check indentation and quoting",
         )
         return Taxonomy(name), diags
@@ -125,7 +125,9 @@ def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, lis
         found = _scalar(root, section)
         items = data.get(section)
         if found is None or not isinstance(items, list):
-            bad(1, f"section `{section}` is missing or not a list")
+            where = found[1] if found is not None else 1
+            state = "is not a list of items" if found is not None else "is missing"
+            bad(where, f"section `{section}` {state}", "see docs/data-model.md for the shape")
             sections[section] = {}
             continue
         seq_node = found[0]

@@ -1,0 +1,84 @@
+"""Shared helpers: throwaway projects in tmp_path, the CLI in-process, the real site."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TAXONOMY = ROOT / "bib" / "taxonomy.yaml"
+VENV_BIN = Path(sys.executable).parent
+
+
+def make_project(base: Path, files: dict[str, str | bytes], *, taxonomy: str | None = None) -> Path:
+    """A project folder with bib/taxonomy.yaml (the real one unless given) and `files` in bib/."""
+    bib = base / "bib"
+    bib.mkdir(parents=True, exist_ok=True)
+    if taxonomy is None:
+        shutil.copy(TAXONOMY, bib / "taxonomy.yaml")
+    else:
+        (bib / "taxonomy.yaml").write_text(taxonomy, encoding="utf-8")
+    for name, content in files.items():
+        target = bib / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return base
+
+
+def entry(key: str, *, typ: str = "misc", drop: tuple[str, ...] = (), **fields: str) -> str:
+    """A valid entry (no finding at all) with fields overridden or dropped."""
+    values = {
+        "author": "Doe, Jane",
+        "title": f"A Valid Work about {key}",
+        "year": "2023",
+        "url": f"https://example.org/{key}",
+        "tois": "auditing",
+        "stance": "critiques",
+        "summary": "A fine summary. It says what the work claims.",
+        "added": "2026-11-25",
+    }
+    values.update(fields)
+    body = "".join(f"  {k} = {{{v}}},\n" for k, v in values.items() if k not in drop)
+    return f"@{typ}{{{key},\n{body}}}\n"
+
+
+def copy_site_sources(dest: Path) -> Path:
+    """The real project minus generated output, so builds never touch the checkout."""
+    for name in ("bib", "docs"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("atlas"))
+    for name in ("mkdocs.yml", "CONTRIBUTING.md", "README.md"):
+        shutil.copy(ROOT / name, dest / name)
+    return dest
+
+
+def run_tool(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run an installed command from this virtualenv (toi-atlas, mkdocs, zensical)."""
+    exe = VENV_BIN / args[0]
+    return subprocess.run(
+        [str(exe), *args[1:]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PATH": f"{VENV_BIN}:/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1", "HOME": str(cwd)},
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The real corpus, generated and built with `mkdocs build --strict`, in a temp copy."""
+    project = copy_site_sources(tmp_path_factory.mktemp("real"))
+    gen = run_tool(["toi-atlas", "build"], project)
+    assert gen.returncode == 0, gen.stdout + gen.stderr
+    site = run_tool(["mkdocs", "build", "--strict", "--site-dir", "site"], project)
+    assert site.returncode == 0, site.stdout + site.stderr
+    yield project

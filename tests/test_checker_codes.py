@@ -1,0 +1,107 @@
+"""Every checker code, triggered by a small fixture, at its exact file:line.
+
+Each folder in fixtures/cases/ is a bib/ folder; the first line of each file says
+what the checker must report for that file (`% expect TOI104 line 15, ...`). The
+comparison is exact: a fixture that produced an extra finding would fail too.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, entry, make_project
+from toi_atlas.diagnostics import CODES
+from toi_atlas.pipeline import Paths, build, load_and_check
+
+CASES = sorted(p for p in (FIXTURES / "cases").iterdir() if p.is_dir())
+EXPECT = re.compile(r"(TOI\d{3}) line (\d+)")
+
+
+def expected(case: Path) -> list[tuple[str, int, str]]:
+    out = []
+    for bib in sorted(case.glob("*.bib")):
+        header = bib.read_text(encoding="utf-8").splitlines()[0]
+        assert header.startswith("% expect"), f"{bib} lacks its expectation line"
+        out += [(f"bib/{bib.name}", int(line), code) for code, line in EXPECT.findall(header)]
+    return sorted(out)
+
+
+def found(root: Path) -> list[tuple[str, int, str]]:
+    diags = load_and_check(Paths(root)).diagnostics
+    return sorted((d.span.file, d.span.line, d.code) for d in diags)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_fixture_reports_exactly_its_codes(case: Path, tmp_path: Path) -> None:
+    files = {p.name: p.read_text(encoding="utf-8") for p in case.glob("*.bib")}
+    root = make_project(tmp_path, files)
+    want = expected(case)
+    assert want, "a fixture must expect at least one finding"
+    assert found(root) == want
+
+
+def test_every_code_is_exercised() -> None:
+    # Codes with their own tests below or in test_generate.py (not data-driven).
+    elsewhere = {"TOI001", "TOI002", "TOI100", "TOI901", "TOI902"}
+    by_fixture = {code for case in CASES for _, _, code in expected(case)}
+    assert set(CODES) - by_fixture - elsewhere == set()
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (entry("a2023").encode() + "@misc{b, title = {Caf\xe9}}\n".encode("latin-1"), 11),
+        ("@misc{x, title={y}}".encode("utf-16"), 1),
+        (b"\n\n@misc{x,\n title = {a\x00b}}\n", 4),
+    ],
+    ids=["latin-1", "utf-16", "nul-byte"],
+)
+def test_non_utf8_file_is_refused_with_line(data: bytes, line: int, tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"bad.bib": data, "good.bib": entry("good2023")})
+    assert found(root) == [("bib/bad.bib", line, "TOI100")]
+
+
+def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
+    text = entry("crlf2023").replace("\n", "\r\n")
+    root = make_project(tmp_path, {"w.bib": b"\xef\xbb\xbf" + text.encode()})
+    result = load_and_check(Paths(root))
+    assert result.diagnostics == []
+    assert result.corpus is not None
+    assert result.corpus.works["crlf2023"].raw.line_of("url") == 5
+
+
+@pytest.mark.parametrize(
+    ("taxonomy", "code", "line"),
+    [
+        ("stances: [unclosed\n", "TOI001", 2),
+        ("stances:\n  - id: a\n    name: A\n    description: d\ntois: 5\n", "TOI001", 5),
+        (
+            "stances:\n  - {id: x, name: X, description: d}\n"
+            "tois:\n  - {id: x, name: Y, description: d}\n",
+            "TOI002",
+            4,
+        ),
+    ],
+    ids=["yaml-syntax", "wrong-shape", "duplicate-id"],
+)
+def test_broken_taxonomy(taxonomy: str, code: str, line: int, tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023")}, taxonomy=taxonomy)
+    diags = load_and_check(Paths(root)).diagnostics
+    assert ("bib/taxonomy.yaml", line, code) in [(d.span.file, d.span.line, d.code) for d in diags]
+    assert build(Paths(root)).stats is None  # nothing generated from a broken vocabulary
+
+
+def test_did_you_mean_suggestion(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023", tois="auditng, microscop-ai")})
+    hints = {d.hint for d in load_and_check(Paths(root)).diagnostics}
+    assert "did you mean `auditing`?" in hints
+    assert "did you mean `microscope-ai`?" in hints
+
+
+def test_tag_in_the_wrong_field_says_where_it_belongs(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023", tois="enumerative-safety")})
+    [diag] = load_and_check(Paths(root)).diagnostics
+    assert diag.code == "TOI201"
+    assert "endstories" in diag.hint
