@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import FIXTURES, entry, make_project
 from toi_atlas.diagnostics import CODES
 from toi_atlas.pipeline import Paths, build, load_and_check

@@ -110,4 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    return COMMANDS[args.command](args)
+    try:
+        return COMMANDS[args.command](args)
+    except OSError as exc:  # unreadable file, full disk, permissions: say so plainly
+        print(f"toi-atlas: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return EXIT_FINDINGS

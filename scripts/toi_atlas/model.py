@@ -207,15 +207,18 @@ def _int_or_none(value: str | None) -> int | None:
     if value is None:
         return None
     value = value.strip()
-    return int(value) if value.isdigit() else None
+    # ASCII digits only, and short: str.isdigit() accepts "²", and int() refuses
+    # strings of more than 4,300 digits with an exception.
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 def _month(value: str | None) -> int | None:
     if value is None:
         return None
     v = value.strip().lower()
-    if v.isdigit() and 1 <= int(v) <= 12:
-        return int(v)
+    number = _int_or_none(v)
+    if number is not None:
+        return number if 1 <= number <= 12 else None
     return MONTHS.get(v[:3]) if (v[:3] in MONTHS and (len(v) == 3 or v in MONTH_NAMES)) else None
 
 

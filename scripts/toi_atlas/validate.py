@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Span
-from .model import MONTH_NAMES, MONTHS, Corpus, Work, arxiv_from_url
+from .model import Corpus, Work, arxiv_from_url
 from .taxonomy import TOPIC_SECTIONS, Taxonomy
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,99}$")
@@ -420,8 +420,3 @@ def validate(corpus: Corpus) -> list[Diagnostic]:
     for check in CHECKS:
         out.extend(check(corpus))
     return out
-
-
-def month_ok(value: str) -> bool:  # re-exported for the formatter
-    v = value.strip().lower()
-    return v in MONTHS or v in MONTH_NAMES or (v.isdigit() and 1 <= int(v) <= 12)

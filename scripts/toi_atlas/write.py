@@ -68,7 +68,7 @@ def write_plan(out_dir: Path, plan: dict[str, str]) -> WriteStats:
     out_dir.mkdir(parents=True, exist_ok=True)
     marker = out_dir / MARKER
     owned = marker.exists() or not any(out_dir.iterdir())
-    if not marker.exists():
+    if owned and not marker.exists():  # never adopt a folder someone else filled
         atomic_write(marker, MARKER_TEXT.encode())
     written: list[str] = []
     unchanged = 0

@@ -1,0 +1,97 @@
+"""The command line: every defect at once, output formats, exit codes, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, entry, make_project, run_tool
+from toi_atlas.cli import main
+
+
+def _all_fixtures_in_one_project(tmp_path: Path) -> tuple[Path, int]:
+    """Every fixture case at once, each file renamed so none overwrites another."""
+    files: dict[str, str] = {}
+    expected = 0
+    for case in sorted((FIXTURES / "cases").iterdir()):
+        for bib in case.glob("*.bib"):
+            text = bib.read_text(encoding="utf-8")
+            # keys must not collide between cases, or TOI102 would fire everywhere
+            files[f"{case.name}-{bib.name}"] = text
+            expected += text.splitlines()[0].count("TOI")
+    return make_project(tmp_path, files), expected
+
+
+def test_all_defects_reported_in_one_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, expected = _all_fixtures_in_one_project(tmp_path)
+    code = main(["check", "--root", str(root), "--format", "json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 1
+    files = {r["file"] for r in rows}
+    assert len(files) == len(list((root / "bib").glob("*.bib"))) - 1  # a.bib of TOI102 is clean
+    assert len(rows) >= expected
+    assert {"TOI101", "TOI104", "TOI201", "TOI301", "TOI401"} <= {r["code"] for r in rows}
+    assert all(r["line"] >= 1 and r["hint"] for r in rows)
+
+
+def test_text_format_is_file_line_code_with_hint(tmp_path: Path, capsys) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023", tois="auditng")})
+    assert main(["check", "--root", str(root)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "bib/w.bib:6: TOI201 error: unknown theory of impact `auditng` in `tois`",
+        "    hint: did you mean `auditing`?",
+    ]
+    assert "1 error(s), 0 warning(s)" in err
+
+
+def test_github_annotations(tmp_path: Path, capsys) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023", added="2026-13-01")})
+    assert main(["check", "--root", str(root), "--format", "github"]) == 1
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("::error file=bib/w.bib,line=9,title=TOI112 malformed date::")
+
+
+def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023", drop=("summary",))})
+    assert main(["check", "--root", str(root)]) == 0
+    assert main(["check", "--root", str(root), "--strict"]) == 1
+
+
+def test_explain_and_usage_errors(capsys) -> None:
+    assert main(["check", "--explain", "toi301"]) == 0
+    assert capsys.readouterr().out.startswith("TOI301 (error): edge to a missing key")
+    assert main(["check", "--explain", "TOI999"]) == 2
+    assert main(["frobnicate"]) == 2
+
+
+def test_clean_corpus_builds_with_exit_zero(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023")})
+    assert main(["build", "--root", str(root)]) == 0
+    assert (root / "docs" / "atlas" / "works" / "w2023.md").is_file()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xfe\x00\x00garbage",
+        b"@",
+        b"@misc{",
+        b"@misc{k, author = {and and}, title = {}}",
+        b'@comment{x} @preamble{"\\x"} @string{a = b # c}',
+        b"}}}}{{{{@@@@",
+        "@misc{ключ, title={Ω}}".encode(),
+        b"@misc{k, year = {" + b"9" * 5000 + b"}}",
+        "@misc{k, year = {²⁰²³}, readingtime = {٣}}".encode(),
+    ],
+)
+def test_garbage_never_gives_a_traceback(data: bytes, tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"junk.bib": data})
+    proc = run_tool(["toi-atlas", "check"], root)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "bib/junk.bib:" in proc.stdout

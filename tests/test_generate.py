@@ -1,0 +1,186 @@
+"""The generator: nothing lost, links both ways, stripped BibTeX, escaping, safe writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from pybtex.database import parse_string
+
+from conftest import entry, make_project
+from toi_atlas import write
+from toi_atlas.pipeline import Paths, build, dropped, load_and_check, render_all
+from toi_atlas.write import MARKER, UnsafePathError, safe_target, write_plan
+
+HOSTILE_TITLE = "<script>alert(1)</script> [x](javascript:alert(2)) *bold* {{ jinja }}"
+
+CORPUS = {
+    "a.bib": entry("nanda2022longlist", title="A Longlist", stance="advocates")
+    + entry(
+        "segerie2023against",
+        title="Against Almost Every Theory",
+        rebuts="nanda2022longlist@auditing, nanda2022longlist@microscope-ai",
+        tois="auditing, microscope-ai",
+        endstories="enumerative-safety:mixed",
+    ),
+    "b.bib": entry(
+        "hostile2024",
+        title=HOSTILE_TITLE.replace("{{ jinja }}", r"\{\{ jinja \}\}"),
+        summary="<img src=x onerror=alert(3)> | table | `code` # heading",
+        supports="segerie2023against",
+    ),
+}
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    root = make_project(tmp_path, CORPUS)
+    result = build(Paths(root))
+    assert [d.code for d in result.diagnostics] == []
+    return root / "docs" / "atlas"
+
+
+def test_nothing_lost_every_entry_has_a_page(built: Path) -> None:
+    pages = {p.stem for p in (built / "works").glob("*.md")} - {"index"}
+    assert pages == {"nanda2022longlist", "segerie2023against", "hostile2024"}
+    index = (built / "works" / "index.md").read_text()
+    for key in pages:
+        assert f"({key}.md)" in index
+
+
+def test_dropped_page_is_an_error(tmp_path: Path) -> None:
+    result = load_and_check(Paths(make_project(tmp_path, CORPUS)))
+    assert result.corpus is not None
+    plan = render_all(result.corpus)
+    del plan["works/hostile2024.md"]
+    [diag] = dropped(result.corpus, plan)
+    assert (diag.code, diag.span.file, diag.span.line) == ("TOI901", "bib/b.bib", 1)
+
+
+def test_cross_links_both_ways_with_scope(built: Path) -> None:
+    critic = (built / "works" / "segerie2023against.md").read_text()
+    target = (built / "works" / "nanda2022longlist.md").read_text()
+    assert "- rebuts [A Longlist](nanda2022longlist.md) (Doe 2023) about " in critic
+    assert "[Auditing](../toi/auditing.md)" in critic
+    assert "- rebutted by [Against Almost Every Theory](segerie2023against.md)" in target
+    assert "[Microscope AI](../toi/microscope-ai.md)" in target
+    # topic pages list the works with their stance
+    es = (built / "endstory" / "enumerative-safety.md").read_text()
+    assert "(../works/segerie2023against.md)" in es and "Mixed" in es
+
+
+def test_cite_bib_has_our_fields_stripped(built: Path) -> None:
+    cite = (built / "cite" / "segerie2023against.bib").read_text()
+    fields = set(parse_string(cite, "bibtex").entries["segerie2023against"].fields)
+    assert fields == {"title", "year", "url"}  # author is a person field in pybtex
+    page = (built / "works" / "segerie2023against.md").read_text()
+    box = page.split("```bibtex", 1)[1].split("```", 1)[0]
+    assert box.strip() == cite.strip()
+    for ours in ("tois", "stance", "rebuts", "summary", "added", "endstories"):
+        assert ours not in box
+
+
+def test_hostile_fields_become_inert_markdown(built: Path) -> None:
+    page = (built / "works" / "hostile2024.md").read_text()
+    front, body = page.split("---\n", 2)[1:]
+    title_line = next(line for line in body.splitlines() if line.startswith("# "))
+    summary_line = next(line for line in body.splitlines() if "toi-summary" in line)
+    for shown in (title_line[2:], summary_line.removeprefix('<p class="toi-summary">')[:-4]):
+        for needle in ("<", ">", "javascript:", "](", "{{", "`", "|", "*"):
+            assert needle not in shown
+    assert title_line.startswith("# &#60;script&#62;alert&#40;1&#41;")
+    assert 'title: "&lt;script&gt;alert(1)&lt;/script&gt;' in front
+
+
+def test_key_with_path_traversal_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    evil = entry("..%2F..%2Fetc").replace("..%2F..%2Fetc", "../../../../tmp/pwned")
+    root = make_project(tmp_path, {"evil.bib": evil})
+    result = build(Paths(root))
+    assert [d.code for d in result.diagnostics] == ["TOI105"]
+    assert result.stats is None
+    assert not (root / "docs").exists()
+    assert not Path("/tmp/pwned.md").exists()
+
+
+@pytest.mark.parametrize(
+    "rel",
+    ["../x.md", "works/../../x.md", "/etc/passwd", "", "a\\..\\b", "c:/x", "a\x00b"],
+)
+def test_safe_target_refuses_escapes(rel: str, tmp_path: Path) -> None:
+    with pytest.raises(UnsafePathError):
+        safe_target(tmp_path, rel)
+
+
+def test_safe_target_refuses_symlink_escape(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "link").symlink_to(tmp_path.parent)
+    with pytest.raises(UnsafePathError):
+        safe_target(out, "link/x.md")
+    assert safe_target(out, "works/x.md") == (out / "works" / "x.md").resolve()
+
+
+def test_second_build_rewrites_nothing(tmp_path: Path) -> None:
+    root = make_project(tmp_path, CORPUS)
+    first = build(Paths(root)).stats
+    page = root / "docs" / "atlas" / "works" / "nanda2022longlist.md"
+    before = page.stat().st_mtime_ns
+    second = build(Paths(root)).stats
+    assert first is not None and second is not None
+    assert first.written > 0
+    assert (second.written, second.deleted) == (0, 0)
+    assert page.stat().st_mtime_ns == before
+
+
+def test_changed_entry_rewrites_only_pages_that_show_it(tmp_path: Path) -> None:
+    root = make_project(tmp_path, CORPUS)
+    build(Paths(root))
+    bib = root / "bib" / "b.bib"
+    bib.write_text(bib.read_text().replace("onerror", "onfocus"))
+    stats = build(Paths(root)).stats
+    assert stats is not None
+    assert set(stats.written_paths) <= {
+        "works/hostile2024.md",
+        "data/works.json",
+        "toi/auditing.md",
+        "stance/critiques.md",
+    }
+    assert "works/hostile2024.md" in stats.written_paths
+
+
+def test_removed_entry_page_is_pruned_only_in_our_folder(tmp_path: Path) -> None:
+    root = make_project(tmp_path, CORPUS)
+    build(Paths(root))
+    (root / "bib" / "b.bib").unlink()
+    stats = build(Paths(root)).stats
+    assert stats is not None and stats.deleted >= 2  # page and cite.bib
+    assert not (root / "docs" / "atlas" / "works" / "hostile2024.md").exists()
+
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.md").write_text("hand-written")
+    write_plan(foreign, {"new.md": "x"})
+    write_plan(foreign, {"other.md": "y"})
+    assert (foreign / "keep.md").exists() and (foreign / "new.md").exists()
+    assert not (foreign / MARKER).exists()
+
+
+def test_failed_write_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "page.md"
+    target.write_text("old")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        write.atomic_write(target, b"new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.md"]
+
+
+def test_broken_corpus_writes_nothing(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.bib": entry("a2023", tois="nope")})
+    assert build(Paths(root)).stats is None
+    assert not (root / "docs").exists()
