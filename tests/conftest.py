@@ -82,3 +82,36 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     site = run_tool(["mkdocs", "build", "--strict", "--site-dir", "site"], project)
     assert site.returncode == 0, site.stdout + site.stderr
     yield project
+
+
+HOSTILE_KEY = "hostile2024"
+HOSTILE_TITLE = (
+    '<script>alert("t")</script> [click](javascript:alert(1)) <img src=x onerror=alert(2)>'
+)
+HOSTILE_BIB = (
+    # the home page links to these two anchor texts by key
+    entry("nanda2022longlist", title="An Ordinary Work")
+    + entry("segerie2023against", title="Another Ordinary Work")
+    + entry(
+        HOSTILE_KEY,
+        title=HOSTILE_TITLE.replace("{", r"\{"),
+        author="O'Brien, <b>Eve</b> and {[x](javascript:alert(3))}",
+        summary='"><svg onload=alert(4)> [y](javascript:alert(5)) {{ config }} {% raw %}',
+        howpublished="<iframe src=javascript:alert(6)>",
+        rebuts="nanda2022longlist@auditing",
+    )
+)
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A tiny corpus full of markup, built with the real mkdocs.yml and hand-written pages."""
+    project = copy_site_sources(tmp_path_factory.mktemp("hostile"))
+    for old in (project / "bib").glob("*.bib"):
+        old.unlink()
+    (project / "bib" / "hostile.bib").write_text(HOSTILE_BIB, encoding="utf-8")
+    gen = run_tool(["toi-atlas", "build"], project)
+    assert gen.returncode == 0, gen.stdout + gen.stderr
+    site = run_tool(["mkdocs", "build", "--strict", "--site-dir", "site"], project)
+    assert site.returncode == 0, site.stdout + site.stderr
+    yield project

@@ -139,8 +139,9 @@ def _cite(work: Work, corpus: Corpus, page: str) -> list[str]:
         "",
         *fence(bib, "bibtex"),
         "",
-        f'<a class="md-button" href="{rel(page, cite_path(work))}" '
-        f'download="{attr(work.slug)}.bib">Download cite.bib</a>',
+        # A Markdown link, not raw HTML: MkDocs and Zensical rewrite and check it.
+        f"[Download cite.bib]({rel(page, cite_path(work))})"
+        f'{{ .md-button download="{attr(work.slug)}.bib" }}',
         "",
     ]
 

@@ -1,0 +1,104 @@
+"""The real site: strict MkDocs build, Zensical build, and escaping in the built HTML."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import HOSTILE_KEY, HOSTILE_TITLE, ROOT, copy_site_sources, run_tool
+
+pytestmark = pytest.mark.site
+
+
+def _bib_keys(bib_dir: Path) -> set[str]:
+    keys = set()
+    for bib in bib_dir.glob("*.bib"):
+        keys |= set(re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(encoding="utf-8"), re.M))
+    return keys
+
+
+def test_mkdocs_strict_build_has_a_page_per_entry(real_site: Path) -> None:
+    keys = _bib_keys(ROOT / "bib")
+    assert len(keys) >= 25
+    built = {p.parent.name for p in (real_site / "site" / "atlas" / "works").glob("*/index.html")}
+    assert {k.lower() for k in keys} == built
+    # Work pages stay out of the nav (every page carries the whole nav): no nav link on
+    # any page points at a work page, and the nav stays small.
+    for page in ("index.html", "atlas/works/nanda2022longlist/index.html"):
+        html = (real_site / "site" / page).read_text(encoding="utf-8")
+        nav_links = re.findall(r'<a href="([^"]*)" class="md-nav__link', html)
+        assert 5 <= len(nav_links) <= 40, nav_links
+        assert not [h for h in nav_links if re.search(r"works/[^/]+/$", h)]
+
+
+def test_search_index_covers_titles_authors_and_summaries(real_site: Path) -> None:
+    index = (real_site / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "A Longlist of Theories of Impact for Interpretability" in index
+    assert "Segerie" in index
+    assert "brainstormed catalogue" in index  # from nanda2022longlist's summary
+
+
+def test_zensical_builds_the_same_config(tmp_path: Path) -> None:
+    project = copy_site_sources(tmp_path)
+    assert run_tool(["toi-atlas", "build"], project).returncode == 0
+    proc = run_tool(["zensical", "build", "--clean"], project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = project / "site" / "atlas" / "works" / "nanda2022longlist" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert "A Longlist of Theories of Impact for Interpretability" in html
+    assert "rebutted by" in html  # generated cross-links survive without MkDocs plugins
+    assert (project / "site" / "atlas" / "cite" / "nanda2022longlist.bib").is_file()
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.h1 = ""
+        self._in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_h1 = self._in_h1 or tag == "h1"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_h1:
+            self.h1 += data
+
+
+def test_hostile_fields_are_text_in_built_html(hostile_site: Path) -> None:
+    page = hostile_site / "site" / "atlas" / "works" / HOSTILE_KEY / "index.html"
+    parser = _Collect()
+    parser.feed(page.read_text(encoding="utf-8"))
+    assert parser.h1.replace("¶", "").strip() == HOSTILE_TITLE
+    names = [t for t, _ in parser.tags]
+    assert "iframe" not in names  # (svg is fine: the theme draws its icons with it)
+    for tag, attrs in parser.tags:
+        assert not any(k.startswith("on") for k in attrs), (tag, attrs)
+        for value in attrs.values():
+            assert not (value or "").strip().lower().startswith("javascript:"), (tag, attrs)
+    # the theme's own scripts only: as many as on the page of an ordinary work
+    plain = _Collect()
+    plain.feed((page.parents[1] / "nanda2022longlist" / "index.html").read_text(encoding="utf-8"))
+    assert names.count("script") == [t for t, _ in plain.tags].count("script")
+    assert "<img src=x" not in page.read_text(encoding="utf-8")
+
+
+def test_hostile_title_is_escaped_in_head_and_lists(hostile_site: Path) -> None:
+    site = hostile_site / "site"
+    page = (site / "atlas" / "works" / HOSTILE_KEY / "index.html").read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None and "<script" not in title.group(1)
+    for listing in ("atlas/works/index.html", "atlas/toi/auditing/index.html"):
+        html = (site / listing).read_text(encoding="utf-8")
+        assert "&lt;script&gt;" in html or "&#60;script&#62;" in html
+        assert "<script>alert" not in html and "javascript:alert" not in html.replace(
+            "javascript&#58;", ""
+        )
