@@ -47,9 +47,11 @@ chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-## test: the whole suite: lint, unit tests, site builds, browser tests
+## test: the whole suite: lint, types, unit tests, site builds, browser tests
 test: install-test chromium
 	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## test-browser: only the Playwright + Chromium tests
