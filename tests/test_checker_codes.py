@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, entry, make_project
+from conftest import FIXTURES, TAXONOMY, entry, make_project
 from toi_atlas.diagnostics import CODES
 from toi_atlas.pipeline import Paths, build, load_and_check
 
@@ -45,7 +45,7 @@ def test_fixture_reports_exactly_its_codes(case: Path, tmp_path: Path) -> None:
 
 def test_every_code_is_exercised() -> None:
     # Codes with their own tests below or in test_generate.py (not data-driven).
-    elsewhere = {"TOI001", "TOI002", "TOI100", "TOI901", "TOI902"}
+    elsewhere = {"TOI001", "TOI002", "TOI100", "TOI501", "TOI901", "TOI902"}
     by_fixture = {code for case in CASES for _, _, code in expected(case)}
     assert set(CODES) - by_fixture - elsewhere == set()
 
@@ -106,3 +106,22 @@ def test_tag_in_the_wrong_field_says_where_it_belongs(tmp_path: Path) -> None:
     [diag] = load_and_check(Paths(root)).diagnostics
     assert diag.code == "TOI201"
     assert "endstories" in diag.hint
+
+
+def test_one_sided_topic_only_with_balance(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path,
+        {
+            "w.bib": entry("w2023", tois="auditing:advocates, microscope-ai")
+            + entry("v2023", tois="microscope-ai:advocates")
+        },
+    )
+    assert load_and_check(Paths(root)).diagnostics == []
+    diags = load_and_check(Paths(root), balance=True).diagnostics
+    by_line = {d.span.line: d.message for d in diags if d.code == "TOI501"}
+    tax_lines = TAXONOMY.read_text(encoding="utf-8").splitlines()
+    auditing = tax_lines.index("  - id: auditing") + 1
+    microscope = tax_lines.index("  - id: microscope-ai") + 1
+    assert by_line[auditing] == "no work critiques `auditing`"
+    assert microscope not in by_line  # advocated by v2023, critiqued by w2023
+    assert all(d.span.file == "bib/taxonomy.yaml" for d in diags)

@@ -56,7 +56,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_OK
     paths = Paths(args.root)
     files = [Path(f) for f in args.files] if args.files else None
-    result = load_and_check(paths, files)
+    result = load_and_check(paths, files, balance=args.balance)
     if args.format == "text" and result.corpus is not None:
         print(
             f"checked {result.entries_read} entries in "
@@ -99,6 +99,11 @@ def make_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("files", nargs="*", help="only these .bib files (default: all of bib/)")
     p.add_argument("--explain", metavar="CODE", help="print what a checker code means")
+    p.add_argument(
+        "--balance",
+        action="store_true",
+        help="also report theories of impact and end stories with only one side (TOI501)",
+    )
     p = sub.add_parser("build", help="check, then write Markdown and data into docs/atlas/")
     _add_common(p)
     return parser

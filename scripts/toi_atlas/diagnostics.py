@@ -264,6 +264,14 @@ CODES: dict[str, CodeDoc] = {
             "work, merge them.",
         ),
         _c(
+            "TOI501",
+            W,
+            "one-sided topic",
+            "Every theory of impact and end story should have at least one work that "
+            "advocates it and at least one that critiques it, so its page shows a debate. "
+            "Reported at the topic's line in bib/taxonomy.yaml.",
+        ),
+        _c(
             "TOI901",
             E,
             "entry would be dropped",

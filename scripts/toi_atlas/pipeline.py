@@ -57,7 +57,9 @@ class Result:
     entries_read: int = 0
 
 
-def load_and_check(paths: Paths, files: list[Path] | None = None) -> Result:
+def load_and_check(
+    paths: Paths, files: list[Path] | None = None, *, balance: bool = False
+) -> Result:
     result = Result()
     t0 = time.perf_counter()
     taxonomy, diags = load_taxonomy(paths.taxonomy, paths.display(paths.taxonomy))
@@ -73,7 +75,7 @@ def load_and_check(paths: Paths, files: list[Path] | None = None) -> Result:
     corpus = build_corpus(entries, taxonomy)
     t2 = time.perf_counter()
     if not diags:  # without a vocabulary, every tag would be reported as unknown
-        result.diagnostics += validate(corpus)
+        result.diagnostics += validate(corpus, balance=balance)
     result.corpus = corpus
     result.timings.update(load=t1 - t0, model=t2 - t1, check=time.perf_counter() - t2)
     return result

@@ -406,6 +406,25 @@ def check_duplicates(corpus: Corpus) -> Iterator[Diagnostic]:
             same_title.append(work)
 
 
+def check_balance(corpus: Corpus) -> Iterator[Diagnostic]:
+    """Each ToI and end story needs both sides, or its page is not a debate."""
+    tax = corpus.taxonomy
+    stances: dict[str, set[str | None]] = {}
+    for work in corpus.works.values():
+        for tag in work.tags:
+            stances.setdefault(tag.topic, set()).add(tag.stance)
+    for name in ("tois", "endstories"):
+        for term in tax.section(name).values():
+            missing = [s for s in ("advocates", "critiques") if s not in stances.get(term.id, ())]
+            if missing and all(s in tax.stances for s in missing):
+                yield Diagnostic(
+                    "TOI501",
+                    Span(tax.path, term.line),
+                    f"no work {' or '.join(missing)} `{term.id}`",
+                    f"tag a work with `{term.id}:{missing[0]}`",
+                )
+
+
 CHECKS: tuple[Callable[[Corpus], Iterable[Diagnostic]], ...] = (
     check_keys,
     check_fields,
@@ -415,8 +434,9 @@ CHECKS: tuple[Callable[[Corpus], Iterable[Diagnostic]], ...] = (
 )
 
 
-def validate(corpus: Corpus) -> list[Diagnostic]:
+def validate(corpus: Corpus, *, balance: bool = False) -> list[Diagnostic]:
+    """Every finding. `balance` adds TOI501, a property of a whole corpus, not of one entry."""
     out: list[Diagnostic] = []
-    for check in CHECKS:
+    for check in (*CHECKS, check_balance) if balance else CHECKS:
         out.extend(check(corpus))
     return out
