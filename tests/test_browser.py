@@ -42,6 +42,9 @@ def test_work_page_title_and_copy_button(real_site: Path, page: Page) -> None:
         h1 = page.locator("article h1").inner_text()
         assert h1.rstrip("¶").strip() == "A Longlist of Theories of Impact for Interpretability"
         assert page.title().startswith("A Longlist of Theories of Impact for Interpretability")
+        # "Cite as" comes first; the BibTeX sits folded one click away
+        assert "Nanda, N. (2022" in page.locator(".toi-citeas").first.inner_text()
+        page.locator("details summary", has_text="BibTeX").click()
         copy = page.locator("button[data-md-type=copy], button.md-clipboard").first
         copy.click()
         copied = page.evaluate("navigator.clipboard.readText()")

@@ -106,6 +106,7 @@ class Work:
     authors: tuple[str, ...]
     editors: tuple[str, ...]
     surname: str  # first author's (or editor's) last name, for "Shah 2022" credits
+    more_authors: bool  # the list ended in `and others`
     year: int | None
     month: int | None
     venue: str
@@ -144,8 +145,8 @@ class Work:
         names = self.authors or self.editors
         if not names:
             return ""
-        if len(names) > 3:
-            return f"{names[0]}, {names[1]}, {names[2]} et al."
+        if len(names) > 3 or self.more_authors:
+            return ", ".join(names[:3]) + " et al."
         return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
 
 
@@ -187,12 +188,24 @@ def _person_name(person: object) -> str:
     return latex_to_unicode(" ".join(parts)) if parts else latex_to_unicode(str(person))
 
 
+def _is_others(people: list[object]) -> bool:
+    """BibTeX's `and others` parses as a person whose only name is `others`."""
+    return bool(people) and str(people[-1]).strip().lower() == "others"
+
+
+def _names(raw: RawEntry, role: str) -> tuple[str, ...]:
+    people = raw.persons.get(role, [])
+    if _is_others(people):
+        people = people[:-1]
+    return tuple(_person_name(p) for p in people)
+
+
 def _surname(raw: RawEntry) -> str:
     people = raw.persons.get("author") or raw.persons.get("editor") or []
     if not people:
         return ""
     last = " ".join([*people[0].prelast_names, *people[0].last_names])
-    more = " et al." if len(people) > 1 else ""
+    more = " et al." if len(people) > 1 else ""  # `and others` counts as more
     return latex_to_unicode(last) + more if last else ""
 
 
@@ -301,8 +314,11 @@ def build_work(raw: RawEntry, taxonomy: Taxonomy) -> Work:
         kind=kind_raw or _derive_kind(raw, arxiv),
         kind_explicit=bool(kind_raw),
         title=latex_to_unicode(raw.get("title") or ""),
-        authors=tuple(_person_name(p) for p in raw.persons.get("author", [])),
-        editors=tuple(_person_name(p) for p in raw.persons.get("editor", [])),
+        authors=_names(raw, "author"),
+        editors=_names(raw, "editor"),
+        more_authors=_is_others(
+            (raw.persons.get("author") or raw.persons.get("editor") or [])[-1:]
+        ),
         surname=_surname(raw),
         year=_int_or_none(raw.get("year")),
         month=_month(raw.get("month")),

@@ -10,15 +10,19 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Span, has_errors
 from .load import RawEntry, bib_files, load_file
 from .model import Corpus, build_corpus
-from .render import exports, indexes, pages, topics
+from .render import browse, exports, indexes, pages, topics
+from .render.citations import CitationCache
+from .render.context import Context
 from .render.markdown import work_path
+from .site import load_site
 from .taxonomy import load_taxonomy
 from .validate import validate
 from .write import UnsafePathError, WriteStats, write_plan
 
 # One module per output kind; each maps the corpus to {path in output folder: text}.
-RENDERERS: dict[str, Callable[[Corpus], dict[str, str]]] = {
+RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
     "pages": pages.render,
+    "browse": browse.render,
     "topics": topics.render,
     "indexes": indexes.render,
     "exports": exports.render,
@@ -36,6 +40,14 @@ class Paths:
     @property
     def taxonomy(self) -> Path:
         return self.bib / "taxonomy.yaml"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / ".cache" / "toi-atlas"
+
+    @property
+    def mkdocs_yml(self) -> Path:
+        return self.root / "mkdocs.yml"
 
     @property
     def out(self) -> Path:
@@ -81,10 +93,10 @@ def load_and_check(
     return result
 
 
-def render_all(corpus: Corpus) -> dict[str, str]:
+def render_all(ctx: Context) -> dict[str, str]:
     plan: dict[str, str] = {}
     for output in RENDERERS.values():
-        plan.update(output(corpus))
+        plan.update(output(ctx))
     return plan
 
 
@@ -102,13 +114,16 @@ def build(paths: Paths) -> Result:
     if has_errors(result.diagnostics) or result.corpus is None:
         return result
     t0 = time.perf_counter()
-    plan = render_all(result.corpus)
+    citations = CitationCache(paths.cache / "citations.json")
+    ctx = Context(result.corpus, load_site(paths.mkdocs_yml), citations)
+    plan = render_all(ctx)
     t1 = time.perf_counter()
     result.diagnostics += dropped(result.corpus, plan)
     if has_errors(result.diagnostics):
         return result
     try:
         result.stats = write_plan(paths.out, plan)
+        citations.save()
     except UnsafePathError as exc:
         result.diagnostics.append(
             Diagnostic(

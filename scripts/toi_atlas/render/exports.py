@@ -1,14 +1,26 @@
-"""Data files: works.json (works with tags) and edges.json (the typed, scoped graph).
+"""The corpus as data: BibTeX (full and clean), CSL-JSON, works.json + schema, edges, feed.
 
-Deterministic: sorted by key, sorted dict keys, no timestamps, trailing newline.
+Deterministic: no build clock anywhere (the feed's dates come from `added`), sorted
+keys, trailing newlines, so a rebuild with nothing changed rewrites nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from importlib import resources
 from typing import Any
 
-from ..model import Corpus, Work
+from feedgen.feed import FeedGenerator  # well-kept Atom/RSS writer; XML by hand is a trap
+
+from ..bibtext import entry_to_bibtex
+from ..model import Corpus, Work, custom_field_names
+from ..site import Site
+from .context import Context
+from .markdown import first_sentence
+
+FEED_SIZE = 50
+SCHEMA = "data/works.schema.json"
 
 
 def dumps(data: Any) -> str:
@@ -23,21 +35,120 @@ def work_record(work: Work) -> dict[str, Any]:
         "kind": work.kind,
         "title": work.title,
         "authors": list(work.authors),
+        "editors": list(work.editors),
+        "more_authors": work.more_authors,
         "year": work.year,
         "month": work.month,
         "venue": work.venue,
         "url": work.url,
         "doi": work.doi,
         "arxiv": work.arxiv,
+        "pdf": work.pdf,
+        "code": work.code,
         "summary": work.summary,
+        "stance": work.default_stance,
         "added": work.added,
         "modified": work.modified,
         "readingtime": work.readingtime,
         "topics": [{"id": t.topic, "field": t.field, "stance": t.stance} for t in work.tags],
+        "edges": [{"type": e.type, "target": e.target, "scope": e.scope} for e in work.edges],
     }
 
 
-def render(corpus: Corpus) -> dict[str, str]:
+def all_bib(corpus: Corpus, *, clean: bool) -> str:
+    strip = custom_field_names(corpus.taxonomy) if clean else frozenset()
+    what = "our custom fields stripped" if clean else "with ToI Atlas fields (tags, edges, summary)"
+    head = f"% ToI Atlas: {len(corpus.works)} works, {what}.\n% @string macros are expanded.\n"
+    return head + "".join("\n" + entry_to_bibtex(w.raw, strip=strip) for w in corpus.works.values())
+
+
+# BibTeX entry type (and our `kind` for @misc) -> CSL type.
+CSL_TYPES = {
+    "article": "article-journal",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "book": "book",
+    "techreport": "report",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+}
+CSL_KINDS = {
+    "post": "post-weblog",
+    "comment": "post-weblog",
+    "sequence": "post-weblog",
+    "social": "post",
+    "talk": "speech",
+    "webpage": "webpage",
+    "report": "report",
+    "book": "book",
+}
+
+
+def _csl_name(name: str) -> dict[str, str]:
+    # Names arrive as "First Last"; CSL wants parts, so split at the last space.
+    given, _, family = name.rpartition(" ")
+    return {"family": family, "given": given} if given else {"literal": name}
+
+
+def csl_item(work: Work) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": work.key,
+        "type": CSL_TYPES.get(work.entry_type) or CSL_KINDS.get(work.kind, "article"),
+        "title": work.title,
+    }
+    if work.authors:
+        item["author"] = [_csl_name(n) for n in work.authors]
+    if work.editors:
+        item["editor"] = [_csl_name(n) for n in work.editors]
+    if work.year:
+        item["issued"] = {"date-parts": [[work.year, work.month] if work.month else [work.year]]}
+    if work.venue:
+        item["container-title"] = work.venue
+    for key, value in (("URL", work.url), ("DOI", work.doi)):
+        if value:
+            item[key] = value
+    if work.arxiv:
+        item["number"] = f"arXiv:{work.arxiv}"
+    if work.summary:
+        item["abstract"] = work.summary
+    return item
+
+
+def feed(corpus: Corpus, site: Site) -> str:
+    """Atom feed of the newest additions (by `added`), newest first."""
+    dated = [w for w in corpus.works.values() if w.added]
+    newest = sorted(dated, key=lambda w: (w.added or "", w.key), reverse=True)[:FEED_SIZE]
+    fg = FeedGenerator()
+    fg.id(site.page_url("atlas/"))
+    fg.title(f"{site.name}: latest additions")
+    fg.subtitle("Works newly added to the map of the interpretability debate.")
+    fg.link(href=site.page_url("atlas/data/feed.xml"), rel="self")
+    fg.link(href=site.url, rel="alternate")
+    fg.language("en")
+    fg.generator("toi-atlas")
+    stamps = []
+    for work in reversed(newest):  # feedgen prepends each entry
+        stamp = dt.datetime.fromisoformat(f"{work.added}T00:00:00+00:00")
+        stamps.append(stamp)
+        entry = fg.add_entry()
+        url = site.page_url(f"atlas/works/{work.slug}/")
+        entry.id(url)
+        entry.link(href=url)
+        entry.title(work.title or work.key)
+        entry.updated(stamp)
+        entry.published(stamp)
+        entry.summary(first_sentence(work.summary) if work.summary else work.title)
+        for name in work.authors[:3]:
+            entry.author(name=name)
+    fg.updated(max(stamps) if stamps else dt.datetime(2023, 1, 1, tzinfo=dt.UTC))
+    xml: bytes = fg.atom_str(pretty=True)
+    return xml.decode("utf-8")
+
+
+def render(ctx: Context) -> dict[str, str]:
+    corpus, site = ctx.corpus, ctx.site
     works = sorted(corpus.works.values(), key=lambda w: w.key)
     edges = [
         {"source": e.source, "type": e.type, "target": e.target, "scope": e.scope}
@@ -45,7 +156,15 @@ def render(corpus: Corpus) -> dict[str, str]:
         for e in w.edges
         if e.target in corpus.works
     ]
+    schema = resources.files("toi_atlas").joinpath("schema/works.schema.json").read_text("utf-8")
     return {
-        "data/works.json": dumps({"version": 1, "works": [work_record(w) for w in works]}),
+        "data/works.json": dumps(
+            {"$schema": "works.schema.json", "version": 1, "works": [work_record(w) for w in works]}
+        ),
+        SCHEMA: schema,
         "data/edges.json": dumps({"version": 1, "edges": edges}),
+        "data/all.bib": all_bib(corpus, clean=False),
+        "data/all-clean.bib": all_bib(corpus, clean=True),
+        "data/works.csl.json": dumps([csl_item(w) for w in corpus.works.values()]),
+        "data/feed.xml": feed(corpus, site),
     }

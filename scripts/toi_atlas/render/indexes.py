@@ -7,6 +7,7 @@ from itertools import groupby
 from ..diagnostics import CODES
 from ..model import Corpus
 from ..taxonomy import TOPIC_SECTIONS
+from .context import Context
 from .markdown import md_escape, stance_label, topic_link, topic_path, work_link, work_path
 
 HOME_SNIPPET = "snippets/home-figures.md.txt"
@@ -163,7 +164,8 @@ def render_reference(corpus: Corpus) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(corpus: Corpus) -> dict[str, str]:
+def render(ctx: Context) -> dict[str, str]:
+    corpus = ctx.corpus
     return {
         "works/index.md": render_works_index(corpus),
         HOME_SNIPPET: render_home_figures(corpus),

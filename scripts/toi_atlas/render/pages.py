@@ -7,6 +7,9 @@ from collections.abc import Callable
 from ..bibtext import entry_to_bibtex
 from ..model import Corpus, Edge, Work, custom_field_names
 from ..taxonomy import SECTION_LABELS
+from .citations import STYLES
+from .context import Context
+from .exports import csl_item
 from .markdown import (
     attr,
     byline,
@@ -26,8 +29,9 @@ def cite_path(work: Work) -> str:
     return f"cite/{work.slug}.bib"
 
 
-def render_work(work: Work, corpus: Corpus) -> str:
+def render_work(work: Work, ctx: Context) -> str:
     """The page of one work. Pure: the same corpus always gives the same bytes."""
+    corpus = ctx.corpus
     page = work_path(work)
     tax = corpus.taxonomy
     lines = [
@@ -55,7 +59,7 @@ def render_work(work: Work, corpus: Corpus) -> str:
     lines += _links(work)
     lines += _topics(work, corpus, page)
     lines += _edges(work, corpus, page)
-    lines += _cite(work, corpus, page)
+    lines += _cite(work, ctx, page)
     return "\n".join(lines) + "\n"
 
 
@@ -130,26 +134,32 @@ def _edges(work: Work, corpus: Corpus, page: str) -> list[str]:
     return lines
 
 
-def _cite(work: Work, corpus: Corpus, page: str) -> list[str]:
-    bib = entry_to_bibtex(work.raw, strip=custom_field_names(corpus.taxonomy))
-    return [
-        "## Cite",
+def _cite(work: Work, ctx: Context, page: str) -> list[str]:
+    bib = entry_to_bibtex(work.raw, strip=custom_field_names(ctx.corpus.taxonomy))
+    item = csl_item(work)
+    lines = ["## Cite", ""]
+    for label, style in STYLES.items():
+        # A raw HTML block, so Markdown leaves it alone; format_item escaped the text.
+        text = ctx.citations.get(style, item)
+        lines += [f'<p class="toi-citeas"><strong>{label}</strong>: {text}</p>', ""]
+    lines += [
+        '??? quote "BibTeX for your reference manager (our tags and summary removed)"',
         "",
-        "BibTeX for your reference manager (our tags and summary removed):",
-        "",
-        *fence(bib, "bibtex"),
+        *("    " + line for line in fence(bib, "bibtex")),
         "",
         # A Markdown link, not raw HTML: MkDocs and Zensical rewrite and check it.
-        f"[Download cite.bib]({rel(page, cite_path(work))})"
+        f"    [Download cite.bib]({rel(page, cite_path(work))})"
         f'{{ .md-button download="{attr(work.slug)}.bib" }}',
         "",
     ]
+    return lines
 
 
-def render(corpus: Corpus) -> dict[str, str]:
+def render(ctx: Context) -> dict[str, str]:
+    corpus = ctx.corpus
     strip = custom_field_names(corpus.taxonomy)
     out: dict[str, str] = {}
     for work in corpus.works.values():
-        out[work_path(work)] = render_work(work, corpus)
+        out[work_path(work)] = render_work(work, ctx)
         out[cite_path(work)] = entry_to_bibtex(work.raw, strip=strip)
     return out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..model import Corpus
 from ..taxonomy import Term
+from .browse import browse_url
+from .context import Context
 from .markdown import md_escape, stance_label, topic_link, topic_path, work_list_item, yaml_str
 
 SECTION_PAGES = {
@@ -61,7 +63,13 @@ def render_topic(term: Term, corpus: Corpus) -> str:
         lines += ["Treated separately:", ""]
         lines += [f"- {topic_link(c, page)}" for c in children]
         lines.append("")
-    lines += [f"**{len(works)} work{'s' if len(works) != 1 else ''}** in the corpus.", ""]
+    facet = {"toi": "toi", "endstory": "endstory", "agenda": "agenda"}[term.kind]
+    count = f"{len(works)} work{'s' if len(works) != 1 else ''}"
+    lines += [
+        f"**{count}** in the corpus. "
+        f"[Filter all {count} on {md_escape(term.name)}]({browse_url(page, facet, term.id)})",
+        "",
+    ]
     for stance in tax.stances.values():
         group = [w for w, s in works if s == stance.id]
         if not group:
@@ -88,7 +96,7 @@ def render_stance(term: Term, corpus: Corpus) -> str:
         md_escape(term.description),
         "",
         f"**{len(rows)} work{'s' if len(rows) != 1 else ''}** take this stance on at "
-        "least one topic.",
+        f"least one topic. [Filter them]({browse_url(page, 'stance', term.id)})",
         "",
     ]
     for w, topics in rows:
@@ -153,7 +161,8 @@ def render_stance_index(corpus: Corpus) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(corpus: Corpus) -> dict[str, str]:
+def render(ctx: Context) -> dict[str, str]:
+    corpus = ctx.corpus
     tax = corpus.taxonomy
     out: dict[str, str] = {}
     for section in SECTION_PAGES:

@@ -1,0 +1,16 @@
+"""What every renderer gets: the corpus, the site settings and the citation memo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Corpus
+from ..site import Site
+from .citations import CitationCache
+
+
+@dataclass(frozen=True)
+class Context:
+    corpus: Corpus
+    site: Site = field(default_factory=Site)
+    citations: CitationCache = field(default_factory=lambda: CitationCache(None))
