@@ -52,7 +52,7 @@ def entry(key: str, *, typ: str = "misc", drop: tuple[str, ...] = (), **fields: 
 
 def copy_site_sources(dest: Path) -> Path:
     """The real project minus generated output, so builds never touch the checkout."""
-    for name in ("bib", "docs"):
+    for name in ("bib", "docs", "overrides"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("atlas"))
     for name in ("mkdocs.yml", "CONTRIBUTING.md", "README.md"):
         shutil.copy(ROOT / name, dest / name)
@@ -88,30 +88,32 @@ HOSTILE_KEY = "hostile2024"
 HOSTILE_TITLE = (
     '<script>alert("t")</script> [click](javascript:alert(1)) <img src=x onerror=alert(2)>'
 )
-HOSTILE_BIB = (
-    # the home page links to these two anchor texts by key
-    entry("nanda2022longlist", title="An Ordinary Work")
-    + entry("segerie2023against", title="Another Ordinary Work")
-    + entry(
-        HOSTILE_KEY,
-        title=HOSTILE_TITLE.replace("{", r"\{"),
-        author="O'Brien, <b>Eve</b> and {[x](javascript:alert(3))}",
-        summary='"><svg onload=alert(4)> [y](javascript:alert(5)) {{ config }} {% raw %}',
-        howpublished="<iframe src=javascript:alert(6)>",
-        rebuts="nanda2022longlist@auditing",
-    )
+HOSTILE_BIB = entry(
+    HOSTILE_KEY,
+    title=HOSTILE_TITLE.replace("{", r"\{"),
+    author="O'Brien, <b>Eve</b> and {[x](javascript:alert(3))}",
+    summary='"><svg onload=alert(4)> [y](javascript:alert(5)) {{ config }} {% raw %}',
+    howpublished="<iframe src=javascript:alert(6)>",
+    rebuts="nanda2022longlist@auditing",
 )
 
 
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A tiny corpus full of markup, built with the real mkdocs.yml and hand-written pages."""
+    """The real corpus plus one entry full of markup, built with the real mkdocs.yml."""
     project = copy_site_sources(tmp_path_factory.mktemp("hostile"))
-    for old in (project / "bib").glob("*.bib"):
-        old.unlink()
     (project / "bib" / "hostile.bib").write_text(HOSTILE_BIB, encoding="utf-8")
     gen = run_tool(["toi-atlas", "build"], project)
     assert gen.returncode == 0, gen.stdout + gen.stderr
     site = run_tool(["mkdocs", "build", "--strict", "--site-dir", "site"], project)
     assert site.returncode == 0, site.stdout + site.stderr
     yield project
+
+
+@pytest.fixture(scope="session")
+def real_generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real corpus run through `toi-atlas build` only (no MkDocs): docs/atlas/."""
+    project = copy_site_sources(tmp_path_factory.mktemp("gen"))
+    gen = run_tool(["toi-atlas", "build"], project)
+    assert gen.returncode == 0, gen.stdout + gen.stderr
+    return project / "docs" / "atlas"

@@ -46,6 +46,7 @@ def test_fixture_reports_exactly_its_codes(case: Path, tmp_path: Path) -> None:
 def test_every_code_is_exercised() -> None:
     # Codes with their own tests below or in test_generate.py (not data-driven).
     elsewhere = {"TOI001", "TOI002", "TOI100", "TOI501", "TOI901", "TOI902"}
+    elsewhere |= {"TOI601", "TOI602", "TOI603", "TOI604"}  # reading lists, below
     by_fixture = {code for case in CASES for _, _, code in expected(case)}
     assert set(CODES) - by_fixture - elsewhere == set()
 
@@ -125,3 +126,39 @@ def test_one_sided_topic_only_with_balance(tmp_path: Path) -> None:
     assert by_line[auditing] == "no work critiques `auditing`"
     assert microscope not in by_line  # advocated by v2023, critiqued by w2023
     assert all(d.span.file == "bib/taxonomy.yaml" for d in diags)
+
+
+READING = """lists:
+  - id: start
+    title: Start here
+    items:
+      - key: w2023
+        note: First.
+      - key: nosuchwork
+        note: Missing.
+      - key: v2023
+        note: No reading time.
+  - title: no id
+"""
+
+
+def test_reading_list_codes(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path,
+        {
+            "w.bib": entry("w2023", readingtime="12") + entry("v2023"),
+            "readinglists.yaml": READING,
+        },
+    )
+    page = root / "docs" / "reading"
+    page.mkdir(parents=True)
+    found_codes = sorted((d.span.line, d.code) for d in load_and_check(Paths(root)).diagnostics)
+    assert found_codes == [(2, "TOI604"), (7, "TOI602"), (9, "TOI603"), (11, "TOI601")]
+    (page / "start.md").write_text('# Start\n\n--8<-- "atlas/reading/start.md.txt"\n')
+    assert "TOI604" not in {d.code for d in load_and_check(Paths(root)).diagnostics}
+
+
+def test_reading_list_yaml_error_has_a_line(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023"), "readinglists.yaml": "lists: [\n"})
+    [diag] = load_and_check(Paths(root)).diagnostics
+    assert (diag.code, diag.span.file, diag.span.line) == ("TOI601", "bib/readinglists.yaml", 2)

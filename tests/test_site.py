@@ -102,3 +102,36 @@ def test_hostile_title_is_escaped_in_head_and_lists(hostile_site: Path) -> None:
         assert "<script>alert" not in html and "javascript:alert" not in html.replace(
             "javascript&#58;", ""
         )
+
+
+def test_every_page_links_data_and_feed(real_site: Path) -> None:
+    site = real_site / "site"
+    for page in ("index.html", "atlas/works/nanda2022longlist/index.html", "reading/index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        feed = re.search(
+            r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"', html
+        )
+        assert feed is not None, page
+        assert ((site / page).parent / feed.group(1)).resolve().is_file()
+        data = re.search(r'<a href="([^"]+)">Data: BibTeX', html)
+        assert data is not None, page
+        assert ((site / page).parent / data.group(1) / "index.html").resolve().is_file()
+
+
+def test_reading_lists_take_times_from_entries(real_site: Path) -> None:
+    from toi_atlas.pipeline import Paths, load_and_check
+
+    result = load_and_check(Paths(ROOT))
+    assert result.corpus is not None and result.reading_lists
+    ids = {rl.id for rl in result.reading_lists}
+    assert {"start-here", "case-for", "case-against", "microscope"} <= ids
+    for rl in result.reading_lists:
+        html = (real_site / "site" / "reading" / rl.id / "index.html").read_text(encoding="utf-8")
+        works = [result.corpus.works[i.key] for i in rl.items]
+        total = sum(w.readingtime or 0 for w in works)
+        assert f"about {total} minutes" in html
+        for work in works:
+            assert f'href="../../atlas/works/{work.slug}/"' in html
+            assert f"{work.readingtime} min" in html
+    start = next(rl for rl in result.reading_lists if rl.id == "start-here")
+    assert sum(result.corpus.works[i.key].readingtime or 0 for i in start.items) <= 35

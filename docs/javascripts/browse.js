@@ -132,6 +132,12 @@
       self.shown = PAGE_SIZE;
       self.update(true);
     });
+    // The sort menu sits beside the results, outside the form's subtree, so its
+    // events do not bubble to the form.
+    this.sortSelect.addEventListener("change", function () {
+      self.shown = PAGE_SIZE;
+      self.update(true);
+    });
     this.form.addEventListener("input", function (e) {
       if (e.target.name !== "q") return;
       clearTimeout(timer);

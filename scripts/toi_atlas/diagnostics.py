@@ -272,6 +272,34 @@ CODES: dict[str, CodeDoc] = {
             "Reported at the topic's line in bib/taxonomy.yaml.",
         ),
         _c(
+            "TOI601",
+            E,
+            "invalid reading-list file",
+            "bib/readinglists.yaml must hold `lists:`, each with an `id`, a `title` and "
+            "`items` (each a work `key` with a `note`).",
+        ),
+        _c(
+            "TOI602",
+            E,
+            "reading list names a missing work",
+            "A reading-list item's `key` is not an entry in bib/.",
+        ),
+        _c(
+            "TOI603",
+            W,
+            "reading-list work without reading time",
+            "Reading lists show each item's time from the entry's `readingtime` field; "
+            "add it to the entry.",
+        ),
+        _c(
+            "TOI604",
+            W,
+            "reading list not shown",
+            "Every list in bib/readinglists.yaml needs a hand-written page "
+            "docs/reading/<id>.md that includes its generated part with the line "
+            '`--8<-- "atlas/reading/<id>.md.txt"`.',
+        ),
+        _c(
             "TOI901",
             E,
             "entry would be dropped",

@@ -10,7 +10,8 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Span, has_errors
 from .load import RawEntry, bib_files, load_file
 from .model import Corpus, build_corpus
-from .render import browse, exports, indexes, pages, topics
+from .readinglists import ReadingList, check_reading_lists, load_reading_lists
+from .render import browse, downloads, exports, indexes, pages, reading, topics
 from .render.citations import CitationCache
 from .render.context import Context
 from .render.markdown import work_path
@@ -26,6 +27,7 @@ RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
     "topics": topics.render,
     "indexes": indexes.render,
     "exports": exports.render,
+    "reading": reading.render,
 }
 
 
@@ -40,6 +42,14 @@ class Paths:
     @property
     def taxonomy(self) -> Path:
         return self.bib / "taxonomy.yaml"
+
+    @property
+    def reading_lists(self) -> Path:
+        return self.bib / "readinglists.yaml"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
 
     @property
     def cache(self) -> Path:
@@ -67,6 +77,7 @@ class Result:
     stats: WriteStats | None = None
     timings: dict[str, float] = field(default_factory=dict)
     entries_read: int = 0
+    reading_lists: tuple[ReadingList, ...] = ()
 
 
 def load_and_check(
@@ -88,6 +99,11 @@ def load_and_check(
     t2 = time.perf_counter()
     if not diags:  # without a vocabulary, every tag would be reported as unknown
         result.diagnostics += validate(corpus, balance=balance)
+        shown = paths.display(paths.reading_lists)
+        lists, list_diags = load_reading_lists(paths.reading_lists, shown)
+        result.reading_lists = tuple(lists)
+        result.diagnostics += list_diags
+        result.diagnostics += check_reading_lists(lists, corpus, shown, paths.docs)
     result.corpus = corpus
     result.timings.update(load=t1 - t0, model=t2 - t1, check=time.perf_counter() - t2)
     return result
@@ -97,6 +113,9 @@ def render_all(ctx: Context) -> dict[str, str]:
     plan: dict[str, str] = {}
     for output in RENDERERS.values():
         plan.update(output(ctx))
+    # The Data page lists the exports' sizes, so it is rendered after them.
+    sizes = {p.removeprefix("data/"): len(t.encode()) for p, t in plan.items() if p[:5] == "data/"}
+    plan[downloads.PAGE] = downloads.render(ctx, sizes)
     return plan
 
 
@@ -115,7 +134,7 @@ def build(paths: Paths) -> Result:
         return result
     t0 = time.perf_counter()
     citations = CitationCache(paths.cache / "citations.json")
-    ctx = Context(result.corpus, load_site(paths.mkdocs_yml), citations)
+    ctx = Context(result.corpus, load_site(paths.mkdocs_yml), citations, result.reading_lists)
     plan = render_all(ctx)
     t1 = time.perf_counter()
     result.diagnostics += dropped(result.corpus, plan)

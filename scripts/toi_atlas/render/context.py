@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Corpus
+from ..readinglists import ReadingList
 from ..site import Site
 from .citations import CitationCache
 
@@ -14,3 +15,4 @@ class Context:
     corpus: Corpus
     site: Site = field(default_factory=Site)
     citations: CitationCache = field(default_factory=lambda: CitationCache(None))
+    reading_lists: tuple[ReadingList, ...] = ()

@@ -58,7 +58,8 @@ def work_record(work: Work) -> dict[str, Any]:
 def all_bib(corpus: Corpus, *, clean: bool) -> str:
     strip = custom_field_names(corpus.taxonomy) if clean else frozenset()
     what = "our custom fields stripped" if clean else "with ToI Atlas fields (tags, edges, summary)"
-    head = f"% ToI Atlas: {len(corpus.works)} works, {what}.\n% @string macros are expanded.\n"
+    # No "@" in these comment lines: BibTeX parsers read any "@" as the start of an entry.
+    head = f"% ToI Atlas: {len(corpus.works)} works, {what}.\n% String macros are expanded.\n"
     return head + "".join("\n" + entry_to_bibtex(w.raw, strip=strip) for w in corpus.works.values())
 
 

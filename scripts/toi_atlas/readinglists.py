@@ -1,0 +1,140 @@
+"""Reading lists: curated, ordered paths through the corpus, from bib/readinglists.yaml.
+
+The choice of works and the note on each are hand-written in the YAML; the reading
+time of every item comes from the work's own `readingtime` field, never from prose.
+Each list is shown by a hand-written page in docs/reading/ that includes the
+generated snippet `atlas/reading/<id>.md.txt`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import Diagnostic, Span
+from .model import Corpus
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class ReadingItem:
+    key: str
+    note: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ReadingList:
+    id: str
+    title: str
+    items: tuple[ReadingItem, ...]
+    line: int
+
+
+def snippet_path(list_id: str) -> str:
+    return f"reading/{list_id}.md.txt"
+
+
+def load_reading_lists(path: Path, display: str) -> tuple[list[ReadingList], list[Diagnostic]]:
+    """Parse the file; a missing file means no lists, a broken one is TOI601."""
+    if not path.is_file():
+        return [], []
+    diags: list[Diagnostic] = []
+
+    def bad(line: int, message: str, hint: str = "see docs/data-model.md, Reading lists") -> None:
+        diags.append(Diagnostic("TOI601", Span(display, line), message, hint))
+
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        bad((mark.line + 1) if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")
+        return [], diags
+    nodes = _get(root, "lists")
+    if not isinstance(nodes, yaml.SequenceNode):
+        bad(1, "expected a top-level `lists:` with a list of reading lists")
+        return [], diags
+    lists: list[ReadingList] = []
+    seen: set[str] = set()
+    for node in nodes.value:
+        line = node.start_mark.line + 1
+        ident, title, items = (
+            _text(_get(node, "id")),
+            _text(_get(node, "title")),
+            _get(node, "items"),
+        )
+        if not ident or not ID_RE.match(ident) or not title:
+            bad(line, "a reading list needs an `id` (lower-case, dashes) and a `title`")
+            continue
+        if ident in seen:
+            bad(line, f"reading list `{ident}` is declared twice", "ids must be unique")
+            continue
+        seen.add(ident)
+        if not isinstance(items, yaml.SequenceNode) or not items.value:
+            bad(line, f"reading list `{ident}` has no `items`")
+            continue
+        parsed = []
+        for item in items.value:
+            key = _text(_get(item, "key"))
+            if not key:
+                bad(item.start_mark.line + 1, "an item needs a `key` (and a `note`)")
+                continue
+            parsed.append(ReadingItem(key, _text(_get(item, "note")), item.start_mark.line + 1))
+        lists.append(ReadingList(ident, title, tuple(parsed), line))
+    return lists, diags
+
+
+def check_reading_lists(
+    lists: list[ReadingList], corpus: Corpus, display: str, docs: Path
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for rl in lists:
+        for item in rl.items:
+            work = corpus.works.get(item.key)
+            if work is None:
+                out.append(
+                    Diagnostic(
+                        "TOI602",
+                        Span(display, item.line),
+                        f"reading list `{rl.id}` names `{item.key}`, which is not in bib/",
+                        "fix the key or add the work first",
+                    )
+                )
+            elif work.readingtime is None:
+                out.append(
+                    Diagnostic(
+                        "TOI603",
+                        Span(display, item.line),
+                        f"`{item.key}` in reading list `{rl.id}` has no `readingtime`",
+                        "add readingtime = {minutes} to the entry",
+                    )
+                )
+        page = docs / "reading" / f"{rl.id}.md"
+        include = f'--8<-- "atlas/{snippet_path(rl.id)}"'
+        if not page.is_file() or include not in page.read_text(encoding="utf-8"):
+            out.append(
+                Diagnostic(
+                    "TOI604",
+                    Span(display, rl.line),
+                    f"no page shows reading list `{rl.id}`",
+                    f"create docs/reading/{rl.id}.md containing the line {include}",
+                )
+            )
+    return out
+
+
+def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return v
+    return None
+
+
+def _text(node: yaml.Node | None) -> str:
+    return " ".join(str(node.value).split()) if isinstance(node, yaml.ScalarNode) else ""

@@ -1,0 +1,43 @@
+"""The generated part of each reading list: items with byline, note and reading time."""
+
+from __future__ import annotations
+
+from ..readinglists import ReadingList, snippet_path
+from .context import Context
+from .markdown import byline, md_escape, rel, stance_label, work_path
+
+
+def render_list(rl: ReadingList, ctx: Context) -> str:
+    corpus = ctx.corpus
+    page = f"../reading/{rl.id}.md"  # the hand-written page that includes this snippet
+    works = [corpus.works[i.key] for i in rl.items if i.key in corpus.works]
+    total = sum(w.readingtime or 0 for w in works)
+    lines = [
+        f'<p class="toi-reading-total">{len(works)} works · about {total} minutes '
+        "of reading in all (times from each entry's <code>readingtime</code>)</p>",
+        "",
+    ]
+    for n, item in enumerate(rl.items, 1):
+        work = corpus.works.get(item.key)
+        if work is None:
+            continue  # reported by the checker (TOI602)
+        target = "../atlas/" + work_path(work)
+        minutes = f"{work.readingtime} min" if work.readingtime else "time unknown"
+        stances = sorted(
+            {t.stance for t in work.tags if t.stance in corpus.taxonomy.stances},
+            key=list(corpus.taxonomy.stances).index,
+        )
+        labels = " ".join(stance_label(corpus.taxonomy, s) for s in stances)
+        lines += [
+            f"{n}. **[{md_escape(work.title or work.key)}]({rel(page, target)})** "
+            f'<span class="toi-readingtime">{minutes}</span>  ',
+            f"    {byline(work)} {labels}",
+        ]
+        if item.note:
+            lines += ["", f"    {md_escape(item.note)}"]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def render(ctx: Context) -> dict[str, str]:
+    return {snippet_path(rl.id): render_list(rl, ctx) for rl in ctx.reading_lists}

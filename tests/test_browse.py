@@ -1,0 +1,213 @@
+"""The browse page in Chromium: facets, counts, search, sort, URL state, export, safety."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from pybtex.database import parse_string
+
+from browser import CHROMIUM_ARGS, chromium_path, serve
+from conftest import HOSTILE_KEY, HOSTILE_TITLE, ROOT
+from toi_atlas.pipeline import Paths, load_and_check
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    result = load_and_check(Paths(ROOT))
+    assert result.corpus is not None
+    return result.corpus
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def base(real_site: Path) -> Iterator[str]:
+    with serve(real_site / "site") as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(accept_downloads=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert errors == []
+
+
+def open_browse(page: Page, base: str, query: str = "") -> None:
+    page.goto(f"{base}/atlas/browse/{query}")
+    page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+
+
+def shown(page: Page) -> list[str]:
+    """Keys of the listed works (all pages of results: 'Show more' until done)."""
+    while page.locator("#toi-more").is_visible():
+        page.click("#toi-more")
+    hrefs = page.locator("#toi-results li > a").evaluate_all("as => as.map(a => a.href)")
+    return [h.rstrip("/").rsplit("/", 1)[1] for h in hrefs]
+
+
+def tagged(corpus, topic: str) -> set[str]:
+    return {w.slug for w in corpus.works.values() if any(t.topic == topic for t in w.tags)}
+
+
+def with_stance(corpus, stance: str) -> set[str]:
+    return {w.slug for w in corpus.works.values() if any(t.stance == stance for t in w.tags)}
+
+
+def count_of(page: Page, box: str) -> int:
+    text = page.locator(f"label[for='{box}'] .toi-count").inner_text()
+    return int(text.strip("()"))
+
+
+def test_one_end_story_gives_exactly_its_works(page: Page, base: str, corpus) -> None:
+    open_browse(page, base)
+    assert len(shown(page)) == len(corpus.works)
+    page.check("#toi-endstory-microscope")
+    expected = tagged(corpus, "microscope")
+    assert expected and set(shown(page)) == expected
+    assert page.locator("#toi-status").inner_text().startswith(f"{len(expected)} of ")
+    # counts of other facets are given the selection; of its own facet, without it
+    critiques = expected & with_stance(corpus, "critiques")
+    assert count_of(page, "toi-stance-critiques") == len(critiques)
+    assert count_of(page, "toi-endstory-enumerative-safety") == len(
+        tagged(corpus, "enumerative-safety")
+    )
+
+
+def test_or_within_and_across_facets(page: Page, base: str, corpus) -> None:
+    open_browse(page, base, "?endstory=microscope,enumerative-safety")
+    union = tagged(corpus, "microscope") | tagged(corpus, "enumerative-safety")
+    assert set(shown(page)) == union
+    page.check("#toi-stance-critiques")
+    assert set(shown(page)) == union & with_stance(corpus, "critiques")
+    zero = page.locator(".toi-option.toi-zero")
+    assert zero.count() > 0  # dimmed, not hidden
+    assert zero.first.is_visible()
+
+
+def test_text_search_combines_with_facets(page: Page, base: str, corpus) -> None:
+    open_browse(page, base)
+    page.fill("#toi-q", "segerie")
+    page.wait_for_function("document.getElementById('toi-status').textContent.includes(' of ')")
+    keys = shown(page)
+    assert "segerie2023against" in keys
+    for key in keys:
+        w = next(x for x in corpus.works.values() if x.slug == key)
+        hay = f"{w.title} {w.author_line} {w.summary} {w.key}".lower()
+        assert "segerie" in hay
+    assert "q=segerie" in page.url
+
+
+def test_sorts(page: Page, base: str, corpus) -> None:
+    by_slug = {w.slug: w for w in corpus.works.values()}
+    open_browse(page, base, "?sort=year-asc")
+    years = [by_slug[k].year or 0 for k in shown(page)]
+    assert years == sorted(years)
+    page.select_option("#toi-sort", "connections")
+    degree = [
+        len(by_slug[k].edges) + len(corpus.incoming.get(by_slug[k].key, [])) for k in shown(page)
+    ]
+    assert degree == sorted(degree, reverse=True)
+    assert "sort=connections" in page.url
+    page.select_option("#toi-sort", "title")
+    titles = [by_slug[k].title.casefold() for k in shown(page)]
+    assert titles[0] <= titles[len(titles) // 2] <= titles[-1]
+
+
+def test_url_state_survives_reload_and_back(page: Page, base: str, corpus) -> None:
+    open_browse(page, base)
+    page.check("#toi-endstory-microscope")
+    page.check("#toi-kind-paper")
+    after_two = shown(page)
+    assert "endstory=microscope" in page.url and "kind=paper" in page.url
+    page.reload()
+    page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+    assert page.is_checked("#toi-endstory-microscope") and page.is_checked("#toi-kind-paper")
+    assert shown(page) == after_two
+    page.go_back()
+    page.wait_for_function("!location.search.includes('kind=')")
+    assert page.is_checked("#toi-endstory-microscope") and not page.is_checked("#toi-kind-paper")
+    assert set(shown(page)) == tagged(corpus, "microscope")
+
+
+def test_topic_page_links_to_prefiltered_view(page: Page, base: str, corpus) -> None:
+    page.goto(f"{base}/atlas/endstory/microscope/")
+    n = len(tagged(corpus, "microscope"))
+    page.click(f"text=Filter all {n} works")
+    page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+    assert page.is_checked("#toi-endstory-microscope")
+    assert set(shown(page)) == tagged(corpus, "microscope")
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_bibtex_export_is_exactly_the_selection(page: Page, base: str, corpus, keep: bool) -> None:
+    open_browse(page, base, "?endstory=retargeting-the-search")
+    keys = {
+        w.key for w in corpus.works.values() if w.slug in tagged(corpus, "retargeting-the-search")
+    }
+    if keep:
+        page.check("#toi-keep")
+    with page.expect_download() as info:
+        page.click("#toi-download")
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    entries = parse_string(text, "bibtex").entries
+    assert set(entries) == keys
+    fields = {f.lower() for e in entries.values() for f in e.fields}
+    assert ("summary" in fields) is keep and ("endstories" in fields) is keep
+
+
+def test_copy_keys(browser: Browser, base: str, corpus) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    open_browse(page, base, "?endstory=interpretability-dream")
+    page.click("#toi-copy")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    slugs = tagged(corpus, "interpretability-dream")
+    assert set(copied.split(", ")) == {w.key for w in corpus.works.values() if w.slug in slugs}
+    assert "Copied" in page.locator("#toi-status").inner_text()
+    context.close()
+
+
+def test_keyboard_only(page: Page, base: str, corpus) -> None:
+    open_browse(page, base)
+    page.focus("#toi-q")
+    for _ in range(40):  # tab forward to the first end-story checkbox
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "toi-endstory-enumerative-safety":
+            break
+    assert page.evaluate("document.activeElement.id") == "toi-endstory-enumerative-safety"
+    page.keyboard.press("Space")
+    assert set(shown(page)) == tagged(corpus, "enumerative-safety")
+    assert page.get_attribute("#toi-status", "aria-live") == "polite"
+    label = page.get_attribute("#toi-endstory-enumerative-safety", "aria-label") or ""
+    assert label.startswith("Enumerative safety, ")
+
+
+def test_hostile_title_is_text_in_results(browser: Browser, hostile_site: Path) -> None:
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with serve(hostile_site / "site") as url:
+        open_browse(page, url, "?q=onerror")
+        link = page.locator("#toi-results li > a")
+        assert link.count() == 1
+        assert link.inner_text() == HOSTILE_TITLE
+        assert link.get_attribute("href").endswith(f"/works/{HOSTILE_KEY}/")
+        assert page.locator("#toi-results img, #toi-results script, #toi-results svg").count() == 0
+    assert dialogs == []
+    page.close()
