@@ -65,8 +65,13 @@ def tagged(corpus, topic: str) -> set[str]:
     return {w.slug for w in corpus.works.values() if any(t.topic == topic for t in w.tags)}
 
 
-def with_stance(corpus, stance: str) -> set[str]:
-    return {w.slug for w in corpus.works.values() if any(t.stance == stance for t in w.tags)}
+def with_stance(corpus, stance: str, on: tuple[str, ...] = ()) -> set[str]:
+    """Works taking `stance` on any of the topics `on` (on any topic if none given)."""
+    return {
+        w.slug
+        for w in corpus.works.values()
+        if any(t.stance == stance and (not on or t.topic in on) for t in w.tags)
+    }
 
 
 def count_of(page: Page, box: str) -> int:
@@ -82,7 +87,7 @@ def test_one_end_story_gives_exactly_its_works(page: Page, base: str, corpus) ->
     assert expected and set(shown(page)) == expected
     assert page.locator("#toi-status").inner_text().startswith(f"{len(expected)} of ")
     # counts of other facets are given the selection; of its own facet, without it
-    critiques = expected & with_stance(corpus, "critiques")
+    critiques = with_stance(corpus, "critiques", on=("microscope",))
     assert count_of(page, "toi-stance-critiques") == len(critiques)
     assert count_of(page, "toi-endstory-enumerative-safety") == len(
         tagged(corpus, "enumerative-safety")
@@ -94,7 +99,8 @@ def test_or_within_and_across_facets(page: Page, base: str, corpus) -> None:
     union = tagged(corpus, "microscope") | tagged(corpus, "enumerative-safety")
     assert set(shown(page)) == union
     page.check("#toi-stance-critiques")
-    assert set(shown(page)) == union & with_stance(corpus, "critiques")
+    on = ("microscope", "enumerative-safety")
+    assert set(shown(page)) == with_stance(corpus, "critiques", on=on)
     zero = page.locator(".toi-option.toi-zero")
     assert zero.count() > 0  # dimmed, not hidden
     assert zero.first.is_visible()
@@ -211,3 +217,18 @@ def test_hostile_title_is_text_in_results(browser: Browser, hostile_site: Path) 
         assert page.locator("#toi-results img, #toi-results script, #toi-results svg").count() == 0
     assert dialogs == []
     page.close()
+
+
+def test_stance_without_topic_means_any_tag(page: Page, base: str, corpus) -> None:
+    open_browse(page, base, "?stance=survey")
+    assert set(shown(page)) == with_stance(corpus, "survey")
+
+
+def test_home_matrix_counts_match_browse(page: Page, base: str, corpus) -> None:
+    page.goto(f"{base}/")
+    cell = page.locator("a[href*='browse/?toi=auditing&stance=critiques']").first
+    count = int(cell.inner_text())
+    assert count == len(with_stance(corpus, "critiques", on=("auditing",)))
+    cell.click()
+    page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+    assert len(shown(page)) == count

@@ -10,6 +10,7 @@
   var PAGE_SIZE = 100;
   var FACETS = ["endstory", "toi", "stance", "agenda", "edge", "kind"];
   var SORTS = ["year-desc", "year-asc", "title", "connections"];
+  var TOPIC_FACETS = ["endstory", "toi", "agenda"];
 
   function start() {
     var root = document.getElementById("toi-browse");
@@ -180,6 +181,7 @@
     });
     var counts = this.counts;
     FACETS.forEach(function (name) { counts[name].fill(0); });
+    var topicsChosen = TOPIC_FACETS.some(function (name) { return st.sel[name].length > 0; });
     var results = [];
     for (var i = 0; i < works.length; i++) {
       var w = works[i];
@@ -191,11 +193,12 @@
         if (hay.indexOf(tokens[t]) < 0) { ok = false; break; }
       }
       if (!ok) continue;
+      var stances = topicsChosen ? this.stancesOnChosen(w, wanted) : w.f.stance || [];
       var failed = null;
       var failures = 0;
       for (var a = 0; a < active.length; a++) {
         var name = active[a];
-        var vals = w.f[name] || [];
+        var vals = name === "stance" ? stances : w.f[name] || [];
         var hit = false;
         for (var v = 0; v < vals.length; v++) {
           if (wanted[name][vals[v]]) { hit = true; break; }
@@ -207,12 +210,24 @@
       for (var f = 0; f < FACETS.length; f++) {
         var fname = FACETS[f];
         if (failures === 1 && fname !== failed) continue;
-        var own = w.f[fname];
+        var own = fname === "stance" ? stances : w.f[fname];
         if (!own) continue;
         for (var k = 0; k < own.length; k++) counts[fname][own[k]]++;
       }
     }
     return results;
+  };
+
+  /* The stances a work takes on the chosen topics (so "auditing" + "critiques" means
+   * works that critique auditing, not works on auditing that critique anything). */
+  Browser.prototype.stancesOnChosen = function (w, wanted) {
+    var out = [];
+    var tags = w.ts || [];
+    for (var t = 0; t < tags.length; t++) {
+      var chosen = wanted[tags[t][0]];
+      if (chosen && chosen[tags[t][1]] && out.indexOf(tags[t][2]) < 0) out.push(tags[t][2]);
+    }
+    return out;
   };
 
   Browser.prototype.sort = function (results, how) {

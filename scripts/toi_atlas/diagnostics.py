@@ -300,6 +300,38 @@ CODES: dict[str, CodeDoc] = {
             '`--8<-- "atlas/reading/<id>.md.txt"`.',
         ),
         _c(
+            "TOI701",
+            E,
+            "invalid claims file",
+            "bib/claims.yaml must hold `claims:`, each with an `id`, a one-sentence `text`, "
+            "`topics` and the works in `made_by`, `supported_by` and `disputed_by`.",
+        ),
+        _c(
+            "TOI702",
+            E,
+            "claim names a missing work",
+            "A key in `made_by`, `supported_by` or `disputed_by` is not an entry in bib/.",
+        ),
+        _c(
+            "TOI703",
+            E,
+            "claim names an unknown topic",
+            "A claim's `topics` must be theory-of-impact, end-story or agenda ids.",
+        ),
+        _c(
+            "TOI704",
+            W,
+            "claim nobody makes",
+            "A claim with an empty `made_by` floats free of the literature; name the "
+            "works that assert it.",
+        ),
+        _c(
+            "TOI705",
+            E,
+            "duplicate claim id",
+            "Claim ids are anchors in URLs, so each must be unique.",
+        ),
+        _c(
             "TOI901",
             E,
             "entry would be dropped",

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .claims import Claim, check_claims, load_claims
 from .diagnostics import Diagnostic, Span, has_errors
 from .load import RawEntry, bib_files, load_file
 from .model import Corpus, build_corpus
 from .readinglists import ReadingList, check_reading_lists, load_reading_lists
-from .render import browse, downloads, exports, indexes, pages, reading, topics
+from .render import browse, claimspage, downloads, exports, indexes, pages, reading, topics
 from .render.citations import CitationCache
 from .render.context import Context
 from .render.markdown import work_path
@@ -28,6 +29,7 @@ RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
     "indexes": indexes.render,
     "exports": exports.render,
     "reading": reading.render,
+    "claims": claimspage.render,
 }
 
 
@@ -46,6 +48,10 @@ class Paths:
     @property
     def reading_lists(self) -> Path:
         return self.bib / "readinglists.yaml"
+
+    @property
+    def claims(self) -> Path:
+        return self.bib / "claims.yaml"
 
     @property
     def docs(self) -> Path:
@@ -78,6 +84,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     entries_read: int = 0
     reading_lists: tuple[ReadingList, ...] = ()
+    claims: tuple[Claim, ...] = ()
 
 
 def load_and_check(
@@ -104,6 +111,10 @@ def load_and_check(
         result.reading_lists = tuple(lists)
         result.diagnostics += list_diags
         result.diagnostics += check_reading_lists(lists, corpus, shown, paths.docs)
+        shown = paths.display(paths.claims)
+        claims, claim_diags = load_claims(paths.claims, shown)
+        result.claims = tuple(claims)
+        result.diagnostics += claim_diags + check_claims(claims, corpus, shown)
     result.corpus = corpus
     result.timings.update(load=t1 - t0, model=t2 - t1, check=time.perf_counter() - t2)
     return result
@@ -134,7 +145,13 @@ def build(paths: Paths) -> Result:
         return result
     t0 = time.perf_counter()
     citations = CitationCache(paths.cache / "citations.json")
-    ctx = Context(result.corpus, load_site(paths.mkdocs_yml), citations, result.reading_lists)
+    ctx = Context(
+        result.corpus,
+        load_site(paths.mkdocs_yml),
+        citations,
+        result.reading_lists,
+        result.claims,
+    )
     plan = render_all(ctx)
     t1 = time.perf_counter()
     result.diagnostics += dropped(result.corpus, plan)

@@ -16,6 +16,7 @@ import yaml
 
 from .diagnostics import Diagnostic, Span
 from .model import Corpus
+from .yamlnodes import YamlFileError, compose_file, get, text
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -49,12 +50,11 @@ def load_reading_lists(path: Path, display: str) -> tuple[list[ReadingList], lis
         diags.append(Diagnostic("TOI601", Span(display, line), message, hint))
 
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        bad((mark.line + 1) if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")
+        root = compose_file(path)
+    except YamlFileError as exc:
+        bad(exc.line, f"not valid YAML: {exc.problem}")
         return [], diags
-    nodes = _get(root, "lists")
+    nodes = get(root, "lists")
     if not isinstance(nodes, yaml.SequenceNode):
         bad(1, "expected a top-level `lists:` with a list of reading lists")
         return [], diags
@@ -63,9 +63,9 @@ def load_reading_lists(path: Path, display: str) -> tuple[list[ReadingList], lis
     for node in nodes.value:
         line = node.start_mark.line + 1
         ident, title, items = (
-            _text(_get(node, "id")),
-            _text(_get(node, "title")),
-            _get(node, "items"),
+            text(get(node, "id")),
+            text(get(node, "title")),
+            get(node, "items"),
         )
         if not ident or not ID_RE.match(ident) or not title:
             bad(line, "a reading list needs an `id` (lower-case, dashes) and a `title`")
@@ -79,11 +79,11 @@ def load_reading_lists(path: Path, display: str) -> tuple[list[ReadingList], lis
             continue
         parsed = []
         for item in items.value:
-            key = _text(_get(item, "key"))
+            key = text(get(item, "key"))
             if not key:
                 bad(item.start_mark.line + 1, "an item needs a `key` (and a `note`)")
                 continue
-            parsed.append(ReadingItem(key, _text(_get(item, "note")), item.start_mark.line + 1))
+            parsed.append(ReadingItem(key, text(get(item, "note")), item.start_mark.line + 1))
         lists.append(ReadingList(ident, title, tuple(parsed), line))
     return lists, diags
 
@@ -125,16 +125,3 @@ def check_reading_lists(
                 )
             )
     return out
-
-
-def _get(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return v
-    return None
-
-
-def _text(node: yaml.Node | None) -> str:
-    return " ".join(str(node.value).split()) if isinstance(node, yaml.ScalarNode) else ""

@@ -36,6 +36,7 @@ LEGENDS = {
     "edge": "Connections",
     "kind": "Kind",
 }
+TAG_FACET = {"tois": "toi", "endstories": "endstory", "agendas": "agenda"}
 SORTS = {
     "year-desc": "Newest first",
     "year-asc": "Oldest first",
@@ -103,6 +104,17 @@ def browse_data(corpus: Corpus) -> dict[str, Any]:
                     for f, vs in values.items()
                     if vs
                 },
+                # [facet, value index, stance index] per topic tag: with topics selected,
+                # the stance filter looks at the stance on those topics only.
+                "ts": [
+                    [
+                        TAG_FACET[t.field],
+                        index[TAG_FACET[t.field]][t.topic],
+                        index["stance"][t.stance],
+                    ]
+                    for t in w.tags
+                    if t.topic in index[TAG_FACET[t.field]] and t.stance in index["stance"]
+                ],
             }
         )
     return {
@@ -183,6 +195,8 @@ def render_page(corpus: Corpus) -> str:
             "",
             "Tick values to narrow the list. Within one group, values combine with **OR** "
             "(a work matches if it has any of them); across groups they combine with **AND**. "
+            "Once you pick a theory of impact, end story or agenda, the stance filter looks at "
+            "the stance a work takes *on those topics*. "
             "The number beside each value is how many works you would get by adding it. "
             "Every choice is kept in the address bar, so a filtered view can be bookmarked "
             "and shared.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..claims import Claim
 from ..model import Corpus
 from ..readinglists import ReadingList
 from ..site import Site
@@ -16,3 +17,4 @@ class Context:
     site: Site = field(default_factory=Site)
     citations: CitationCache = field(default_factory=lambda: CitationCache(None))
     reading_lists: tuple[ReadingList, ...] = ()
+    claims: tuple[Claim, ...] = ()

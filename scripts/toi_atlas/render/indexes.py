@@ -76,11 +76,17 @@ def render_home_figures(corpus: Corpus) -> str:
             "|---|---:|" + "---:|" * len(tax.stances),
         ]
         terms = sorted(tax.section(section).values(), key=lambda t: t.number or 10_000)
+        facet = "toi" if section == "tois" else "endstory"
         for term in terms:
             works = corpus.works_on(term.id)
-            cells = [str(sum(1 for _, s in works if s == st)) for st in tax.stances]
+            # Each count opens the browse page filtered on exactly those works.
+            base = f"atlas/browse.md?{facet}={term.id}"
+            cells = []
+            for st in tax.stances:
+                count = sum(1 for _, s in works if s == st)
+                cells.append(f"[{count}]({base}&stance={st})" if count else "0")
             link = f"[{md_escape(term.name)}](atlas/{topic_path(term)})"
-            lines.append(f"| {link} | {len(works)} | " + " | ".join(cells) + " |")
+            lines.append(f"| {link} | [{len(works)}]({base}) | " + " | ".join(cells) + " |")
         lines.append("")
     latest = sorted(
         (w for w in corpus.works.values() if w.added),

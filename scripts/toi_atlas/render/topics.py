@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from ..model import Corpus
-from ..taxonomy import Term
+from ..debate import build_debate
+from ..model import Corpus, Work
+from ..taxonomy import Taxonomy, Term
 from .browse import browse_url
+from .claimspage import claim_line
 from .context import Context
-from .markdown import md_escape, stance_label, topic_link, topic_path, work_list_item, yaml_str
+from .diagram import render_svg
+from .markdown import (
+    md_escape,
+    stance_label,
+    topic_link,
+    topic_path,
+    work_link,
+    work_list_item,
+    yaml_str,
+)
 
 SECTION_PAGES = {
     "tois": (
@@ -37,7 +48,8 @@ def _ordered(terms: dict[str, Term]) -> list[Term]:
     return sorted(terms.values(), key=lambda t: (t.number or 10_000, index[t.id]))
 
 
-def render_topic(term: Term, corpus: Corpus) -> str:
+def render_topic(term: Term, ctx: Context) -> str:
+    corpus = ctx.corpus
     tax = corpus.taxonomy
     page = topic_path(term)
     works = corpus.works_on(term.id)
@@ -70,16 +82,75 @@ def render_topic(term: Term, corpus: Corpus) -> str:
         f"[Filter all {count} on {md_escape(term.name)}]({browse_url(page, facet, term.id)})",
         "",
     ]
-    for stance in tax.stances.values():
-        group = [w for w, s in works if s == stance.id]
-        if not group:
-            continue
-        lines += [f"## {md_escape(stance.name)} ({len(group)})", ""]
-        lines += [work_list_item(w, page, tax) for w in group]
-        lines.append("")
     if not works:
         lines += ["No work in the corpus is tagged with this yet.", ""]
+        return "\n".join(lines) + "\n"
+    lines += debate_sections(term, ctx, page)
     return "\n".join(lines) + "\n"
+
+
+def _items(works: list[Work], page: str, tax: Taxonomy) -> list[str]:
+    return [work_list_item(w, page, tax) for w in works]
+
+
+def _names(works: list[Work], page: str) -> str:
+    return ", ".join(work_link(w, page) for w in works)
+
+
+def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
+    """For, critiques with their replies, still unanswered, evidence, claims, diagram."""
+    corpus, tax = ctx.corpus, ctx.corpus.taxonomy
+    debate = build_debate(term.id, corpus)
+    works_href = "../" * (page.count("/") + 1) + "works/"  # pages are served as folders
+    svg = render_svg(debate, term.name, works_href)
+    lines: list[str] = []
+    if svg:
+        lines += [f'<div class="toi-diagram-wrap">{svg}</div>', ""]
+    lines += [f"## The case for ({len(debate.case_for)})", ""]
+    lines += _items(debate.case_for, page, tax) or ["No work in the corpus advocates it yet."]
+    lines += ["", f"## Critiques ({len(debate.critiques)})", ""]
+    for crit in debate.critiques:
+        extra = f"rebuts {_names(crit.targets, page)}" if crit.targets else ""
+        lines.append(work_list_item(crit.work, page, tax, extra=extra))
+        for reply, etype in crit.replies:
+            verb = "rebutted by" if etype == "rebuts" else "answered by"
+            lines.append(f"    - ↳ {verb} {work_link(reply, page)} ({md_escape(reply.credit)})")
+    if not debate.critiques:
+        lines.append("No work in the corpus critiques it yet.")
+    lines += ["", f"## Still unanswered ({len(debate.unanswered)})", ""]
+    if debate.unanswered:
+        lines += [
+            "Critiques on this topic that no work in the corpus answers yet: open questions "
+            "for anyone who wants to reply.",
+            "",
+        ]
+        lines += [
+            f"- {work_link(c.work, page)} ({md_escape(c.work.credit)})" for c in debate.unanswered
+        ]
+    else:
+        lines.append("Every critique here has at least one reply in the corpus.")
+    side_names = {"for": "For it", "against": "Against it", "other": "Cited by mixed works"}
+    evidence = {k: v for k, v in debate.evidence.items() if v}
+    lines += ["", "## Evidence", ""]
+    for side, pairs in evidence.items():
+        lines += [f"**{side_names[side]}**", ""]
+        lines += [
+            f"- {work_link(src, page)} ({md_escape(src.credit)}) supports {work_link(dst, page)}"
+            for src, dst in pairs
+        ]
+        lines.append("")
+    if not evidence:
+        lines += ["No work in the corpus is linked as evidence on this topic yet.", ""]
+    claims = [c for c in ctx.claims if term.id in c.topics]
+    if claims:
+        lines += [f"## Claims ({len(claims)})", ""]
+        lines += [claim_line(c, corpus, page) for c in claims]
+        lines.append("")
+    if debate.others:
+        lines += [f"## Other works on this topic ({len(debate.others)})", ""]
+        lines += [work_list_item(w, page, tax, stance=st) for w, st in debate.others]
+        lines.append("")
+    return lines
 
 
 def render_stance(term: Term, corpus: Corpus) -> str:
@@ -168,7 +239,7 @@ def render(ctx: Context) -> dict[str, str]:
     for section in SECTION_PAGES:
         out[f"{SECTION_PAGES[section][0]}/index.md"] = render_section_index(section, corpus)
         for term in tax.section(section).values():
-            out[topic_path(term)] = render_topic(term, corpus)
+            out[topic_path(term)] = render_topic(term, ctx)
     out["stance/index.md"] = render_stance_index(corpus)
     for term in tax.stances.values():
         out[f"stance/{term.id}.md"] = render_stance(term, corpus)
