@@ -47,6 +47,7 @@ def test_every_code_is_exercised() -> None:
     # Codes with their own tests below or in test_generate.py (not data-driven).
     elsewhere = {"TOI001", "TOI002", "TOI100", "TOI501", "TOI901", "TOI902"}
     elsewhere |= {"TOI601", "TOI602", "TOI603", "TOI604"}  # reading lists, below
+    elsewhere |= {"TOI701", "TOI702", "TOI703", "TOI704", "TOI705"}  # claims, below
     by_fixture = {code for case in CASES for _, _, code in expected(case)}
     assert set(CODES) - by_fixture - elsewhere == set()
 
@@ -162,3 +163,39 @@ def test_reading_list_yaml_error_has_a_line(tmp_path: Path) -> None:
     root = make_project(tmp_path, {"w.bib": entry("w2023"), "readinglists.yaml": "lists: [\n"})
     [diag] = load_and_check(Paths(root)).diagnostics
     assert (diag.code, diag.span.file, diag.span.line) == ("TOI601", "bib/readinglists.yaml", 2)
+
+
+CLAIMS = """claims:
+  - id: good
+    text: A claim someone makes.
+    topics: [auditing]
+    made_by: [w2023]
+  - id: bad-key
+    text: Names a missing work.
+    topics: [auditing]
+    made_by: [w2023]
+    disputed_by: [nosuchwork]
+  - id: bad-topic
+    text: Names a missing topic.
+    topics: [auditng]
+    made_by: [w2023]
+  - id: orphan
+    text: Nobody makes this.
+    topics: [auditing]
+  - id: good
+    text: Same id twice.
+    made_by: [w2023]
+  - text: no id at all
+"""
+
+
+def test_claims_codes(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023"), "claims.yaml": CLAIMS})
+    found_codes = sorted((d.span.line, d.code) for d in load_and_check(Paths(root)).diagnostics)
+    assert found_codes == [
+        (6, "TOI702"),
+        (11, "TOI703"),
+        (15, "TOI704"),
+        (18, "TOI705"),
+        (21, "TOI701"),
+    ]

@@ -118,3 +118,35 @@ def test_browse_data_is_compact_and_complete(real_generated: Path, corpus) -> No
         work = corpus.works[row["k"]]
         tagged = {t.topic for t in work.tags if t.field == "endstories"}
         assert {endstories[i] for i in row["f"].get("endstory", [])} == tagged
+
+
+def test_graph_exports_read_back(real_generated: Path, corpus) -> None:
+    import networkx as nx
+    import rdflib
+
+    data = json.loads((real_generated / "data" / "graph.json").read_text(encoding="utf-8"))
+    assert {n["id"] for n in data["nodes"]} == set(corpus.works)
+    total = sum(1 for w in corpus.works.values() for e in w.edges if e.target in corpus.works)
+    assert len(data["edges"]) == total
+    assert len(data["claims"]) >= 30
+
+    g = nx.read_graphml(real_generated / "data" / "graph.graphml")
+    assert g.is_directed() and set(g.nodes) == set(corpus.works)
+    assert g.number_of_edges() == total
+    assert g.nodes["nanda2022longlist"]["stance"] == "advocates"
+    rebuts = [d for _, _, d in g.edges(data=True) if d["type"] == "rebuts"]
+    assert rebuts and any(d.get("scope") == "auditing" for d in rebuts)
+
+    rdf = rdflib.Graph()
+    rdf.parse(real_generated / "data" / "graph.jsonld", format="json-ld")
+    cito = rdflib.Namespace("http://purl.org/spar/cito/")
+    refutes = list(rdf.subject_objects(cito.refutes))
+    assert any(
+        str(s).endswith("/works/segerie2023against/") and str(o).endswith("/nanda2022longlist/")
+        for s, o in refutes
+    )
+    citations = set(rdf.subjects(rdflib.RDF.type, cito.Citation))
+    assert len(citations) == total
+    dcterms = rdflib.Namespace("http://purl.org/dc/terms/")
+    scoped = [c for c in citations if (c, dcterms.subject, None) in rdf]
+    assert scoped

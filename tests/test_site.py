@@ -99,9 +99,12 @@ def test_hostile_title_is_escaped_in_head_and_lists(hostile_site: Path) -> None:
     for listing in ("atlas/works/index.html", "atlas/toi/auditing/index.html"):
         html = (site / listing).read_text(encoding="utf-8")
         assert "&lt;script&gt;" in html or "&#60;script&#62;" in html
-        assert "<script>alert" not in html and "javascript:alert" not in html.replace(
-            "javascript&#58;", ""
-        )
+        assert "<script>alert" not in html
+        parser = _Collect()
+        parser.feed(html)
+        for tag, attrs in parser.tags:  # text may mention javascript:, no attribute may
+            assert not any(k.startswith("on") for k in attrs), (listing, tag, attrs)
+            assert not any((v or "").lower().startswith("javascript:") for v in attrs.values())
 
 
 def test_every_page_links_data_and_feed(real_site: Path) -> None:
@@ -109,7 +112,7 @@ def test_every_page_links_data_and_feed(real_site: Path) -> None:
     for page in ("index.html", "atlas/works/nanda2022longlist/index.html", "reading/index.html"):
         html = (site / page).read_text(encoding="utf-8")
         feed = re.search(
-            r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"', html
+            r'<link rel="alternate feed" type="application/atom\+xml"[^>]*href="([^"]+)"', html
         )
         assert feed is not None, page
         assert ((site / page).parent / feed.group(1)).resolve().is_file()

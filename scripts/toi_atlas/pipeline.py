@@ -12,7 +12,7 @@ from .diagnostics import Diagnostic, Span, has_errors
 from .load import RawEntry, bib_files, load_file
 from .model import Corpus, build_corpus
 from .readinglists import ReadingList, check_reading_lists, load_reading_lists
-from .render import browse, claimspage, downloads, exports, indexes, pages, reading, topics
+from .render import browse, claimspage, downloads, exports, graph, indexes, pages, reading, topics
 from .render.citations import CitationCache
 from .render.context import Context
 from .render.markdown import work_path
@@ -30,6 +30,7 @@ RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
     "exports": exports.render,
     "reading": reading.render,
     "claims": claimspage.render,
+    "graph": graph.render,
 }
 
 

@@ -31,6 +31,19 @@ FILES = {
         "The typed, scoped edges between works (rebuts, supports, extends, replies to).",
         "Graph analysis (networkx, Gephi).",
     ),
+    "graph.json": (
+        "The argument graph: works (with stance and topics), typed scoped edges and claims.",
+        "The graph page reads it; so can d3, Cytoscape or your own tools.",
+    ),
+    "graph.graphml": (
+        "The same graph as GraphML.",
+        "networkx (read_graphml), Gephi, yEd.",
+    ),
+    "graph.jsonld": (
+        "The graph as JSON-LD using CiTO (cito:refutes, cito:supports, cito:extends, "
+        "cito:repliesTo), each edge also as a cito:Citation with its topic.",
+        "Linked-data tools (rdflib, triple stores); joins the scholarly knowledge graph.",
+    ),
     "feed.xml": (
         "Atom feed of the newest additions, by the date each entry was added.",
         "Subscribe in a feed reader.",

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..bibtext import entry_to_bibtex
+from ..claims import ROLES
 from ..model import Corpus, Edge, Work, custom_field_names
 from ..taxonomy import SECTION_LABELS
 from .citations import STYLES
+from .claimspage import PAGE as CLAIMS_PAGE
 from .context import Context
 from .exports import csl_item
 from .markdown import (
@@ -59,6 +61,7 @@ def render_work(work: Work, ctx: Context) -> str:
     lines += _links(work)
     lines += _topics(work, corpus, page)
     lines += _edges(work, corpus, page)
+    lines += _claims(work, ctx, page)
     lines += _cite(work, ctx, page)
     return "\n".join(lines) + "\n"
 
@@ -132,6 +135,22 @@ def _edges(work: Work, corpus: Corpus, page: str) -> list[str]:
     if in_lines:
         lines += ["Other works on this one:", "", *in_lines, ""]
     return lines
+
+
+def _claims(work: Work, ctx: Context, page: str) -> list[str]:
+    """Claims this work makes, gives evidence for or disputes, each linked to its anchor."""
+    rows = []
+    for claim in ctx.claims:
+        for role in ROLES:
+            if work.key in claim.role_keys(role):
+                link = f"{rel(page, CLAIMS_PAGE)}#{claim.anchor}"
+                verb = {
+                    "made_by": "Makes",
+                    "supported_by": "Gives evidence for",
+                    "disputed_by": "Disputes",
+                }[role]
+                rows.append(f"- {verb}: [{md_escape(claim.text)}]({link})")
+    return ["## Claims", "", *rows, ""] if rows else []
 
 
 def _cite(work: Work, ctx: Context, page: str) -> list[str]:
