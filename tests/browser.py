@@ -30,18 +30,46 @@ def chromium_path() -> str:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    """A static server that, like GitHub Pages, can serve the site under a path prefix
+    and answers missing pages with the site's own 404.html."""
+
+    prefix = ""
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def send_head(self):  # type: ignore[no-untyped-def]
+        if self.prefix:
+            if not self.path.startswith(self.prefix + "/"):
+                self.send_error(404)
+                return None
+            self.path = self.path[len(self.prefix) :]
+        return super().send_head()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
 
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """A static server for `directory` on a free port of 127.0.0.1; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(directory)))
+def serve(directory: Path, prefix: str = "") -> Iterator[str]:
+    """A static server for `directory` on a free port of 127.0.0.1; yields its base URL
+    (ending in `prefix`, e.g. "/toi-atlas" to mimic a GitHub Pages project site)."""
+    handler = type("Handler", (_Quiet,), {"prefix": prefix})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()

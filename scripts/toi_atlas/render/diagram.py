@@ -64,7 +64,7 @@ def render_svg(debate: Debate, title: str, works_href: str) -> str:
     rows = max(len(c) for c in cols)
     height = TOP + rows * ROW + 50
     parts = [
-        f'<svg class="toi-diagram" viewBox="0 0 720 {height}" role="img" '
+        f'<svg class="toi-diagram" viewBox="0 0 720 {height}" role="group" '
         f'aria-labelledby="toi-dg-t toi-dg-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="toi-dg-t">The debate on {escape(title)}</title>',
         f'<desc id="toi-dg-d">{len(cols[0])} works for, {len(cols[1])} critiques, '

@@ -7,6 +7,7 @@ from itertools import groupby
 from ..diagnostics import CODES
 from ..model import Corpus
 from ..taxonomy import TOPIC_SECTIONS
+from .charts import matrix_chart, year_chart, year_table
 from .context import Context
 from .markdown import md_escape, stance_label, topic_link, topic_path, work_link, work_path
 
@@ -67,16 +68,35 @@ def render_home_figures(corpus: Corpus) -> str:
         "",
         "</div>",
         "",
+        "### Works per year",
+        "",
+        f'<div class="toi-chart-wrap">{year_chart(corpus)}</div>',
+        "",
+        '??? note "The same numbers as a table"',
+        "",
+        *("    " + row for row in year_table(corpus)),
+        "",
     ]
     for section, label in (("tois", "Theories of impact"), ("endstories", "End stories")):
+        facet = "toi" if section == "tois" else "endstory"
+        browse = f"atlas/browse/?{facet}="
+        terms = sorted(tax.section(section).values(), key=lambda t: t.number or 10_000)
         lines += [
             f"### {label}",
             "",
-            f"| {label} | Works | " + " | ".join(stance_label(tax, s) for s in tax.stances) + " |",
-            "|---|---:|" + "---:|" * len(tax.stances),
+            # Raw SVG links are not rewritten by the site builder: the home page is
+            # served at the site root, so the browse page is at atlas/browse/.
+            f'<div class="toi-chart-wrap">{matrix_chart(corpus, terms, label, browse)}</div>',
+            "",
+            "Each number opens the list of those works on the browse page.",
+            "",
+            f'??? note "{label}: the same numbers as a table"',
+            "",
+            f"    | {label} | Works | "
+            + " | ".join(stance_label(tax, s) for s in tax.stances)
+            + " |",
+            "    |---|---:|" + "---:|" * len(tax.stances),
         ]
-        terms = sorted(tax.section(section).values(), key=lambda t: t.number or 10_000)
-        facet = "toi" if section == "tois" else "endstory"
         for term in terms:
             works = corpus.works_on(term.id)
             # Each count opens the browse page filtered on exactly those works.
@@ -86,7 +106,7 @@ def render_home_figures(corpus: Corpus) -> str:
                 count = sum(1 for _, s in works if s == st)
                 cells.append(f"[{count}]({base}&stance={st})" if count else "0")
             link = f"[{md_escape(term.name)}](atlas/{topic_path(term)})"
-            lines.append(f"| {link} | [{len(works)}]({base}) | " + " | ".join(cells) + " |")
+            lines.append(f"    | {link} | [{len(works)}]({base}) | " + " | ".join(cells) + " |")
         lines.append("")
     latest = sorted(
         (w for w in corpus.works.values() if w.added),

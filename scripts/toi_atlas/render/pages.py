@@ -17,11 +17,13 @@ from .markdown import (
     byline,
     ext_link,
     fence,
+    first_sentence,
     md_escape,
     rel,
     stance_label,
     topic_link,
     work_link,
+    work_list_item,
     work_path,
     yaml_str,
 )
@@ -39,7 +41,7 @@ def render_work(work: Work, ctx: Context) -> str:
     lines = [
         "---",
         f"title: {yaml_str(work.title or work.key)}",
-        f"description: {yaml_str(work.summary[:300])}",
+        f"description: {yaml_str(preview(work))}",
         "---",
         "",
         f"# {md_escape(work.title or work.key)}",
@@ -60,10 +62,19 @@ def render_work(work: Work, ctx: Context) -> str:
         lines += [f'<p class="toi-summary">{md_escape(work.summary)}</p>', ""]
     lines += _links(work)
     lines += _topics(work, corpus, page)
-    lines += _edges(work, corpus, page)
+    edges = _edges(work, corpus, page)
+    lines += edges or _related(work, corpus, page)
     lines += _claims(work, ctx, page)
     lines += _cite(work, ctx, page)
+    lines += _dates(work)
     return "\n".join(lines) + "\n"
+
+
+def preview(work: Work) -> str:
+    """Text for link previews: the summary's first sentence, else a plain byline."""
+    if work.summary:
+        return first_sentence(work.summary, limit=200)
+    return " · ".join(p for p in (work.author_line, str(work.year or ""), work.venue) if p)
 
 
 def _links(work: Work) -> list[str]:
@@ -135,6 +146,45 @@ def _edges(work: Work, corpus: Corpus, page: str) -> list[str]:
     if in_lines:
         lines += ["Other works on this one:", "", *in_lines, ""]
     return lines
+
+
+def related_works(work: Work, corpus: Corpus, limit: int = 5) -> list[Work]:
+    """Works sharing the most topics with this one (same stance counts double), then
+    neighbours through edges; only used when the work has no edges of its own."""
+    mine = {t.topic: t.stance for t in work.tags}
+    scores: dict[str, int] = {}
+    for other in corpus.works.values():
+        if other.key == work.key:
+            continue
+        score = sum(1 + (mine[t.topic] == t.stance) for t in other.tags if t.topic in mine)
+        if score:
+            scores[other.key] = score
+    ranked = sorted(scores, key=lambda k: (-scores[k], -(corpus.works[k].year or 0), k))
+    return [corpus.works[k] for k in ranked[:limit]]
+
+
+def _related(work: Work, corpus: Corpus, page: str) -> list[str]:
+    related = related_works(work, corpus)
+    if not related:
+        return []
+    return [
+        "## Related works",
+        "",
+        "No work in the corpus is linked to this one yet; these share the most topics with it:",
+        "",
+        *(work_list_item(w, page, corpus.taxonomy) for w in related),
+        "",
+    ]
+
+
+def _dates(work: Work) -> list[str]:
+    """From the entry's own fields, never the build clock, so builds stay reproducible."""
+    if not work.added:
+        return []
+    text = f"Added to the atlas on {work.added}"
+    if work.modified and work.modified != work.added:
+        text += f", last updated on {work.modified}"
+    return [f'<p class="toi-dates">{text}.</p>', ""]
 
 
 def _claims(work: Work, ctx: Context, page: str) -> list[str]:

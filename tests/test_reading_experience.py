@@ -1,0 +1,161 @@
+"""What a reader sees: accessibility (axe-core), phones, link previews, charts, 404."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from browser import CHROMIUM_ARGS, chromium_path, serve
+from conftest import HOSTILE_KEY, ROOT
+from toi_atlas.pipeline import Paths, load_and_check
+from toi_atlas.render.charts import works_per_year
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+PAGES = {
+    "home": "/",
+    "work": "/atlas/works/segerie2023against/",
+    "topic": "/atlas/toi/auditing-deception/",
+    "end story": "/atlas/endstory/microscope/",
+    "browse": "/atlas/browse/?endstory=microscope",
+    "reading list": "/reading/start-here/",
+    "graph": "/atlas/graph/",
+    "claims": "/atlas/claims/",
+    "data": "/atlas/downloads/",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    result = load_and_check(Paths(ROOT))
+    assert result.corpus is not None
+    return result.corpus
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def base(real_site: Path) -> Iterator[str]:
+    with serve(real_site / "site") as url:
+        yield url
+
+
+def _settle(page: Page, path: str) -> None:
+    if "browse" in path:
+        page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+    if "graph" in path:
+        page.wait_for_function("document.getElementById('toi-graph').dataset.shown")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_serious_accessibility_violations(
+    browser: Browser, base: str, name: str, scheme: str
+) -> None:
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(base + PAGES[name])
+    _settle(page, PAGES[name])
+    expected = "slate" if scheme == "dark" else "default"
+    assert page.get_attribute("body", "data-md-color-scheme") == expected
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    context.close()
+    assert bad == []
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_phone_width_has_no_horizontal_scroll(browser: Browser, base: str, name: str) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.goto(base + PAGES[name])
+    _settle(page, PAGES[name])
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert width <= 375
+
+
+def test_browse_facets_fold_into_a_panel_on_phones(browser: Browser, base: str) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.goto(base + "/atlas/browse/")
+    _settle(page, "browse")
+    assert page.evaluate("document.querySelector('.toi-panel').open") is False
+    assert not page.is_visible("#toi-endstory-microscope")
+    page.click(".toi-panel > summary")
+    assert page.is_visible("#toi-endstory-microscope")
+    page.close()
+
+
+def test_link_previews_carry_title_and_summary(real_site: Path, hostile_site: Path, corpus) -> None:
+    html = (real_site / "site" / "atlas/works/nanda2022longlist/index.html").read_text()
+    work = corpus.works["nanda2022longlist"]
+    meta = dict(
+        re.findall(r'<meta (?:property|name)="((?:og|twitter):\w+)" content="([^"]*)"', html)
+    )
+    assert meta["og:title"] == work.title
+    assert meta["og:description"].startswith("An interpretability researcher&#x27;s")
+    assert meta["og:url"].endswith("/atlas/works/nanda2022longlist/")
+    assert meta["twitter:card"] == "summary"
+    assert '<link rel="canonical" href="https://' in html
+    hostile = (hostile_site / "site" / f"atlas/works/{HOSTILE_KEY}/index.html").read_text()
+    tags = re.findall(r'<meta property="og:title" content="([^"]*)"', hostile)
+    assert tags and "<" not in tags[0] and "&lt;script&gt;" in tags[0]
+
+
+def test_charts_show_the_numbers_of_the_data(real_site: Path, corpus) -> None:
+    html = (real_site / "site" / "index.html").read_text()
+    bars = re.findall(r'data-year="(\d+)" data-stance="([a-z]+)" data-count="(\d+)"', html)
+    table = works_per_year(corpus)
+    expected = {(y, s): n for y, row in table.items() for s, n in row.items() if n}
+    assert {(int(y), s): int(n) for y, s, n in bars} == expected
+    assert sum(expected.values()) == len([w for w in corpus.works.values() if w.year])
+    cells = re.findall(r'data-topic="([a-z0-9-]+)" data-stance="([a-z]+)" data-count="(\d+)"', html)
+    assert cells
+    for topic, stance, n in cells:
+        on = [w for w in corpus.works.values() if w.stance_on(topic) == stance]
+        assert int(n) == len(on), (topic, stance)
+    assert 'role="img"' in html and "the same numbers as a table" in html.lower()
+
+
+def test_work_page_reads_well(real_site: Path, corpus) -> None:
+    html = (real_site / "site" / "atlas/works/segerie2023against/index.html").read_text()
+    summary, cite, bibtex = (html.index(x) for x in ("toi-summary", "toi-citeas", "<details"))
+    assert summary < cite < bibtex  # summary first, cite as, then the folded BibTeX
+    work = corpus.works["segerie2023against"]
+    assert f"Added to the atlas on {work.added}" in html
+    lonely = [w for w in corpus.works.values() if not w.edges and not corpus.incoming.get(w.key)]
+    if lonely:
+        page = (real_site / "site" / f"atlas/works/{lonely[0].slug}/index.html").read_text()
+        assert "Related works" in page
+
+
+def test_404_page_offers_search(browser: Browser, real_site: Path) -> None:
+    page = browser.new_page()
+    with serve(real_site / "site", prefix="/toi-atlas") as url:
+        response = page.goto(url + "/no/such/page/")
+        assert response is not None and response.status == 404
+        assert page.locator("h1").first.inner_text().startswith("Page not found")
+        page.fill("#toi-404-q", "Segerie")
+        page.click("text=Search the works")
+        page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+        assert "q=Segerie" in page.url
+        assert page.locator("#toi-results li").count() >= 1
+    page.close()
