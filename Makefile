@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test generate check build serve zensical test test-browser lint fmt chromium clean
+.PHONY: install install-test generate check build serve zensical test test-browser lint fmt chromium screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ lint: install-test
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/mypy
+
+## screenshots: refresh the README's pictures of the real site (docs/img/)
+screenshots: build install-test chromium
+	$(BIN)/python scripts/screenshots.py site docs/img
 
 clean:
 	rm -rf site docs/atlas .pytest_cache

@@ -27,6 +27,8 @@ EDGE_STYLE = {
 
 
 def _columns(debate: Debate) -> list[list[Work]]:
+    """The works that argue: evidence is left to the page's Evidence list, or the
+    critiques column drowns in sources that all point at one essay."""
     cols: list[list[Work]] = [[], [], []]
     seen: set[str] = set()
 
@@ -40,12 +42,8 @@ def _columns(debate: Debate) -> list[list[Work]]:
     for crit in debate.critiques:  # what the critiques rebut belongs on the "for" side
         for target in crit.targets:
             put(0, target)
-    for src, _ in debate.evidence["for"]:
-        put(0, src)
     for crit in debate.critiques:
         put(1, crit.work)
-    for src, _ in debate.evidence["against"]:
-        put(1, src)
     for crit in debate.critiques:
         for reply, _ in crit.replies:
             put(2, reply)

@@ -1,0 +1,66 @@
+"""Screenshots of the built site for the README, taken with Debian's Chromium.
+
+Usage: `make screenshots` (builds the site first), or
+`.venv/bin/python scripts/screenshots.py site docs/img`.
+Refresh them whenever the look of the site changes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+SHOTS = [
+    # (file, path, viewport width, height, colour scheme)
+    ("home.png", "/", 1280, 900, "light"),
+    ("debate.png", "/atlas/toi/auditing-deception/", 1280, 900, "light"),
+    ("browse.png", "/atlas/browse/?endstory=microscope,enumerative-safety", 1280, 900, "dark"),
+    ("work-phone.png", "/atlas/works/segerie2023against/", 390, 844, "light"),
+]
+ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--no-first-run"]
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    site, out = Path(argv[0]), Path(argv[1])
+    chromium = shutil.which("chromium")
+    if not (site / "index.html").is_file() or chromium is None:
+        print("need a built site (make build) and Debian's chromium (make chromium)")
+        return 1
+    out.mkdir(parents=True, exist_ok=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+            for name, path, width, height, scheme in SHOTS:
+                page = browser.new_page(
+                    viewport={"width": width, "height": height}, color_scheme=scheme
+                )
+                page.goto(base + path)
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(out / name))
+                page.close()
+                print(f"wrote {out / name}")
+            browser.close()
+    finally:
+        server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
