@@ -82,3 +82,17 @@ def entry_to_bibtex(raw: RawEntry, strip: frozenset[str] = frozenset()) -> str:
     width = max((len(n) for n in names), default=0)
     body = [f"  {n.ljust(width)} = {format_value(n, raw.fields[n].value)}," for n in names]
     return "\n".join([f"@{raw.entry_type}{{{raw.key},", *body, "}"]) + "\n"
+
+
+# Our own fields (not standard BibTeX) start here in FIELD_ORDER.
+OUR_FIELDS = frozenset(FIELD_ORDER[FIELD_ORDER.index("kind") :])
+_OUR_FIRST = FIELD_ORDER.index("kind")
+
+
+def canonical_rank(name: str) -> float:
+    """Sort key for `fmt` and `import`: FIELD_ORDER, with unknown fields just before ours.
+
+    All unknown fields share one rank, so a stable sort keeps them in the order
+    the author wrote them (unlike `field_sort_key`, which sorts them by name).
+    """
+    return _RANK.get(name.lower(), _OUR_FIRST - 0.5)

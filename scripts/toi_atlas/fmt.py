@@ -1,0 +1,308 @@
+"""`toi-atlas fmt`: rewrite .bib files in one canonical layout, so diffs stay clean.
+
+The layout is the one `bibtext.entry_to_bibtex` writes: `@type{key,`, one field
+per line with a two-space indent, lower-case names padded so that `=` lines up,
+fields in `bibtext.FIELD_ORDER` (unknown ones in their written order, just
+before our own fields), a trailing comma, `}` alone on the last line and one
+blank line between entries.
+
+Nothing is lost:
+
+- every value keeps its text; only runs of ASCII whitespace become one space
+  and the spaces at the two ends of a value go (BibTeX ignores both);
+- a bare macro (`month = aug`, an @string name) and a `#` concatenation stay
+  as written; numbers get braces;
+- a `"quoted"` value becomes `{braced}` only when its braces balance, which
+  pybtex already demands of quoted values, so in practice always; otherwise it
+  stays quoted;
+- @string, @preamble, @comment, %-comments and any other text between entries
+  are kept byte for byte; only the blank lines around them are normalised (one
+  at most, and a comment written directly above an entry stays attached).
+
+A file that does not parse is reported and left untouched. As a last guard, the
+result is parsed again and must give the same entries, values and findings as
+the original; if not, the file is left untouched too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import itertools
+import os
+import re
+import stat
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from .bibsource import (
+    Broken,
+    Command,
+    Piece,
+    SourceEntry,
+    SourceFile,
+    Text,
+    braces_balanced,
+    read_source,
+)
+from .bibtext import canonical_rank
+from .diagnostics import Diagnostic, Span
+from .diagnostics import format_text as format_diagnostic
+from .load import bib_files, decode, parse_text
+from .write import atomic_write
+
+EXIT_OK, EXIT_CHANGES, EXIT_USAGE = 0, 1, 2
+_WS_RUN = re.compile(r"[ \t\n\r\f\v]+")  # ASCII only: a no-break space is meant
+_BLANK = " \t\f\v\r"
+
+
+# --- one value, one entry ------------------------------------------------------------
+
+
+def _trim(text: str, *, start: bool, end: bool) -> str:
+    """Drop the spaces at a value's ends, but never the space of a control space `\\ `."""
+    if start:
+        text = text.lstrip(" ")
+    if end:
+        trimmed = text.rstrip(" ")
+        text = trimmed + " " if trimmed != text and trimmed.endswith("\\") else trimmed
+    return text
+
+
+def format_piece(piece: Piece, *, first: bool = True, last: bool = True) -> str:
+    if piece.kind == "macro":
+        return piece.text
+    text = _trim(_WS_RUN.sub(" ", piece.text), start=first, end=last)
+    if piece.kind == "quoted" and not braces_balanced(text):
+        return f'"{text}"'
+    return "{" + text + "}"
+
+
+def format_value(pieces: tuple[Piece, ...]) -> str:
+    # Only the ends of the whole value are trimmed: in `lw # { and friends}` the
+    # space after `{` is part of the text.
+    last = len(pieces) - 1
+    return " # ".join(format_piece(p, first=i == 0, last=i == last) for i, p in enumerate(pieces))
+
+
+def format_entry(entry: SourceEntry) -> str:
+    """One entry in canonical form, without a final newline."""
+    fields = sorted(entry.fields, key=lambda f: canonical_rank(f.name))  # stable
+    width = max((len(f.name) for f in fields), default=0)
+    body = [f"  {f.name.lower().ljust(width)} = {format_value(f.pieces)}," for f in fields]
+    return "\n".join([f"@{entry.entry_type.lower()}{{{entry.key},", *body, "}"])
+
+
+# --- a whole file -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    kind: Literal["entry", "command", "comment"]
+    text: str
+    newlines_before: int  # as written, between the previous chunk and this one
+
+
+def _split_text(text: str) -> tuple[int, str, int]:
+    """(newlines before, content without its outer blank lines, newlines after)."""
+    lines = text.split("\n")
+    kept = [i for i, line in enumerate(lines) if line.strip(_BLANK)]
+    if not kept:
+        return text.count("\n"), "", 0
+    first, last = kept[0], kept[-1]
+    return first, "\n".join(lines[first : last + 1]), len(lines) - 1 - last
+
+
+def _chunks(source: SourceFile) -> list[_Chunk]:
+    chunks: list[_Chunk] = []
+    gap = 0  # newlines since the last chunk
+    for block in source.blocks:
+        if isinstance(block, Text):
+            lead, content, trail = _split_text(block.text)
+            if content:
+                chunks.append(_Chunk("comment", content, gap + lead))
+                gap = trail
+            else:
+                gap += lead
+        elif isinstance(block, SourceEntry):
+            chunks.append(_Chunk("entry", format_entry(block), gap))
+            gap = 0
+        elif isinstance(block, Command):
+            chunks.append(_Chunk("command", block.text, gap))
+            gap = 0
+        else:  # callers refuse broken files before laying them out
+            raise ValueError(f"cannot lay out a broken command at line {block.line}")
+    return chunks
+
+
+def _separator(prev: _Chunk, chunk: _Chunk) -> str:
+    # One blank line after every entry and before every entry, except that a
+    # comment written directly above an entry stays attached to it. Elsewhere
+    # (runs of @string, comments) keep whether there was a blank line.
+    if prev.kind == "entry" or (chunk.kind == "entry" and prev.kind != "comment"):
+        return "\n\n"
+    return "\n\n" if chunk.newlines_before >= 2 else "\n"
+
+
+def layout(source: SourceFile) -> str:
+    """The canonical text of a parsed file: pure, no I/O."""
+    chunks = _chunks(source)
+    if not chunks:
+        return ""
+    out = [chunks[0].text]
+    for prev, chunk in itertools.pairwise(chunks):
+        out += [_separator(prev, chunk), chunk.text]
+    return "".join(out) + "\n"
+
+
+Meaning = tuple[list[tuple[str, str, dict[str, str]]], list[str]]
+
+
+def meaning(text: str) -> Meaning:
+    """What the checker reads from a text: entries, values up to whitespace, finding codes."""
+    entries, diags = parse_text(text, "")
+    return (
+        [
+            (e.entry_type, e.key, {n: " ".join(f.value.split()) for n, f in e.fields.items()})
+            for e in entries
+        ],
+        sorted(d.code for d in diags),
+    )
+
+
+def _broken_diagnostic(block: Broken, display: str) -> Diagnostic:
+    return Diagnostic(
+        "TOI101",
+        Span(display, block.error_line),
+        f"{block.message} (entry starting at line {block.line})",
+        "fix it, then run fmt again; the file was left untouched",
+    )
+
+
+@dataclass(frozen=True)
+class Formatted:
+    display: str
+    data: bytes  # the file as it is
+    before: str  # decoded ("" when undecodable)
+    after: str | None  # None: the file must stay as it is
+    diagnostics: tuple[Diagnostic, ...] = ()
+    refusal: str = ""  # set when the guard caught a formatting that changes meaning
+
+    @property
+    def ok(self) -> bool:
+        return self.after is not None
+
+    @property
+    def changed(self) -> bool:
+        return self.after is not None and self.after.encode("utf-8") != self.data
+
+
+def format_bib_text(text: str, display: str) -> tuple[str | None, list[Diagnostic], str]:
+    """(canonical text, syntax errors, refusal); text is None when the file must stay."""
+    source = read_source(text)
+    _, diags = parse_text(text, display)
+    syntax = [d for d in diags if d.code == "TOI101"]
+    syntax = syntax or [_broken_diagnostic(b, display) for b in source.broken]
+    if syntax:
+        return None, syntax, ""
+    after = layout(source)
+    if meaning(after) != meaning(text):
+        # Seen only with exotic input, e.g. a key that parses only inside @type(...).
+        return None, [], "the canonical layout would change what the file means"
+    return after, [], ""
+
+
+def format_path(path: Path, display: str) -> Formatted:
+    data = path.read_bytes()
+    text, diags = decode(data, display)
+    if text is None:
+        return Formatted(display, data, "", None, tuple(diags))
+    after, syntax, refusal = format_bib_text(text, display)
+    return Formatted(display, data, text, after, tuple(syntax), refusal)
+
+
+def unified_diff(result: Formatted) -> str:
+    assert result.after is not None
+    diff = "".join(
+        difflib.unified_diff(
+            result.before.splitlines(keepends=True),
+            result.after.splitlines(keepends=True),
+            fromfile=f"a/{result.display}",
+            tofile=f"b/{result.display}",
+        )
+    )
+    # decode() already turned CRLF into LF and dropped a BOM, so those show no diff.
+    return diff or f"{result.display}: line endings or byte-order mark would change\n"
+
+
+def write_formatted(path: Path, text: str) -> None:
+    """Atomic replace, keeping the file's permissions (the temporary file is 0600)."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    atomic_write(path, text.encode("utf-8"))
+    os.chmod(path, mode)
+
+
+# --- command line -----------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", type=Path, help=".bib files (default: all of bib/)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; print a diff and exit 1 if any file would change",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="project folder holding bib/ (default: current folder)",
+    )
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _report(result: Formatted) -> None:
+    for diag in result.diagnostics:
+        print(format_diagnostic(diag))
+    if result.refusal:
+        print(f"{result.display}: {result.refusal}; left untouched")
+
+
+def _summary(results: list[Formatted], check: bool) -> str:
+    changed = sum(r.changed for r in results)
+    failed = sum(not r.ok for r in results)
+    verb = "would be reformatted" if check else "reformatted"
+    parts = [f"{changed} file(s) {verb}", f"{len(results) - changed - failed} already formatted"]
+    if failed:
+        parts.append(f"{failed} left untouched because of errors")
+    return ", ".join(parts)
+
+
+def run(args: argparse.Namespace) -> int:
+    paths: list[Path] = list(args.files) or bib_files(args.root / "bib")
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        print(f"toi-atlas fmt: no such file: {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    # Read and format everything before writing anything.
+    results = [format_path(p, display_path(p, args.root)) for p in paths]
+    for path, result in zip(paths, results, strict=True):
+        _report(result)
+        if not result.changed or result.after is None:
+            continue
+        if args.check:
+            sys.stdout.write(unified_diff(result))
+        else:
+            write_formatted(path, result.after)
+    print(_summary(results, args.check), file=sys.stderr)
+    failed = any(not r.ok for r in results)
+    needs_changes = args.check and any(r.changed for r in results)
+    return EXIT_CHANGES if failed or needs_changes else EXIT_OK

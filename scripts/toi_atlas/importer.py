@@ -1,0 +1,576 @@
+"""`toi-atlas import`: bring a reference manager's export into bib/, leniently.
+
+Exports from Zotero, JabRef or Google Scholar are messier than our corpus:
+repeated fields, macros nobody defined, Windows-1252 bytes, broken entries,
+keys with spaces. The checker refuses all of that; the importer repairs what it
+safely can, reports the rest and never stops at a bad entry. Every entry read
+ends up in exactly one of three lists, each with its input line, so that
+read = imported + duplicates + rejected:
+
+- imported: written in fmt's canonical layout with its LaTeX as written,
+  macros expanded (the target file does not define them; a month macro stays
+  bare), our own fields dropped (tags and edges from another bibliography use
+  ids that are not ours), `added` set to today and no tags, so the checker then
+  says what each entry still needs. The key is kept when it is safe and free,
+  else made in the corpus convention `lastnameYEARfirstword`;
+- duplicate: same DOI, arXiv id or URL as a work already in bib/ (or earlier in
+  the same import), or the same title up to case, accents, LaTeX and
+  punctuation with an author in common;
+- rejected: no title, or the entry does not parse.
+
+Imported entries are appended to the target file in one atomic write; every
+byte already in it stays as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import re
+import stat
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database import Person
+from pybtex.database.input.bibtex import month_names
+from pybtex.exceptions import PybtexError
+
+from .bibsource import (
+    Broken,
+    Command,
+    Piece,
+    SourceEntry,
+    SourceField,
+    braces_balanced,
+    read_source,
+)
+from .bibtext import OUR_FIELDS
+from .diagnostics import format_text as format_diagnostic
+from .fmt import display_path, format_entry
+from .load import bib_files, decode, load_file, parse_text
+from .model import arxiv_from_url, latex_to_unicode
+from .validate import KEY_RE
+from .write import atomic_write
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+Status = Literal["imported", "duplicate", "rejected"]
+
+# `file` holds paths on the exporter's own disk: meaningless here, and it leaks
+# their home folder into a public corpus.
+DROPPED_FIELDS = OUR_FIELDS | {"file"}
+# Google Scholar's keys skip these, and the corpus convention follows Scholar.
+_STOP_WORDS = frozenset(
+    {"a", "an", "the", "on", "of", "in", "at", "to", "for", "and", "or", "is", "are"}
+    | {"towards", "toward"}
+)
+_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l"})
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_DOI_IN_URL = re.compile(r"doi\.org/(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+_ARXIV_PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE)
+_VERSION = re.compile(r"v\d+$")
+NEW_FILE_HEADER = (
+    "% Imported with `toi-atlas import`: tag each entry, then move it to the file it belongs in.\n"
+)
+
+
+# --- what we know about a work, for de-duplication ------------------------------------
+
+
+@dataclass(frozen=True)
+class Ident:
+    key: str
+    where: str  # file:line, for the report
+    doi: str | None
+    arxiv: str | None
+    url: str | None
+    title: str  # normalised; "" when there is none
+    surnames: frozenset[str]
+
+
+def ascii_word(text: str) -> str:
+    """Lower-case ASCII letters and digits only: `M{\\"u}ller-Lyer` -> `mullerlyer`."""
+    plain = unicodedata.normalize("NFKD", latex_to_unicode(text).translate(_FOLD))
+    return re.sub(r"[^a-z0-9]", "", plain.encode("ascii", "ignore").decode().lower())
+
+
+def title_key(title: str) -> str:
+    """A title up to case, accents, LaTeX, spacing and punctuation, in any script."""
+    plain = unicodedata.normalize("NFKD", latex_to_unicode(title).translate(_FOLD)).casefold()
+    return "".join(ch for ch in plain if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def normalise_doi(value: str | None) -> str | None:
+    doi = _DOI_PREFIX.sub("", (value or "").strip()).lower()
+    return doi or None
+
+
+def normalise_url(value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    parts = urlsplit(value.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    return host + parts.path.rstrip("/") + (("?" + parts.query) if parts.query else "")
+
+
+def arxiv_id(fields: Mapping[str, str]) -> str | None:
+    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
+    eprint = fields.get("eprint")
+    if eprint and prefix in ("arxiv", ""):
+        return _VERSION.sub("", _ARXIV_PREFIX.sub("", eprint.strip())).lower() or None
+    found = arxiv_from_url(fields.get("url"))
+    return found.lower() if found else None
+
+
+def surnames(names: str) -> list[str]:
+    """Each person's last name as an ASCII word; a name list pybtex cannot split gives []."""
+    try:
+        people = [Person(n) for n in split_name_list(" ".join(names.split()))]
+    except PybtexError:
+        return []
+    words = (ascii_word(" ".join(p.last_names) or " ".join(p.first_names)) for p in people)
+    return [w for w in words if w and w != "others"]
+
+
+def ident_of(fields: Mapping[str, str], key: str, where: str) -> Ident:
+    doi = normalise_doi(fields.get("doi"))
+    if doi is None:
+        in_url = _DOI_IN_URL.search(fields.get("url") or "")
+        doi = in_url.group(1).lower() if in_url else None
+    return Ident(
+        key=key,
+        where=where,
+        doi=doi,
+        arxiv=arxiv_id(fields),
+        url=normalise_url(fields.get("url")),
+        title=title_key(fields.get("title") or ""),
+        surnames=frozenset(surnames(fields.get("author") or fields.get("editor") or "")),
+    )
+
+
+@dataclass
+class Index:
+    """Keys and identifiers of the works already there, to spot clashes and duplicates."""
+
+    keys: dict[str, str] = field(default_factory=dict)  # casefolded key -> where
+    ids: dict[tuple[str, str], Ident] = field(default_factory=dict)
+    titles: dict[str, list[Ident]] = field(default_factory=dict)
+
+    def add(self, ident: Ident) -> None:
+        self.keys.setdefault(ident.key.casefold(), ident.where)
+        for kind, value in _identifiers(ident):
+            self.ids.setdefault((kind, value), ident)
+        if ident.title:
+            self.titles.setdefault(ident.title, []).append(ident)
+
+    def key_taken(self, key: str) -> bool:
+        return key.casefold() in self.keys  # case-only twins are refused too (TOI106)
+
+    def twin(self, ident: Ident) -> tuple[Ident, str] | None:
+        for kind, value in _identifiers(ident):
+            known = self.ids.get((kind, value))
+            if known is not None:
+                return known, kind
+        for known in self.titles.get(ident.title, []) if ident.title else []:
+            # A shared title alone is weak ("Introduction"); ask for a shared author.
+            if not known.surnames or not ident.surnames or known.surnames & ident.surnames:
+                return known, "title"
+        return None
+
+
+def _identifiers(ident: Ident) -> Iterator[tuple[str, str]]:
+    for kind, value in (("DOI", ident.doi), ("arXiv id", ident.arxiv), ("URL", ident.url)):
+        if value:
+            yield kind, value
+
+
+def corpus_index(paths: list[Path], root: Path) -> Index:
+    """Every entry the loader can read in these files; a broken file adds what it can."""
+    index = Index()
+    for path in paths:
+        bib, _ = load_file(path, display_path(path, root))
+        for raw in bib.entries if bib is not None else []:
+            values = {name: f.value for name, f in raw.fields.items()}
+            index.add(ident_of(values, raw.key, f"{raw.span.file}:{raw.span.line}"))
+    return index
+
+
+# --- bytes to text ----------------------------------------------------------------
+
+
+def decode_lenient(data: bytes) -> tuple[str | None, list[str]]:
+    """UTF-8, else Windows-1252, else Latin-1 (which never fails), with a note saying so."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _lf(data.decode("utf-16")), ["file is UTF-16; read as such"]
+        except UnicodeDecodeError:
+            return None, ["file starts like UTF-16 but does not decode as UTF-16"]
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if b"\x00" in data:
+        return None, ["file contains NUL bytes: it is not a text file"]
+    try:
+        return _lf(data.decode("utf-8")), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = f"byte 0x{data[exc.start : exc.start + 1].hex()} on line {line}"
+    for encoding, name in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return _lf(text), [f"not UTF-8 ({bad}); read as {name}: check accented letters"]
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- one entry ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    line: int
+    key: str  # as written in the input
+    status: Status
+    reason: str = ""  # why it was not imported
+    new_key: str = ""  # its key in bib/ (for a duplicate: the work it duplicates)
+    text: str = ""  # canonical BibTeX, for imported entries
+
+
+@dataclass
+class _Draft:
+    """An entry on its way in: cleaned fields, expanded values and how month was written."""
+
+    source: SourceEntry
+    values: dict[str, str]
+    lines: dict[str, int]
+    bare_month: str | None
+    notes: list[Note]
+
+
+def _expand(f: SourceField, notes: list[Note]) -> str:
+    out = []
+    for piece in f.pieces:
+        if piece.value is None:
+            # Keep the word: dropping it would lose data, and the target file
+            # cannot define the macro for us.
+            notes.append(
+                Note(f.line, f"undefined macro `{piece.text}` in `{f.name.lower()}` kept as text")
+            )
+        out.append(piece.text if piece.value is None else piece.value)
+    return "".join(out)
+
+
+def _bare_month(f: SourceField) -> str | None:
+    [piece, *rest] = f.pieces
+    if rest or piece.kind != "macro" or piece.text.lower() not in month_names:
+        return None
+    return piece.text.lower()
+
+
+def draft(entry: SourceEntry) -> _Draft:
+    d = _Draft(entry, {}, {}, None, [])
+    for f in entry.fields:
+        name = f.name.lower()
+        if name in DROPPED_FIELDS:
+            d.notes.append(Note(f.line, f"field `{name}` dropped"))
+            continue
+        value = _expand(f, d.notes)
+        if name in d.values and d.values[name].strip():  # BibTeX keeps the first too
+            kept = d.lines[name]
+            d.notes.append(Note(f.line, f"repeated `{name}` dropped (kept the one at line {kept})"))
+            continue
+        if name in d.values:  # the first was empty: this one replaces it
+            d.notes.append(Note(d.lines[name], f"empty `{name}` dropped (kept line {f.line})"))
+        d.values[name], d.lines[name] = value, f.line
+        if name == "month":
+            d.bare_month = _bare_month(f)
+    return d
+
+
+def _render(d: _Draft, key: str, added: str) -> str:
+    fields = [
+        SourceField(name, (_piece(name, value, d.bare_month),), d.lines[name])
+        for name, value in d.values.items()
+    ]
+    fields.append(SourceField("added", (Piece("braced", added, added),), d.source.line))
+    entry = SourceEntry(d.source.entry_type.lower(), key, tuple(fields), d.source.line)
+    return format_entry(entry) + "\n"
+
+
+def _piece(name: str, value: str, bare_month: str | None) -> Piece:
+    if name == "month" and bare_month is not None:
+        return Piece("macro", bare_month, value)
+    return Piece("braced", value, value)
+
+
+def _unwritable(d: _Draft, text: str) -> str:
+    """Why the rendered entry would not read back as one entry, or ""."""
+    unbalanced = [n for n, v in d.values.items() if not braces_balanced(v)]
+    if unbalanced:
+        return f"unbalanced braces in `{unbalanced[0]}`"
+    entries, diags = parse_text(text, "")
+    broken = [diag.message for diag in diags if diag.code == "TOI101"]
+    if broken or len(entries) != 1:
+        return "cannot be written as BibTeX that parses" + (f": {broken[0]}" if broken else "")
+    return ""
+
+
+# --- keys -------------------------------------------------------------------------
+
+
+def generated_key(values: Mapping[str, str]) -> str:
+    """`lastnameYEARfirstword`, lower-case ASCII, like the rest of the corpus."""
+    names = surnames(values.get("author") or values.get("editor") or "")
+    year = re.search(r"\d{4}", values.get("year") or values.get("date") or "")
+    words = (ascii_word(w) for w in latex_to_unicode(values.get("title") or "").split())
+    word = next((w for w in words if w and w not in _STOP_WORDS and not w.isdigit()), "")
+    return (names[0][:40] if names else "anon") + (year.group() if year else "") + word[:30]
+
+
+def _suffixes() -> Iterator[str]:
+    yield ""
+    yield from "abcdefghijklmnopqrstuvwxyz"  # anthropic2023circuits, ...circuitsa
+    n = 27
+    while True:
+        yield str(n)
+        n += 1
+
+
+def choose_key(key: str, values: Mapping[str, str], index: Index) -> str:
+    if KEY_RE.match(key) and not index.key_taken(key):
+        return key
+    base = generated_key(values)
+    return next(base + s for s in _suffixes() if not index.key_taken(base + s))
+
+
+# --- a whole file -----------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    outcomes: list[Outcome]
+    notes: list[Note]
+
+    def count(self, status: Status) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def imported(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "imported"]
+
+
+def _broken_outcome(block: Broken, notes: list[Note]) -> Outcome | None:
+    if block.command in ("string", "preamble", "comment"):
+        notes.append(Note(block.line, f"@{block.command} does not parse and was skipped"))
+        return None
+    reason = f"unparseable: {block.message} (line {block.error_line})"
+    key = re.match(r"@\s*[^\s{(]*\s*[{(]\s*([^\s,]*)", block.text)
+    return Outcome(block.line, key.group(1) if key else "", "rejected", reason)
+
+
+def _decide(d: _Draft, index: Index, display: str, added: str) -> tuple[Outcome, Ident | None]:
+    entry = d.source
+    if not latex_to_unicode(d.values.get("title", "")):
+        return Outcome(entry.line, entry.key, "rejected", "no title"), None
+    found = index.twin(ident_of(d.values, entry.key, ""))
+    if found is not None:
+        twin, kind = found
+        reason = f"duplicate of `{twin.key}` at {twin.where} (same {kind})"
+        return Outcome(entry.line, entry.key, "duplicate", reason, new_key=twin.key), None
+    key = choose_key(entry.key, d.values, index)
+    text = _render(d, key, added)
+    why = _unwritable(d, text)
+    if why:
+        return Outcome(entry.line, entry.key, "rejected", why), None
+    ident = ident_of(d.values, key, f"{display}:{entry.line}")
+    return Outcome(entry.line, entry.key, "imported", new_key=key, text=text), ident
+
+
+def _remap_crossrefs(drafts: list[_Draft | None], outcomes: list[Outcome], added: str) -> None:
+    """Point crossref/xref at the keys the parents got (renamed, or already in bib/)."""
+    renamed = {
+        o.key.casefold(): o.new_key for o in outcomes if o.key and o.new_key and o.key != o.new_key
+    }
+    for i, (d, o) in enumerate(zip(drafts, outcomes, strict=True)):
+        if d is None or o.status != "imported":
+            continue
+        hits = [n for n in ("crossref", "xref") if n in d.values]
+        hits = [n for n in hits if d.values[n].strip().casefold() in renamed]
+        for name in hits:
+            d.values[name] = renamed[d.values[name].strip().casefold()]
+        if hits:
+            outcomes[i] = replace(o, text=_render(d, o.new_key, added))
+
+
+def import_text(text: str, display: str, index: Index, added: str) -> ImportResult:
+    """Decide every entry of one input text; pure apart from updating `index`."""
+    source = read_source(text)
+    notes: list[Note] = []
+    outcomes: list[Outcome] = []
+    drafts: list[_Draft | None] = []  # parallel to outcomes
+    for block in source.blocks:
+        if isinstance(block, Command) and block.kind == "preamble":
+            notes.append(Note(block.line, "@preamble not imported: check the LaTeX it defines"))
+        elif isinstance(block, Broken):
+            broken = _broken_outcome(block, notes)
+            if broken is not None:
+                outcomes.append(broken)
+                drafts.append(None)
+        elif isinstance(block, SourceEntry):
+            d = draft(block)
+            outcome, ident = _decide(d, index, display, added)
+            if ident is not None:
+                index.add(ident)
+            if outcome.new_key != block.key and outcome.status == "imported":
+                was = f"key `{block.key}`" if block.key else "no key"
+                d.notes.append(Note(block.line, f"{was}: imported as `{outcome.new_key}`"))
+            notes += d.notes
+            outcomes.append(outcome)
+            drafts.append(d)
+    _remap_crossrefs(drafts, outcomes, added)
+    return ImportResult(outcomes, sorted(notes, key=lambda n: n.line))
+
+
+def appended(existing: bytes, result: ImportResult) -> bytes:
+    """The target's bytes untouched, then the new entries after one blank line."""
+    block = b"\n".join(o.text.encode("utf-8") for o in result.imported)
+    if not existing:
+        return NEW_FILE_HEADER.encode("utf-8") + b"\n" + block
+    if existing.endswith(b"\n\n"):
+        return existing + block
+    return existing + (b"\n" if existing.endswith(b"\n") else b"\n\n") + block
+
+
+def read_target(target: Path, display: str) -> tuple[bytes, list[str]]:
+    """The target's bytes, and why we must not append to it (unreadable, broken)."""
+    if not target.exists():
+        return b"", []
+    data = target.read_bytes()
+    text, diags = decode(data, display)
+    if text is not None:
+        _, parse_diags = parse_text(text, display)
+        diags += [d for d in parse_diags if d.code == "TOI101"]
+    return data, [format_diagnostic(d) for d in diags]
+
+
+def verify_append(existing: bytes, new: bytes, added: int) -> bool:
+    """The new file must parse and hold exactly `added` more entries than the old one."""
+    old_text, _ = decode(existing, "")
+    new_text, _ = decode(new, "")
+    if new_text is None:
+        return False
+    old_entries, _ = parse_text(old_text or "", "")
+    new_entries, diags = parse_text(new_text, "")
+    ok_syntax = not [d for d in diags if d.code in ("TOI100", "TOI101")]
+    return ok_syntax and len(new_entries) == len(old_entries) + added
+
+
+def write_target(path: Path, data: bytes) -> None:
+    """Atomic, keeping an existing file's permissions (the temporary file is 0600)."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    atomic_write(path, data)
+    os.chmod(path, mode)
+
+
+# --- command line -----------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file", type=Path, help="a .bib export from Zotero, JabRef, Google Scholar, ..."
+    )
+    parser.add_argument("--into", type=Path, help="append to this file (default: bib/imported.bib)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="report and print what would be appended; write nothing",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="project folder holding bib/ (default: current folder)",
+    )
+
+
+def report_lines(result: ImportResult, display: str) -> list[str]:
+    rows = [(n.line, f"{display}:{n.line}: note: {n.message}") for n in result.notes]
+    rows += [
+        (o.line, f"{display}:{o.line}: {o.status}: `{o.key or '?'}`: {o.reason}")
+        for o in result.outcomes
+        if o.status != "imported"
+    ]
+    return [text for _, text in sorted(rows, key=lambda r: r[0])]
+
+
+def summary_line(result: ImportResult, display: str, target: str, seconds: float) -> str:
+    return (
+        f"read {len(result.outcomes)} entries from {display}: "
+        f"{result.count('imported')} imported into {target}, "
+        f"{result.count('duplicate')} duplicates, {result.count('rejected')} rejected "
+        f"({seconds:.2f} s)"
+    )
+
+
+def _corpus_files(root: Path, target: Path) -> list[Path]:
+    files = {p.resolve(): p for p in bib_files(root / "bib")}
+    if target.exists():
+        files.setdefault(target.resolve(), target)
+    return sorted(files.values())
+
+
+def _usage_error(args: argparse.Namespace, target: Path) -> str:
+    if not args.file.is_file():
+        return f"no such file: {args.file}"
+    if target.exists() and target.resolve() == args.file.resolve():
+        return "the file to import is the target file"
+    return ""
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    target: Path = args.into or args.root / "bib" / "imported.bib"
+    problem = _usage_error(args, target)
+    if problem:
+        print(f"toi-atlas import: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    display, shown_target = display_path(args.file, args.root), display_path(target, args.root)
+    text, notes = decode_lenient(args.file.read_bytes())
+    for note in notes:
+        print(f"{display}: note: {note}")
+    existing, target_problems = read_target(target, shown_target)
+    if text is None or target_problems:
+        print("\n".join([*target_problems, f"nothing imported into {shown_target}"]))
+        return EXIT_FINDINGS
+    index = corpus_index(_corpus_files(args.root, target), args.root)
+    result = import_text(text, display, index, datetime.date.today().isoformat())
+    for line in report_lines(result, display):
+        print(line)
+    new = appended(existing, result) if result.imported else existing
+    if not verify_append(existing, new, len(result.imported)):
+        print(f"{shown_target}: the appended entries would not read back; nothing written")
+        return EXIT_FINDINGS
+    if args.dry_run:
+        sys.stdout.write(new[len(existing) :].decode("utf-8"))
+    elif result.imported:
+        write_target(target, new)
+    elapsed = time.perf_counter() - started
+    dry = " (dry run: nothing written)" if args.dry_run else ""
+    print(summary_line(result, display, shown_target, elapsed) + dry, file=sys.stderr)
+    return EXIT_FINDINGS if result.count("rejected") else EXIT_OK
