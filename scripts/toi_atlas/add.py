@@ -1,0 +1,524 @@
+"""`toi-atlas add <arXiv id | DOI | URL>`: one new entry from the work's own record.
+
+Order matters: everything that can be checked offline (the identifier, the target
+file, the --toi/--end-story ids, whether the work is already in the corpus) is
+checked before the first network call, and nothing is written unless the whole
+entry was built. The file is appended to atomically and its existing bytes are
+left exactly as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database import Person
+
+from .bibtext import entry_to_bibtex
+from .diagnostics import Span
+from .load import PERSON_FIELDS, RawEntry, RawField, parse_text
+from .model import Corpus, Work, build_work, latex_to_unicode
+from .net import Client, NetError, Policy
+from .pipeline import Paths, load_and_check
+from .sources import (
+    MATH,
+    Endpoints,
+    Identifier,
+    IdKind,
+    Name,
+    Record,
+    Venue,
+    parse_identifier,
+    resolve,
+)
+from .taxonomy import Taxonomy
+from .validate import _did_you_mean, _norm_title, _norm_url, _share_author
+from .write import atomic_write
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_FILE = "bib/after-2023.bib"
+MAX_AUTHORS = 10  # longer lists keep the first three and `and others` (CONTRIBUTING.md)
+# Words a key skips, read off the corpus: `bricken2023monosemanticity` for
+# "Towards Monosemanticity", `makelov2023subspace` for "Is This the Subspace".
+KEY_STOPWORDS = frozenset(
+    {
+        *("a", "an", "the", "of", "on", "in", "at", "to", "for", "from", "and", "or"),
+        *("with", "by", "as", "is", "are", "be", "it", "its", "this", "that", "these"),
+        *("those", "how", "toward", "towards", "but", "do", "does"),
+    }
+)
+_LATEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "$": r"\$",
+    "~": r"\textasciitilde{}",
+    "^": r"\^{}",
+}
+_ESCAPE_RE = re.compile("|".join(re.escape(c) for c in _LATEX_ESCAPES))
+_CLAUSE_END = (":", "?", "!", ".", "—", "–")
+SECTION_WORD = {"tois": "theory of impact", "endstories": "end story", "agendas": "agenda"}
+OPTION_OF = {"tois": "--toi", "endstories": "--end-story", "agendas": "--agenda"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Look the work up in its own record (arXiv API, DOI negotiation or Crossref, "
+        "the page's meta tags) and append a canonical entry to a file in bib/."
+    )
+    parser.epilog = (
+        "Environment: TOI_ATLAS_MAILTO (contact address sent in the User-Agent), "
+        "TOI_ATLAS_TIMEOUT, TOI_ATLAS_RETRIES, TOI_ATLAS_BACKOFF (seconds), "
+        "TOI_ATLAS_ARXIV_API, TOI_ATLAS_DOI_RESOLVER, TOI_ATLAS_CROSSREF_API (base URLs), "
+        "TOI_ATLAS_ARXIV_INTERVAL (seconds between arXiv calls, default 3)."
+    )
+    parser.add_argument("identifier", help="arXiv id (2211.00593), DOI (10.NNNN/x) or URL")
+    parser.add_argument(
+        "--toi",
+        action="append",
+        default=[],
+        metavar="ID:STANCE",
+        help="theory of impact the work argues about, with its stance (repeat or comma-separate)",
+    )
+    parser.add_argument(
+        "--end-story",
+        dest="end_story",
+        action="append",
+        default=[],
+        metavar="ID[:STANCE]",
+        help="end story the work relies on or attacks (repeat or comma-separate)",
+    )
+    parser.add_argument(
+        "--agenda",
+        action="append",
+        default=[],
+        metavar="ID[:STANCE]",
+        help="alternative agenda the work argues for or against (repeat or comma-separate)",
+    )
+    parser.add_argument("--stance", help="default stance for tags given without one")
+    parser.add_argument(
+        "--file",
+        default=DEFAULT_FILE,
+        help=f"the .bib file in bib/ to append to (default: {DEFAULT_FILE})",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the entry, write nothing")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="project folder holding bib/ (default: current folder)",
+    )
+
+
+def _say(message: str) -> None:
+    print(f"toi-atlas add: {message}", file=sys.stderr)
+
+
+# --- BibTeX text from plain Unicode ------------------------------------------------
+
+
+def escape_latex(text: str) -> str:
+    return _ESCAPE_RE.sub(lambda m: _LATEX_ESCAPES[m.group(0)], text)
+
+
+def _needs_braces(core: str, *, sentence_case: bool, clause_start: bool) -> bool:
+    """Would a BibTeX style lower-case this word wrongly? Acronyms, CamelCase, proper nouns."""
+    for part in re.split(r"[-/–]", core):
+        letters = [c for c in part if c.isalpha()]
+        if any(c.isupper() for c in letters[1:]):
+            return True  # AI, GPT-2, LLMs, AlphaZero, iPhone
+        if len(letters) == 1 and letters[0].isupper() and part != "A":
+            return True  # "Part B", but not the article "A"
+    # In a sentence-case title a capital after the first word is a proper noun.
+    return sentence_case and not clause_start and core[:1].isupper()
+
+
+def _is_sentence_case(words: list[str]) -> bool:
+    """Sentence case if most longer words after the first are lower case."""
+    long = [w for w in words[1:] if len(w) >= 4 and w.isalpha() and not w.isupper()]
+    return len(long) >= 2 and sum(w[0].isupper() for w in long) * 2 < len(long)
+
+
+def bibtex_title(title: str, *, math: bool = False) -> str:
+    """Escape LaTeX specials and brace words a style must not lower-case.
+
+    With `math`, `$...$` spans are TeX written by the author and pass through as is.
+    """
+    segments = MATH.split(title) if math else [title]
+    words = [re.sub(r"^\W+|\W+$", "", w) for s in segments[::2] for w in s.split()]
+    sentence_case = _is_sentence_case([w for w in words if w])
+    out: list[str] = []
+    clause_start = True
+    for i, segment in enumerate(segments):
+        if i % 2:
+            out.append(segment)
+            clause_start = False
+            continue
+        for token in re.split(r"(\s+)", segment):
+            if not token or token.isspace():
+                out.append(token)
+                continue
+            m = re.match(r"^(\W*)(.*?)(\W*)$", token)
+            assert m is not None  # the pattern matches any string
+            lead, core, trail = m.groups()
+            text = escape_latex(core)
+            if core and _needs_braces(core, sentence_case=sentence_case, clause_start=clause_start):
+                text = "{" + text + "}"
+            out.append(escape_latex(lead) + text + escape_latex(trail))
+            clause_start = token.endswith(_CLAUSE_END) or (not core and clause_start)
+    return "".join(out).strip()
+
+
+def bibtex_name(name: Name) -> str:
+    if name.literal:
+        return "{" + escape_latex(name.family) + "}"  # braces keep an organisation whole
+    family, given = escape_latex(name.family), escape_latex(name.given)
+    return f"{family}, {given}" if given else family
+
+
+def author_field(names: tuple[Name, ...]) -> str:
+    shown = names if len(names) <= MAX_AUTHORS else names[:3]
+    text = " and ".join(bibtex_name(n) for n in shown)
+    return text + " and others" if len(shown) < len(names) else text
+
+
+# --- keys --------------------------------------------------------------------------
+
+
+def ascii_fold(text: str) -> str:
+    """`Goldowsky-Dill` -> `goldowskydill`, `Rényi` -> `renyi`: letters and digits only."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]", "", plain)
+
+
+def key_stem(record: Record) -> str:
+    """lastnameYEARfirstword, as in `nanda2022longlist`."""
+    name = ""
+    if record.authors:
+        first = record.authors[0]
+        name = first.family.split()[0] if first.literal and first.family.split() else first.family
+    author = (
+        re.sub(r"[0-9]", "", ascii_fold(name)) or ascii_fold(record.venue.split(" ")[0]) or "anon"
+    )
+    title = latex_to_unicode(record.title) if record.title_math else record.title
+    word = next(
+        (
+            folded
+            for w in title.split()
+            for folded in [ascii_fold(w)]
+            if folded and folded not in KEY_STOPWORDS and re.search(r"[a-z]", folded)
+        ),
+        "",
+    )
+    return f"{author}{record.year or ''}{word}"
+
+
+def unique_key(stem: str, taken: set[str]) -> str:
+    """The stem, else stem + b, c, ... (case-insensitive: TOI106 refuses case twins)."""
+    if stem.lower() not in taken:
+        return stem
+    for suffix in "bcdefghijklmnopqrstuvwxyz":
+        if (stem + suffix).lower() not in taken:
+            return stem + suffix
+    n = 2
+    while f"{stem}{n}".lower() in taken:
+        n += 1
+    return f"{stem}{n}"
+
+
+# --- the entry ---------------------------------------------------------------------
+
+_ENTRY_TYPE = {
+    Venue.JOURNAL: ("article", "journal"),
+    Venue.CONFERENCE: ("inproceedings", "booktitle"),
+    Venue.CHAPTER: ("incollection", "booktitle"),
+    Venue.BOOK: ("book", "publisher"),
+    Venue.SITE: ("misc", "howpublished"),
+    Venue.NONE: ("misc", "howpublished"),
+}
+_MONTHS = (
+    *("january", "february", "march", "april", "may", "june"),
+    *("july", "august", "september", "october", "november", "december"),
+)
+
+
+@dataclass(frozen=True)
+class Tags:
+    tois: tuple[str, ...] = ()
+    endstories: tuple[str, ...] = ()
+    agendas: tuple[str, ...] = ()
+    stance: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.tois or self.endstories or self.agendas)
+
+
+def build_entry(record: Record, key: str, tags: Tags, added: dt.date, file: str) -> RawEntry:
+    entry_type, venue_field = _ENTRY_TYPE[record.venue_kind]
+    venue = record.venue or (record.publisher if record.venue_kind is Venue.BOOK else "")
+    if entry_type == "book" and not venue:
+        entry_type, venue_field = "misc", "howpublished"
+    values: dict[str, str] = {
+        "author": author_field(record.authors),
+        "title": bibtex_title(record.title, math=record.title_math),
+        venue_field: escape_latex(venue),
+        "volume": escape_latex(record.volume),
+        "number": escape_latex(record.number),
+        "pages": escape_latex(record.pages),
+        "year": str(record.year or ""),
+        "month": _MONTHS[record.month - 1] if record.month else "",  # written as the macro
+        "doi": record.doi or "",
+        "eprint": record.arxiv or "",
+        "archiveprefix": "arXiv" if record.arxiv else "",
+        "primaryclass": (record.primaryclass or "") if record.arxiv else "",
+        "url": record.url,
+        "pdf": record.pdf or "",
+        "kind": record.kind,
+        "tois": ", ".join(tags.tois),
+        "endstories": ", ".join(tags.endstories),
+        "agendas": ", ".join(tags.agendas),
+        "stance": tags.stance or "",
+        "added": added.isoformat(),
+    }
+    fields = {n: RawField(n, v, 1) for n, v in values.items() if v}
+    persons = {n: _persons(fields[n].value) for n in PERSON_FIELDS if n in fields}
+    return RawEntry(key, entry_type, fields, persons, Span(file, 1))
+
+
+def _persons(value: str) -> list[Person]:
+    return [Person(n) for n in split_name_list(value)]
+
+
+def missing(record: Record) -> list[str]:
+    """What the source did not say; the checker would report it, we say it first."""
+    gaps = []
+    if not record.authors and record.kind != "webpage":
+        gaps.append("no author found: add `author` by hand")
+    if record.year is None:
+        gaps.append("no date found: add `year` (and `month`) by hand")
+    return gaps
+
+
+# --- duplicates --------------------------------------------------------------------
+
+
+def _arxiv_key(value: str) -> str:
+    return re.sub(r"v\d+$", "", value.strip().lower())
+
+
+def known_by_identifier(ident: Identifier, works: list[Work]) -> tuple[Work, str] | None:
+    """The work already in the corpus under this identifier, before any network call."""
+    for work in works:
+        if (
+            ident.kind is IdKind.ARXIV
+            and work.arxiv
+            and _arxiv_key(work.arxiv) == ident.value.lower()
+        ):
+            return work, "arXiv id"
+        if ident.kind is IdKind.DOI and work.doi and work.doi.lower() == ident.value.lower():
+            return work, "DOI"
+        if ident.kind is IdKind.URL and work.url and _norm_url(work.url) == _norm_url(ident.value):
+            return work, "URL"
+    return None
+
+
+def known_work(candidate: Work, works: list[Work]) -> tuple[Work, str] | None:
+    """Same DOI, arXiv id or URL, or the same title (as the checker normalises it)."""
+    for work in works:
+        if candidate.doi and work.doi and candidate.doi.lower() == work.doi.lower():
+            return work, "DOI"
+        if candidate.arxiv and work.arxiv and _arxiv_key(candidate.arxiv) == _arxiv_key(work.arxiv):
+            return work, "arXiv id"
+        if candidate.url and work.url and _norm_url(candidate.url) == _norm_url(work.url):
+            return work, "URL"
+    title = _norm_title(candidate.title)
+    for work in works:
+        # As TOI402: two people may each write "Comment on X"; a shared author decides.
+        if title and _norm_title(work.title) == title and _share_author(candidate, work):
+            return work, "title"
+    return None
+
+
+def _refuse_duplicate(found: tuple[Work, str]) -> int:
+    work, what = found
+    _say(
+        f"already in the corpus: `{work.key}` at {work.span.file}:{work.span.line} "
+        f"has the same {what}"
+    )
+    return EXIT_FAILED
+
+
+# --- tags --------------------------------------------------------------------------
+
+
+def parse_tags(values: list[str], section: str, taxonomy: Taxonomy) -> tuple[list[str], list[str]]:
+    """Comma-separated `id[:stance]` items -> (items, errors with a did-you-mean)."""
+    items, errors = [], []
+    for raw in (p.strip() for v in values for p in v.split(",")):
+        if not raw:
+            continue
+        topic, sep, stance = (s.strip() for s in raw.partition(":"))
+        if topic not in taxonomy.section(section):
+            errors.append(_unknown_topic(topic, section, taxonomy))
+        if sep and stance not in taxonomy.stances:
+            hint = _did_you_mean(stance, taxonomy.stances) or "stances: " + ", ".join(
+                taxonomy.stances
+            )
+            errors.append(f"unknown stance `{stance}` on `{topic}`: {hint}")
+        items.append(f"{topic}:{stance}" if sep else topic)
+    return items, errors
+
+
+def _unknown_topic(topic: str, section: str, taxonomy: Taxonomy) -> str:
+    message = f"unknown {SECTION_WORD[section]} `{topic}`"
+    if topic in taxonomy.renamed:
+        return f"{message}: it was renamed to `{taxonomy.renamed[topic]}`"
+    for other in ("tois", "endstories", "agendas"):
+        if topic in taxonomy.section(other):
+            return f"{message}: it is declared under `{other}`; use {OPTION_OF[other]}"
+    hint = _did_you_mean(topic, taxonomy.section(section))
+    return f"{message}: {hint or 'see the allowed values page'}"
+
+
+# --- writing -----------------------------------------------------------------------
+
+
+def appended(existing: bytes, entry: str) -> tuple[bytes, int]:
+    """`existing` + one blank line + `entry`, in the file's own line ending; and its line."""
+    nl = b"\r\n" if b"\r\n" in existing else b"\n"
+    body = entry.replace("\n", nl.decode()).encode("utf-8")
+    if not existing:
+        sep = b""
+    elif existing.endswith(nl + nl):
+        sep = b""  # already a blank line at the end
+    elif existing.endswith(nl):
+        sep = nl
+    else:
+        sep = nl + nl
+    line = existing.count(b"\n") + sep.count(b"\n") + 1
+    return existing + sep + body, line
+
+
+def _target(root: Path, name: str) -> Path | None:
+    path = Path(name) if Path(name).is_absolute() else root / name
+    bib = (root / "bib").resolve()
+    resolved = path.resolve()
+    if resolved.suffix != ".bib" or resolved.parent != bib:
+        return None
+    return resolved
+
+
+def _check_roundtrip(text: str, key: str) -> bool:
+    """Our own output must read back as exactly one clean entry (a bug guard)."""
+    entries, diags = parse_text(text, "<new entry>")
+    return not diags and [e.key for e in entries] == [key]
+
+
+# --- the command -------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        ident = parse_identifier(args.identifier)
+    except ValueError as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    root: Path = args.root
+    paths = Paths(root)
+    target = _target(root, args.file)
+    if target is None:
+        _say(f"--file must name a .bib file directly in {paths.display(paths.bib)}/")
+        return EXIT_USAGE
+    loaded = load_and_check(paths)
+    if loaded.corpus is None or any(d.code.startswith("TOI0") for d in loaded.diagnostics):
+        _say(f"{paths.display(paths.taxonomy)} is broken; run `toi-atlas check` first")
+        return EXIT_FAILED
+    corpus = loaded.corpus
+    tags, errors = _tags(args, corpus.taxonomy)
+    if errors:
+        for error in errors:
+            _say(error)
+        return EXIT_USAGE
+    works = [*corpus.works.values(), *corpus.duplicates]
+    found = known_by_identifier(ident, works)
+    if found:
+        return _refuse_duplicate(found)
+    try:
+        policy = Policy.from_env()
+        endpoints = Endpoints.from_env()
+    except ValueError as exc:
+        _say(str(exc))
+        return EXIT_USAGE
+    with Client(policy, intervals=endpoints.intervals()) as client:
+        try:
+            record = resolve(ident, client, endpoints)
+        except NetError as exc:
+            _say(f"could not get the metadata of {ident.kind} {ident.value}: {exc}")
+            return EXIT_FAILED
+    return _write(record, tags, corpus, paths, target, works, dry_run=args.dry_run)
+
+
+def _tags(args: argparse.Namespace, taxonomy: Taxonomy) -> tuple[Tags, list[str]]:
+    tois, errors = parse_tags(args.toi, "tois", taxonomy)
+    endstories, more = parse_tags(args.end_story, "endstories", taxonomy)
+    agendas, most = parse_tags(args.agenda, "agendas", taxonomy)
+    errors += more + most
+    if args.stance is not None and args.stance not in taxonomy.stances:
+        hint = _did_you_mean(args.stance, taxonomy.stances) or "stances: " + ", ".join(
+            taxonomy.stances
+        )
+        errors.append(f"unknown stance `{args.stance}`: {hint}")
+    return Tags(tuple(tois), tuple(endstories), tuple(agendas), args.stance), errors
+
+
+def _write(
+    record: Record,
+    tags: Tags,
+    corpus: Corpus,
+    paths: Paths,
+    target: Path,
+    works: list[Work],
+    *,
+    dry_run: bool,
+) -> int:
+    shown = paths.display(target)
+    taken = {w.key.lower() for w in works}
+    key = unique_key(key_stem(record), taken)
+    raw = build_entry(record, key, tags, dt.date.today(), shown)
+    found = known_work(build_work(raw, corpus.taxonomy), works)
+    if found:
+        return _refuse_duplicate(found)
+    text = entry_to_bibtex(raw)
+    if not _check_roundtrip(text, key):
+        _say(f"internal error: the entry for `{key}` does not read back; nothing written")
+        return EXIT_FAILED
+    sys.stdout.write(text)
+    for gap in missing(record):
+        _say(f"note: {gap}")
+    if dry_run:
+        _say(f"dry run: `{key}` would be appended to {shown}; nothing written")
+        return EXIT_OK
+    existing = target.read_bytes() if target.exists() else b""
+    data, line = appended(existing, text)
+    mode = target.stat().st_mode if target.exists() else None
+    atomic_write(target, data)
+    if mode is not None:
+        os.chmod(target, mode)  # atomic_write's temp file is 0600; keep the file's own mode
+    _say(f"added `{key}` ({record.source}) at {shown}:{line}")
+    if not tags:
+        _say("no --toi, --end-story or --agenda: `toi-atlas check` will report what is missing")
+    else:
+        _say("next: write its `summary`, then run `toi-atlas check`")
+    return EXIT_OK

@@ -1,0 +1,343 @@
+"""`toi-atlas links`: is every url/pdf/code link in the corpus still alive?
+
+Each distinct URL is checked once, concurrently, but never more than `per_host` at a
+time against one host so we stay polite. HEAD first (cheap); if HEAD fails with any
+4xx/5xx we ask again with GET, because many servers refuse or mishandle HEAD (405,
+403, 501, or a plain 404 that GET does not give). Redirects are followed; permanent
+ones (301, 308) come with the URL to write instead. Live results are cached on disk
+for `--max-age` hours so reruns are cheap; dead ones are always checked again,
+since the next run is usually the one that verifies a fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+
+import requests
+
+from .diagnostics import Span, _gh_escape
+from .model import Corpus
+from .net import Client, NetError, Policy, host_of
+from .pipeline import Paths, load_and_check
+from .validate import is_safe_url
+from .write import atomic_write
+
+EXIT_OK, EXIT_DEAD, EXIT_USAGE = 0, 1, 2
+LINK_FIELDS = ("url", "pdf", "code")
+# A link check needs an answer, not patience: one retry, shorter waits than `add`.
+LINK_POLICY = Policy(connect_timeout=10.0, read_timeout=20.0, retries=1, retry_after_cap=30.0)
+HEAD_FALLBACK = 400  # any HEAD status from here up is asked again with GET
+PERMANENT = frozenset({301, 308})
+CACHE_VERSION = 1
+
+
+class State(StrEnum):
+    OK = "ok"
+    DEAD = "dead"
+    UNCHECKED = "unchecked"  # rate-limited (429): neither alive nor dead
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """One place a URL is written: which work, which field, which line."""
+
+    url: str
+    key: str
+    field: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    url: str
+    state: State
+    status: int | None = None
+    final_url: str | None = None  # where redirects ended, if anywhere else
+    suggestion: str | None = None  # where permanent redirects lead: write this instead
+    error: str | None = None
+    checked: float = 0.0  # epoch seconds
+    cached: bool = False
+
+    @property
+    def detail(self) -> str:
+        if self.error:
+            return self.error
+        return f"HTTP {self.status}" if self.status is not None else "no answer"
+
+
+def collect(corpus: Corpus) -> list[LinkRef]:
+    refs = []
+    for work in [*corpus.works.values(), *corpus.duplicates]:
+        for name in LINK_FIELDS:
+            value = (work.raw.get(name) or "").strip()
+            if value and is_safe_url(value):  # unsafe ones are TOI114, not our business
+                refs.append(
+                    LinkRef(value, work.key, name, Span(work.span.file, work.raw.line_of(name)))
+                )
+    return refs
+
+
+# --- checking ----------------------------------------------------------------------
+
+
+class HostLimiter:
+    """At most `limit` requests in flight per host, whatever the pool size."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+
+    def slot(self, url: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            host = host_of(url)
+            if host not in self._slots:
+                self._slots[host] = threading.BoundedSemaphore(self.limit)
+            return self._slots[host]
+
+
+def _redirects(url: str, response: requests.Response) -> tuple[str | None, str | None]:
+    """(final URL if it moved, URL reached through the leading permanent redirects)."""
+    final = response.url if response.url != url else None
+    hops = [*response.history, response]
+    suggestion = None
+    for hop, after in itertools.pairwise(hops):
+        if hop.status_code not in PERMANENT:
+            break
+        suggestion = after.url
+    return final, suggestion if suggestion != url else None
+
+
+def check_url(client: Client, url: str, now: Callable[[], float] = time.time) -> LinkResult:
+    try:
+        response = client.request("HEAD", url)
+        response.close()
+        if response.status_code >= HEAD_FALLBACK:
+            # stream=True: we want the status line, not a download of the body.
+            response = client.request("GET", url, stream=True)
+            response.close()
+    except NetError as exc:
+        return LinkResult(url, State.DEAD, error=str(exc), checked=now())
+    status = response.status_code
+    final, suggestion = _redirects(url, response)
+    state = State.DEAD if status >= 400 else State.OK
+    if status == 429:
+        state = State.UNCHECKED  # rate-limited: says nothing about the link
+    return LinkResult(url, state, status, final, suggestion, checked=now())
+
+
+def check_all(
+    client: Client, urls: Iterable[str], *, workers: int = 8, per_host: int = 2
+) -> dict[str, LinkResult]:
+    limiter = HostLimiter(per_host)
+
+    def one(url: str) -> LinkResult:
+        with limiter.slot(url):
+            return check_url(client, url)
+
+    unique = sorted(set(urls))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return dict(zip(unique, pool.map(one, unique), strict=True))
+
+
+# --- cache -------------------------------------------------------------------------
+
+
+def load_cache(path: Path, max_age_hours: float, now: float) -> dict[str, LinkResult]:
+    """Fresh live results from an earlier run; a missing or malformed cache is empty."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        return {}
+    rows = data.get("results")
+    out: dict[str, LinkResult] = {}
+    for url, row in rows.items() if isinstance(rows, dict) else []:
+        try:
+            result = LinkResult(
+                url=url,
+                state=State(row["state"]),
+                status=row.get("status"),
+                final_url=row.get("final_url"),
+                suggestion=row.get("suggestion"),
+                checked=float(row["checked"]),
+                cached=True,
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+        if result.state is State.OK and now - result.checked <= max_age_hours * 3600:
+            out[url] = result
+    return out
+
+
+def save_cache(path: Path, results: dict[str, LinkResult]) -> None:
+    rows = {
+        url: {k: v for k, v in asdict(r).items() if k not in ("url", "cached", "error")}
+        for url, r in sorted(results.items())
+        if r.state is State.OK
+    }
+    text = json.dumps({"version": CACHE_VERSION, "results": rows}, sort_keys=True, indent=2)
+    atomic_write(path, (text + "\n").encode("utf-8"))
+
+
+# --- reporting ---------------------------------------------------------------------
+
+
+class Finding(StrEnum):
+    DEAD = "dead"
+    MOVED = "moved"  # permanent redirect: update the entry
+    REDIRECT = "redirect"  # temporary redirect: fine, just so you know
+    UNCHECKED = "unchecked"
+
+
+def findings(
+    refs: list[LinkRef], results: dict[str, LinkResult]
+) -> Iterator[tuple[Finding, LinkRef, LinkResult]]:
+    for ref in sorted(refs, key=lambda r: (r.span.file, r.span.line, r.field)):
+        result = results[ref.url]
+        if result.state is State.DEAD:
+            yield Finding.DEAD, ref, result
+        elif result.state is State.UNCHECKED:
+            yield Finding.UNCHECKED, ref, result
+        elif result.suggestion:
+            yield Finding.MOVED, ref, result
+        elif result.final_url:
+            yield Finding.REDIRECT, ref, result
+
+
+def _message(kind: Finding, ref: LinkRef, result: LinkResult) -> str:
+    head = f"`{ref.key}` {ref.field} {ref.url}"
+    if kind is Finding.DEAD:
+        return f"{head} is dead: {result.detail}"
+    if kind is Finding.MOVED:
+        return f"{head} moved permanently; write {result.suggestion}"
+    if kind is Finding.UNCHECKED:
+        return f"{head} could not be checked: {result.detail} (rate-limited)"
+    return f"{head} redirects to {result.final_url}"
+
+
+_GH_LEVEL = {
+    Finding.DEAD: "warning",
+    Finding.MOVED: "warning",
+    Finding.REDIRECT: "notice",
+    Finding.UNCHECKED: "notice",
+}
+
+
+def render(rows: list[tuple[Finding, LinkRef, LinkResult]], fmt: str) -> str:
+    if fmt == "json":
+        out = [
+            {
+                "kind": kind.value,
+                "key": ref.key,
+                "field": ref.field,
+                "file": ref.span.file,
+                "line": ref.span.line,
+                "url": ref.url,
+                "status": result.status,
+                "final_url": result.final_url,
+                "suggestion": result.suggestion,
+                "error": result.error,
+            }
+            for kind, ref, result in rows
+        ]
+        return json.dumps(out, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    lines = []
+    for kind, ref, result in rows:
+        message = _message(kind, ref, result)
+        if fmt == "github":
+            props = f"file={_gh_escape(ref.span.file, prop=True)},line={ref.span.line}"
+            title = _gh_escape(f"{kind.value} link", prop=True)
+            lines.append(f"::{_GH_LEVEL[kind]} {props},title={title}::{_gh_escape(message)}")
+        else:
+            lines.append(f"{ref.span.file}:{ref.span.line}: {kind.value}: {message}")
+    return "".join(line + "\n" for line in lines)
+
+
+# --- the command -------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Check every url, pdf and code link in bib/: dead links fail (exit 1), "
+        "permanent redirects come with the URL to write instead."
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="project folder holding bib/ (default: current folder)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default="text",
+        help="text (default), github annotations, or json",
+    )
+    parser.add_argument(
+        "--max-age",
+        type=float,
+        default=24.0,
+        metavar="HOURS",
+        help="reuse live results younger than this (default: 24; 0 checks everything)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="cache file (default: ROOT/.cache/toi-atlas/links.json)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="read timeout per request (default: 20)"
+    )
+    parser.add_argument("--workers", type=int, default=8, help="requests in flight (default: 8)")
+    parser.add_argument(
+        "--per-host", type=int, default=2, help="requests in flight per host (default: 2)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_age < 0 or args.workers < 1 or args.per_host < 1 or (args.timeout or 1) <= 0:
+        print("toi-atlas links: --max-age must be >= 0, the others positive", file=sys.stderr)
+        return EXIT_USAGE
+    paths = Paths(args.root)
+    loaded = load_and_check(paths)
+    if loaded.corpus is None:
+        print("toi-atlas links: could not read bib/", file=sys.stderr)
+        return EXIT_DEAD
+    refs = collect(loaded.corpus)
+    cache_path: Path = args.cache or paths.cache / "links.json"
+    now = time.time()
+    cached = load_cache(cache_path, args.max_age, now) if args.max_age > 0 else {}
+    todo = sorted({r.url for r in refs} - set(cached))
+    try:
+        policy = Policy.from_env(LINK_POLICY)
+    except ValueError as exc:
+        print(f"toi-atlas links: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.timeout:
+        policy = replace(policy, connect_timeout=args.timeout, read_timeout=args.timeout)
+    with Client(policy) as client:
+        fresh = check_all(client, todo, workers=args.workers, per_host=args.per_host)
+    results = {**cached, **fresh}
+    save_cache(cache_path, results)
+    rows = list(findings(refs, results))
+    sys.stdout.write(render(rows, args.format))
+    dead = sum(kind is Finding.DEAD for kind, _, _ in rows)
+    if args.format != "json":
+        moved = sum(kind is Finding.MOVED for kind, _, _ in rows)
+        print(
+            f"checked {len(results)} links ({len(cached)} from cache): {dead} dead, {moved} moved",
+            file=sys.stderr,
+        )
+    return EXIT_DEAD if dead else EXIT_OK

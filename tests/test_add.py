@@ -1,0 +1,777 @@
+"""`toi-atlas add`: metadata from a local server shaped like arXiv, doi.org, Crossref and
+web pages; the entry written atomically; every failure exits 1 with nothing written.
+
+No test reaches the internet: `no_internet` fails any test whose code looks up a host
+other than the loopback address, and all base URLs point at a server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import email.utils
+import json
+import re
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from conftest import FIXTURES, ROOT, copy_site_sources, entry, make_project
+from toi_atlas import add, net, sources
+from toi_atlas.load import parse_text
+from toi_atlas.model import latex_to_unicode
+
+NET = FIXTURES / "net"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+HEADER = "% After 2023.\n\n"
+
+
+class NetGuard:
+    """Stands in for socket.getaddrinfo: loopback only, everything else is recorded."""
+
+    def __init__(self, real: Callable[..., list]) -> None:
+        self.real = real
+        self.blocked: list[str] = []
+        self.unresolvable: set[str] = set()  # hosts a test wants to look offline
+
+    def getaddrinfo(self, host: object, *args: object, **kwargs: object) -> list:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name in self.unresolvable:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        if name not in LOOPBACK:
+            self.blocked.append(name)
+            raise socket.gaierror(socket.EAI_NONAME, f"test refused to look up {name}")
+        return self.real(host, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetGuard]:
+    guard = NetGuard(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", guard.getaddrinfo)
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(var, raising=False)  # a proxy would see our 127.0.0.1 requests
+    yield guard
+    assert not guard.blocked, f"a test tried to reach the internet: {guard.blocked}"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[HTTPServer]:
+    # Threaded, so a deliberately slow handler does not block the next test's requests.
+    with HTTPServer(host="127.0.0.1", port=0, threaded=True) as srv:
+        yield srv
+
+
+@pytest.fixture
+def httpserver(server: HTTPServer) -> Iterator[HTTPServer]:
+    server.clear()
+    yield server
+    server.check_handler_errors()
+
+
+@pytest.fixture
+def endpoints(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
+    """Every base URL on the local server; fast retries; no 3-second arXiv pause."""
+    monkeypatch.setenv("TOI_ATLAS_ARXIV_API", httpserver.url_for("/api/query"))
+    monkeypatch.setenv("TOI_ATLAS_DOI_RESOLVER", httpserver.url_for("/doi/"))
+    monkeypatch.setenv("TOI_ATLAS_CROSSREF_API", httpserver.url_for("/works/"))
+    monkeypatch.setenv("TOI_ATLAS_ARXIV_INTERVAL", "0")
+    monkeypatch.setenv("TOI_ATLAS_BACKOFF", "0")
+    monkeypatch.setenv("TOI_ATLAS_RETRIES", "2")
+    monkeypatch.setenv("TOI_ATLAS_TIMEOUT", "5")
+    return httpserver
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path, {"after-2023.bib": HEADER + entry("doe2023valid")})
+
+
+def add_cmd(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="toi-atlas add")
+    add.add_arguments(parser)
+    return add.run(parser.parse_args(list(argv)))
+
+
+def fixture(name: str) -> bytes:
+    return (NET / name).read_bytes()
+
+
+def serve_arxiv(server: HTTPServer, arxiv_id: str, name: str) -> None:
+    server.expect_request(
+        "/api/query", query_string={"id_list": arxiv_id, "max_results": "1"}
+    ).respond_with_data(fixture(name), content_type="application/atom+xml; charset=utf-8")
+
+
+def added_entry(path: Path, before: bytes) -> str:
+    """The bytes after the old content, which must itself be untouched."""
+    data = path.read_bytes()
+    assert data.startswith(before)
+    return data[len(before) :].decode("utf-8")
+
+
+def fields(text: str) -> dict[str, str]:
+    entries, diags = parse_text(text, "new.bib")
+    assert not diags and len(entries) == 1
+    return {name: f.value for name, f in entries[0].fields.items()}
+
+
+# --- arXiv -------------------------------------------------------------------------
+
+
+def test_arxiv_id_becomes_misc_preprint_with_eprint(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bib = project / "bib" / "after-2023.bib"
+    before = bib.read_bytes()
+    serve_arxiv(endpoints, "1804.03599", "arxiv_1804.03599.xml")
+    code = add_cmd(
+        "1804.03599v1", "--root", str(project), "--toi", "auditing:critiques", "--end-story",
+        "microscope:advocates",
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    text = added_entry(bib, before)
+    assert text.startswith("\n@misc{burgess2018understanding,\n")
+    got = fields(text)
+    assert got["title"] == r"Understanding disentangling in $\beta$-{VAE}"
+    assert got["author"] == (
+        "Burgess, Christopher P. and Higgins, Irina and Pal, Arka and Matthey, Loïc and "
+        "Watters, Nick and Desjardins, Guillaume and Lerchner, Alexander"
+    )
+    assert got["year"] == "2018"
+    assert got["month"] == "April"  # pybtex expands the bare macro `apr`
+    assert "  month         = apr,\n" in text
+    assert got["eprint"] == "1804.03599"
+    assert got["archiveprefix"] == "arXiv"
+    assert got["primaryclass"] == "stat.ML"
+    assert got["url"] == "https://arxiv.org/abs/1804.03599"
+    assert got["kind"] == "preprint"
+    assert got["tois"] == "auditing:critiques"
+    assert got["endstories"] == "microscope:advocates"
+    assert got["added"] == dt.date.today().isoformat()
+    assert "howpublished" not in got  # the corpus writes arXiv preprints without one
+    request, _ = endpoints.log[-1]
+    assert request.headers["User-Agent"].startswith(f"toi-atlas/{net.__version__} (+https://")
+    assert "mailto:" in request.headers["User-Agent"]
+
+
+def test_old_style_arxiv_url_and_acronym_braces(project: Path, endpoints: HTTPServer) -> None:
+    serve_arxiv(endpoints, "hep-th/9711200", "arxiv_hep-th_9711200.xml")
+    url = "https://arxiv.org/abs/hep-th/9711200v3"
+    assert add_cmd(url, "--root", str(project), "--toi", "auditing:critiques") == 0
+    text = (project / "bib" / "after-2023.bib").read_text(encoding="utf-8")
+    got = fields(text[text.index("@misc{maldacena") :])
+    assert got["title"] == ("The Large {N} Limit of Superconformal Field Theories and Supergravity")
+    assert got["author"] == "Maldacena, Juan M."
+    assert got["eprint"] == "hep-th/9711200"
+    assert got["url"] == "https://arxiv.org/abs/hep-th/9711200"
+    assert got["doi"] == "10.1023/A:1026654312961"
+    assert (got["year"], got["primaryclass"]) == ("1997", "hep-th")
+
+
+def test_arxiv_error_entry_is_not_found(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (project / "bib" / "after-2023.bib").read_bytes()
+    serve_arxiv(endpoints, "2999.99999", "arxiv_error.xml")
+    assert add_cmd("2999.99999", "--root", str(project)) == 1
+    assert "arXiv has no paper 2999.99999" in capsys.readouterr().err
+    assert (project / "bib" / "after-2023.bib").read_bytes() == before
+
+
+def test_malformed_xml_exits_1_and_writes_nothing(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (project / "bib" / "after-2023.bib").read_bytes()
+    serve_arxiv(endpoints, "1804.03599", "arxiv_malformed.xml")
+    assert add_cmd("1804.03599", "--root", str(project)) == 1
+    assert "malformed XML" in capsys.readouterr().err
+    assert (project / "bib" / "after-2023.bib").read_bytes() == before
+
+
+# --- DOIs --------------------------------------------------------------------------
+
+
+def test_doi_content_negotiation_gives_inproceedings(project: Path, endpoints: HTTPServer) -> None:
+    endpoints.expect_request(
+        "/doi/10.1145/3442188.3445922",
+        headers={"Accept": "application/vnd.citationstyles.csl+json"},
+    ).respond_with_data(
+        fixture("csl_10.1145_3442188.3445922.json"),
+        content_type="application/vnd.citationstyles.csl+json",
+    )
+    assert add_cmd("https://doi.org/10.1145/3442188.3445922", "--root", str(project)) == 0
+    text = (project / "bib" / "after-2023.bib").read_text(encoding="utf-8")
+    assert "@inproceedings{bender2021dangers," in text
+    got = fields(text[text.index("@inproceedings") :])
+    assert (
+        got["title"] == "On the Dangers of Stochastic Parrots: Can Language Models Be Too Big? 🦜"
+    )
+    assert got["booktitle"] == (
+        "Proceedings of the 2021 ACM Conference on Fairness, Accountability, and Transparency"
+    )
+    assert got["author"] == (
+        "Bender, Emily M. and Gebru, Timnit and McMillan-Major, Angelina and Shmitchell, Shmargaret"
+    )
+    assert (got["year"], got["month"], got["pages"]) == ("2021", "March", "610--623")
+    assert got["doi"] == "10.1145/3442188.3445922"
+    assert got["url"] == "https://doi.org/10.1145/3442188.3445922"
+    assert got["kind"] == "paper"
+
+
+def test_crossref_when_negotiation_is_refused(project: Path, endpoints: HTTPServer) -> None:
+    doi = "10.1007/s13347-019-00372-9"
+    endpoints.expect_request(f"/doi/{doi}").respond_with_data("Not Acceptable", status=406)
+    endpoints.expect_request(f"/works/{doi}").respond_with_data(
+        fixture("crossref_10.1007_s13347-019-00372-9.json"), content_type="application/json"
+    )
+    assert add_cmd(f"doi:{doi}", "--root", str(project)) == 0
+    text = (project / "bib" / "after-2023.bib").read_text(encoding="utf-8")
+    got = fields(text[text.index("@article") :])
+    assert text.count("@article{krishnan2020against,") == 1
+    assert got["journal"] == r"Philosophy \& Technology"
+    assert got["title"] == (
+        "Against Interpretability: a Critical Examination of the Interpretability Problem "
+        "in Machine Learning"
+    )
+    assert (got["year"], got["volume"], got["number"]) == ("2020", "33", "3")
+    assert latex_to_unicode(got["journal"]) == "Philosophy & Technology"
+
+
+def test_unknown_doi_is_404(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    endpoints.expect_request("/doi/10.5555/nothing-here").respond_with_data(
+        "DOI Not Found", status=404
+    )
+    assert add_cmd("10.5555/nothing-here", "--root", str(project)) == 1
+    assert "does not know 10.5555/nothing-here" in capsys.readouterr().err
+    assert len(endpoints.log) == 1  # a 404 from the resolver is final: no Crossref call
+
+
+def test_malformed_json_exits_1(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (project / "bib" / "after-2023.bib").read_bytes()
+    doi = "10.1007/s13347-019-00372-9"
+    endpoints.expect_request(f"/doi/{doi}").respond_with_data("<html>landing</html>")
+    endpoints.expect_request(f"/works/{doi}").respond_with_data(
+        fixture("crossref_malformed.json"), content_type="application/json"
+    )
+    assert add_cmd(doi, "--root", str(project)) == 1
+    assert "malformed JSON" in capsys.readouterr().err
+    assert (project / "bib" / "after-2023.bib").read_bytes() == before
+
+
+# --- web pages ---------------------------------------------------------------------
+
+
+def serve_page(server: HTTPServer, path: str, name: str) -> str:
+    server.expect_request(path).respond_with_data(
+        fixture(name), content_type="text/html; charset=utf-8"
+    )
+    return server.url_for(path)
+
+
+def test_highwire_citation_tags(project: Path, endpoints: HTTPServer) -> None:
+    url = serve_page(endpoints, "/forum", "citation_page.html")
+    assert add_cmd(url, "--root", str(project), "--toi", "auditing:evidence") == 0
+    text = (project / "bib" / "after-2023.bib").read_text(encoding="utf-8")
+    got = fields(text[text.index("@article") :])
+    assert text.count("@article{gurnee2024universal,") == 1
+    assert got["title"] == "Universal Neurons in {GPT2} Language Models"
+    assert got["journal"] == "Transactions on Machine Learning Research"
+    assert got["author"].startswith("Gurnee, Wes and Horsley, Theo and Guo, Zifan Carol and ")
+    assert got["author"].count(" and ") == 7
+    assert (got["year"], got["month"]) == ("2024", "June")
+    assert got["url"] == "https://openreview.net/forum?id=ZeI104QZ8I"  # the canonical link
+    assert got["pdf"] == endpoints.url_for("/pdf") + "?id=ZeI104QZ8I"
+    assert got["kind"] == "paper"
+
+
+def test_lesswrong_open_graph_page(project: Path, endpoints: HTTPServer) -> None:
+    url = serve_page(endpoints, "/posts/uK6sQCNMw8WKzJeCQ", "lesswrong_page.html")
+    assert add_cmd(url, "--root", str(project), "--toi", "auditing:advocates") == 0
+    text = (project / "bib" / "after-2023.bib").read_text(encoding="utf-8")
+    got = fields(text[text.index("@misc{nanda") :])
+    assert text.count("@misc{nanda2022longlist,") == 1
+    assert got["title"] == "A Longlist of Theories of Impact for Interpretability"
+    assert got["author"] == "Nanda, Neel"  # the profile URL in article:author is skipped
+    assert got["howpublished"] == "LessWrong"
+    assert (got["year"], got["month"], got["kind"]) == ("2022", "March", "post")
+    assert got["url"].startswith("https://www.lesswrong.com/posts/uK6sQCNMw8WKzJeCQ/")
+
+
+def test_dublin_core_page(project: Path, endpoints: HTTPServer) -> None:
+    url = serve_page(endpoints, "/handle/20.500.11850/612345", "dublincore_page.html")
+    assert add_cmd(url, "--root", str(project)) == 0
+    text = (project / "bib" / "after-2023.bib").read_text(encoding="utf-8")
+    got = fields(text[text.index("@misc{muller") :])
+    assert got["title"] == r"Probing \& Patching Small Transformers: a 100\% Reproducible Study"
+    assert latex_to_unicode(got["title"]).endswith("a 100% Reproducible Study")
+    assert got["author"] == "Müller, Jürgen and Øvergård, Åsa"
+    assert (got["year"], got["month"]) == ("2023", "May")
+    assert got["howpublished"] == "ETH Zürich"
+    assert got["doi"] == "10.5555/ethz-b-000612345"
+    assert got["kind"] == "report"
+    assert got["url"] == url
+
+
+def test_empty_page_exits_1(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (project / "bib" / "after-2023.bib").read_bytes()
+    endpoints.expect_request("/empty").respond_with_data("", content_type="text/html")
+    assert add_cmd(endpoints.url_for("/empty"), "--root", str(project)) == 1
+    assert "empty page" in capsys.readouterr().err
+    assert (project / "bib" / "after-2023.bib").read_bytes() == before
+
+
+def test_page_without_any_title_exits_1(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    endpoints.expect_request("/bare").respond_with_data(
+        "<html><head></head><body><p>hello</p></body></html>", content_type="text/html"
+    )
+    assert add_cmd(endpoints.url_for("/bare"), "--root", str(project)) == 1
+    assert "no title" in capsys.readouterr().err
+
+
+# --- the network, done properly ----------------------------------------------------
+
+
+def test_404_page(project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture) -> None:
+    endpoints.expect_request("/gone").respond_with_data("nope", status=404)
+    assert add_cmd(endpoints.url_for("/gone"), "--root", str(project)) == 1
+    assert "not found (HTTP 404)" in capsys.readouterr().err
+    assert len(endpoints.log) == 1  # a 404 is not retried
+
+
+def test_500_then_success_is_retried(project: Path, endpoints: HTTPServer) -> None:
+    endpoints.expect_oneshot_request("/flaky").respond_with_data("oops", status=500)
+    serve_page(endpoints, "/flaky", "lesswrong_page.html")
+    assert add_cmd(endpoints.url_for("/flaky"), "--root", str(project)) == 0
+    assert [r.status_code for _, r in endpoints.log] == [500, 200]
+
+
+def test_429_retry_after_is_honoured(project: Path, endpoints: HTTPServer) -> None:
+    endpoints.expect_oneshot_request("/busy").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "1"}
+    )
+    serve_page(endpoints, "/busy", "lesswrong_page.html")
+    start = time.monotonic()
+    assert add_cmd(endpoints.url_for("/busy"), "--root", str(project)) == 0
+    assert time.monotonic() - start >= 0.9  # waited as asked, although backoff is 0 here
+    assert [r.status_code for _, r in endpoints.log] == [429, 200]
+
+
+def test_429_asking_too_long_gives_up_at_once(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    endpoints.expect_request("/busy").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "3600"}
+    )
+    assert add_cmd(endpoints.url_for("/busy"), "--root", str(project)) == 1
+    assert "asks us to wait 3600 s" in capsys.readouterr().err
+    assert len(endpoints.log) == 1
+
+
+def test_read_timeout(
+    project: Path,
+    endpoints: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(1.0)
+        return Response("late", content_type="text/html")
+
+    # A server of its own: the slow answers arrive after the test and must not show
+    # up in the shared server's log of the next test.
+    with HTTPServer(host="127.0.0.1", port=0, threaded=True) as own:
+        own.expect_request("/slow").respond_with_handler(slow)
+        monkeypatch.setenv("TOI_ATLAS_TIMEOUT", "0.2")
+        monkeypatch.setenv("TOI_ATLAS_RETRIES", "1")
+        before = (project / "bib" / "after-2023.bib").read_bytes()
+        assert add_cmd(own.url_for("/slow"), "--root", str(project)) == 1
+        assert "did not answer within 0.2 s (2 attempts)" in capsys.readouterr().err
+        assert (project / "bib" / "after-2023.bib").read_bytes() == before
+
+
+def test_connection_refused_says_offline(
+    project: Path, endpoints: HTTPServer, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("TOI_ATLAS_ARXIV_API", f"http://127.0.0.1:{port}/api/query")
+    assert add_cmd("1804.03599", "--root", str(project)) == 1
+    assert "are you offline?" in capsys.readouterr().err
+
+
+def test_dns_failure_says_offline(
+    project: Path,
+    endpoints: HTTPServer,
+    no_internet: NetGuard,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    no_internet.unresolvable.add("export.arxiv.invalid")
+    monkeypatch.setenv("TOI_ATLAS_ARXIV_API", "https://export.arxiv.invalid/api/query")
+    assert add_cmd("1804.03599", "--root", str(project)) == 1
+    assert "cannot look up export.arxiv.invalid: are you offline" in capsys.readouterr().err
+
+
+def test_guard_refuses_real_hosts(no_internet: NetGuard) -> None:
+    with pytest.raises(net.NetError) as err, net.Client(net.Policy(retries=0)) as client:
+        client.fetch("https://example.org/", accept="text/html")
+    assert err.value.failure is net.Failure.OFFLINE
+    assert no_internet.blocked == ["example.org"]
+    no_internet.blocked.clear()  # the guard worked; do not fail this test for it
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.sleeps: list[float] = []
+        self.now = 100.0
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+def test_retry_after_http_date_and_cap(httpserver: HTTPServer) -> None:
+    when = email.utils.format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30), True)
+    httpserver.expect_oneshot_request("/d").respond_with_data(
+        "", status=503, headers={"Retry-After": when}
+    )
+    httpserver.expect_request("/d").respond_with_data("ok")
+    rec = Recorder()
+    client = net.Client(net.Policy(backoff=0.5, retry_after_cap=60), sleep=rec.sleep)
+    assert client.fetch(httpserver.url_for("/d"), accept="*/*").body == b"ok"
+    assert len(rec.sleeps) == 1 and 25 <= rec.sleeps[0] <= 30
+
+
+def test_backoff_doubles_on_5xx(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/down").respond_with_data("", status=502)
+    rec = Recorder()
+    client = net.Client(net.Policy(retries=3, backoff=0.5), sleep=rec.sleep)
+    with pytest.raises(net.NetError) as err:
+        client.fetch(httpserver.url_for("/down"), accept="*/*")
+    assert err.value.status == 502
+    assert rec.sleeps == [0.5, 1.0, 2.0]
+
+
+def test_min_interval_between_arxiv_calls(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/api/query").respond_with_data("<feed/>")
+    rec = Recorder()
+    api = httpserver.url_for("/api/query")
+    endpoints = sources.Endpoints(arxiv_api=api, arxiv_interval=3.0)
+    client = net.Client(intervals=endpoints.intervals(), sleep=rec.sleep, clock=rec.clock)
+    for _ in range(3):
+        client.fetch(api, accept="*/*")
+    assert rec.sleeps == [3.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("120", 120.0),
+        ("0", 0.0),
+        ("soon", None),
+        ("", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+    ],
+)
+def test_retry_after_parsing(value: str, expected: float | None) -> None:
+    assert net.retry_after_seconds(value) == expected
+
+
+def test_oversized_body_is_refused(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/big").respond_with_data(b"x" * 5000)
+    client = net.Client(net.Policy(max_bytes=1024))
+    with pytest.raises(net.NetError) as err:
+        client.fetch(httpserver.url_for("/big"), accept="*/*")
+    assert err.value.failure is net.Failure.TOO_LARGE
+
+
+# --- corpus rules: duplicates, keys, tags, files -----------------------------------
+
+
+@pytest.fixture
+def real_project(tmp_path: Path) -> Path:
+    return copy_site_sources(tmp_path)
+
+
+def test_known_arxiv_id_refused_before_any_request(
+    real_project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {p: p.read_bytes() for p in (real_project / "bib").glob("*.bib")}
+    assert add_cmd("arXiv:2211.00593v2", "--root", str(real_project)) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"`wang2022interpretability` at bib/[\w-]+\.bib:\d+ has the same arXiv", err)
+    assert endpoints.log == []
+    assert {p: p.read_bytes() for p in (real_project / "bib").glob("*.bib")} == before
+
+
+def test_known_doi_refused(real_project: Path, endpoints: HTTPServer, capsys) -> None:
+    assert add_cmd("https://doi.org/10.1145/3442188.3445922", "--root", str(real_project)) == 1
+    assert "`bender2021dangers` at bib/essay-named.bib:" in capsys.readouterr().err
+    assert endpoints.log == []
+
+
+def test_same_title_and_author_under_another_url_refused(
+    real_project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = fixture("lesswrong_page.html").replace(
+        b"https://www.lesswrong.com/posts/", b"https://www.alignmentforum.org/posts/"
+    )
+    endpoints.expect_request("/af").respond_with_data(page, content_type="text/html")
+    assert add_cmd(endpoints.url_for("/af"), "--root", str(real_project)) == 1
+    err = capsys.readouterr().err
+    assert "`nanda2022longlist` at bib/essay-main.bib:" in err and "same title" in err
+
+
+def test_taken_key_gets_suffix_b(tmp_path: Path, endpoints: HTTPServer) -> None:
+    project = make_project(
+        tmp_path, {"after-2023.bib": entry("nanda2022longlist", title="Something Else Entirely")}
+    )
+    serve_page(endpoints, "/post", "lesswrong_page.html")
+    assert add_cmd(endpoints.url_for("/post"), "--root", str(project)) == 0
+    assert "@misc{nanda2022longlistb," in (project / "bib" / "after-2023.bib").read_text()
+
+
+def test_unknown_toi_is_usage_error_before_network(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = add_cmd("1804.03599", "--root", str(project), "--toi", "auditng:critiques")
+    assert code == 2
+    assert "did you mean `auditing`?" in capsys.readouterr().err
+    assert endpoints.log == []
+
+
+def test_end_story_given_as_toi_is_pointed_to_right_option(project: Path, capsys) -> None:
+    assert add_cmd("1804.03599", "--root", str(project), "--toi", "microscope:critiques") == 2
+    assert "use --end-story" in capsys.readouterr().err
+
+
+def test_agenda_option(project: Path, endpoints: HTTPServer) -> None:
+    serve_arxiv(endpoints, "1804.03599", "arxiv_1804.03599.xml")
+    code = add_cmd(
+        "1804.03599", "--root", str(project), "--agenda", "cognitive-emulation", "--stance", "mixed"
+    )
+    assert code == 0
+    got = fields((project / "bib" / "after-2023.bib").read_text().split("\n\n")[-1])
+    assert (got["agendas"], got["stance"]) == ("cognitive-emulation", "mixed")
+
+
+def test_unknown_stance_is_usage_error(project: Path, capsys) -> None:
+    assert add_cmd("1804.03599", "--root", str(project), "--toi", "auditing:critique") == 2
+    assert "did you mean `critiques`?" in capsys.readouterr().err
+
+
+def test_not_an_identifier_is_usage_error(project: Path, capsys) -> None:
+    assert add_cmd("not a thing", "--root", str(project)) == 2
+    assert "is not an arXiv id" in capsys.readouterr().err
+
+
+def test_file_outside_bib_is_usage_error(project: Path) -> None:
+    assert add_cmd("1804.03599", "--root", str(project), "--file", "docs/x.bib") == 2
+    assert add_cmd("1804.03599", "--root", str(project), "--file", "bib/x.txt") == 2
+
+
+def test_dry_run_prints_and_writes_nothing(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (project / "bib" / "after-2023.bib").read_bytes()
+    serve_arxiv(endpoints, "1804.03599", "arxiv_1804.03599.xml")
+    assert add_cmd("1804.03599", "--root", str(project), "--dry-run") == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("@misc{burgess2018understanding,\n") and out.endswith("}\n")
+    assert "dry run" in err
+    assert (project / "bib" / "after-2023.bib").read_bytes() == before
+
+
+def test_without_tags_hints_at_check(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve_arxiv(endpoints, "1804.03599", "arxiv_1804.03599.xml")
+    assert add_cmd("1804.03599", "--root", str(project)) == 0
+    assert "`toi-atlas check` will report what is missing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("ending", "separator"),
+    [(b"}\n", b"\n"), (b"}", b"\n\n"), (b"}\n\n", b""), (b"}\r\n", b"\r\n")],
+    ids=["newline", "no-final-newline", "blank-line", "crlf"],
+)
+def test_append_preserves_every_other_byte(
+    tmp_path: Path, endpoints: HTTPServer, ending: bytes, separator: bytes
+) -> None:
+    crlf = ending.endswith(b"\r\n")
+    text = "% Ünïcode header,\ttabs  and trailing spaces   \n\n" + entry("doe2023valid")
+    core = text.encode().removesuffix(b"}\n")
+    original = (core.replace(b"\n", b"\r\n") if crlf else core) + ending
+    project = make_project(tmp_path, {"target.bib": original})
+    target = project / "bib" / "target.bib"
+    target.chmod(0o644)
+    serve_arxiv(endpoints, "1804.03599", "arxiv_1804.03599.xml")
+    assert add_cmd("1804.03599", "--root", str(project), "--file", "bib/target.bib") == 0
+    data = target.read_bytes()
+    assert data.startswith(original + separator + b"@misc{burgess2018understanding,")
+    added = data[len(original + separator) :]
+    assert added.endswith(b"}\r\n" if crlf else b"}\n")
+    assert (b"\r\n" in added) == crlf and (b"\n" in added.replace(b"\r\n", b"")) != crlf
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in target.parent.iterdir()) == ["target.bib", "taxonomy.yaml"]
+
+
+def test_new_entry_passes_the_checker(project: Path, endpoints: HTTPServer, capsys) -> None:
+    from toi_atlas.cli import main
+
+    serve_arxiv(endpoints, "1804.03599", "arxiv_1804.03599.xml")
+    assert add_cmd("1804.03599", "--root", str(project), "--toi", "auditing:critiques") == 0
+    capsys.readouterr()
+    assert main(["check", "--root", str(project), "--format", "json"]) == 0
+    codes = {row["code"] for row in json.loads(capsys.readouterr().out)}
+    assert codes == {"TOI120"}  # only the summary is left for a person to write
+
+
+# --- normalisation, pure -----------------------------------------------------------
+
+
+TITLES = [
+    ("Sparse Autoencoders Find Highly Interpretable Features", None),
+    (
+        "Steering GPT-2-XL by adding an activation vector",
+        "Steering {GPT-2-XL} by adding an activation vector",
+    ),
+    (
+        "Adversarial Policies Beat Superhuman Go AIs",
+        "Adversarial Policies Beat Superhuman Go {AIs}",
+    ),
+    (
+        "Acquisition of chess knowledge in AlphaZero",
+        "Acquisition of chess knowledge in {AlphaZero}",
+    ),
+    (
+        "Human-level play in the game of Diplomacy by combining models",
+        "Human-level play in the game of {Diplomacy} by combining models",
+    ),
+    (
+        "Q&A: 50% of #1 hits cost $5_000 ~ x^2 {sic} \\o/",
+        r"{Q\&A}: 50\% of \#1 hits cost \$5\_000 \textasciitilde{} x\^{}2 \{sic\} "
+        r"\textbackslash{}o/",
+    ),
+    ("Part B: what a model knows", "Part {B}: what a model knows"),
+]
+
+
+@pytest.mark.parametrize(("title", "expected"), TITLES)
+def test_bibtex_title(title: str, expected: str | None) -> None:
+    got = add.bibtex_title(title)
+    assert got == (expected or title)
+    if "^" not in title:
+        assert latex_to_unicode(got) == " ".join(title.split())
+
+
+def test_arxiv_title_keeps_math_and_converts_text() -> None:
+    tex = "Rényi   Entropy of $\\beta$-VAEs\n  in R\\'enyi's \\& Kullback--Leibler terms"
+    plain = sources.arxiv_title(tex)
+    assert plain == "Rényi Entropy of $\\beta$-VAEs in Rényi's & Kullback–Leibler terms"
+    assert add.bibtex_title(plain, math=True) == (
+        "Rényi Entropy of $\\beta$-{VAEs} in Rényi's \\& Kullback–Leibler terms"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("2211.00593", "arXiv id", "2211.00593"),
+        ("2211.00593v2", "arXiv id", "2211.00593"),
+        ("arXiv:2211.00593", "arXiv id", "2211.00593"),
+        ("hep-th/9901001", "arXiv id", "hep-th/9901001"),
+        ("math.GT/0309136v1", "arXiv id", "math.GT/0309136"),
+        ("https://arxiv.org/pdf/2211.00593v2.pdf", "arXiv id", "2211.00593"),
+        ("https://arxiv.org/abs/hep-th/9901001", "arXiv id", "hep-th/9901001"),
+        ("10.48550/arXiv.2211.00593", "arXiv id", "2211.00593"),
+        ("10.1145/3442188.3445922", "DOI", "10.1145/3442188.3445922"),
+        ("doi:10.1145/3442188.3445922", "DOI", "10.1145/3442188.3445922"),
+        ("https://dx.doi.org/10.1007/s13347-019-00372-9", "DOI", "10.1007/s13347-019-00372-9"),
+        ("https://www.lesswrong.com/posts/x/y", "URL", "https://www.lesswrong.com/posts/x/y"),
+    ],
+)
+def test_parse_identifier(text: str, kind: str, value: str) -> None:
+    ident = sources.parse_identifier(text)
+    assert (ident.kind.value, ident.value) == (kind, value)
+
+
+@pytest.mark.parametrize("text", ["", "hello", "javascript:alert(1)", "22110.0059", "10.12/x"])
+def test_parse_identifier_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        sources.parse_identifier(text)
+
+
+KEYS = [
+    ("Goldowsky-Dill", 2025, "Detecting Strategic Deception", "goldowskydill2025detecting"),
+    ("Segerie", 2023, "Charbel-Raphaël and Lucius discuss", "segerie2023charbelraphael"),
+    ("Makelov", 2023, "Is This the Subspace You Are Looking for?", "makelov2023subspace"),
+    ("Bricken", 2023, "Towards Monosemanticity: Decomposing", "bricken2023monosemanticity"),
+    ("Räuker", 2022, "8 Examples of AI Risk", "rauker2022examples"),
+    ("Geirhos", 2023, "Don't Trust Your Eyes", "geirhos2023dont"),
+]
+
+
+@pytest.mark.parametrize(("family", "year", "title", "key"), KEYS)
+def test_key_follows_corpus_convention(family: str, year: int, title: str, key: str) -> None:
+    record = sources.Record(
+        "test", title, "https://example.org/", (sources.Name(family, "A."),), year
+    )
+    assert add.key_stem(record) == key
+
+
+def test_most_corpus_keys_are_reproduced() -> None:
+    """The key rule was read off the corpus, so it must give most existing keys back."""
+    from toi_atlas.pipeline import Paths, load_and_check
+
+    corpus = load_and_check(Paths(ROOT)).corpus
+    assert corpus is not None
+    tried = same = 0
+    for work in corpus.works.values():
+        people = work.raw.persons.get("author") or []
+        if not people or work.year is None or str(people[0]).startswith("{"):
+            continue  # organisations and handles get hand-made keys
+        first = people[0]
+        name = sources.Name(latex_to_unicode(" ".join(first.last_names)), "")
+        record = sources.Record("t", work.title, work.url or "", (name,), work.year)
+        tried += 1
+        same += re.fullmatch(re.escape(add.key_stem(record)) + "[ab]?", work.key) is not None
+    assert same >= 0.85 * tried, f"{same} of {tried}"
+
+
+def test_long_author_lists_keep_three_and_others() -> None:
+    names = tuple(sources.Name(f"Author{i}", "A.") for i in range(12))
+    assert add.author_field(names) == "Author0, A. and Author1, A. and Author2, A. and others"
+
+
+def test_strip_markup_from_crossref_titles() -> None:
+    assert sources.strip_markup("<i>In vivo</i> probing of H<sub>2</sub>O &amp; more") == (
+        "In vivo probing of H2O & more"
+    )
+
+
+def test_user_agent_names_the_project() -> None:
+    agent = net.user_agent("someone@example.org")
+    assert agent == (
+        f"toi-atlas/{net.__version__} (+https://github.com/toi-atlas/toi-atlas; "
+        "mailto:someone@example.org)"
+    )
+    assert requests.utils.default_user_agent() not in agent
