@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test generate check build serve zensical test test-browser lint fmt chromium screenshots clean
+.PHONY: install install-test generate check build serve zensical test test-browser lint fmt bench chromium screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ generate: install
 ## check: only validate bib/ (every defect, file:line CODE message)
 check: install
 	$(BIN)/toi-atlas check
+
+## fmt: rewrite bib/*.bib in canonical form (clean diffs); `toi-atlas fmt --check` only reports
+fmt: install
+	$(BIN)/toi-atlas fmt
+
+## bench: synthetic corpora of 100, 1,000 and 10,000 works; writes docs/performance.md
+bench: install-test chromium
+	$(BIN)/toi-atlas bench --write-docs
 
 ## build: generate, then build the static site into site/ (strict: broken links fail)
 build: generate

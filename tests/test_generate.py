@@ -184,3 +184,20 @@ def test_broken_corpus_writes_nothing(tmp_path: Path) -> None:
     root = make_project(tmp_path, {"a.bib": entry("a2023", tois="nope")})
     assert build(Paths(root)).stats is None
     assert not (root / "docs").exists()
+
+
+def test_atomic_write_keeps_or_sets_a_normal_mode(tmp_path: Path) -> None:
+    new = tmp_path / "new.md"
+    write.atomic_write(new, b"x")
+    assert new.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    kept = tmp_path / "kept.bib"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    write.atomic_write(kept, b"new")
+    assert kept.stat().st_mode & 0o777 == 0o640
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

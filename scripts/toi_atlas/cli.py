@@ -83,9 +83,44 @@ def cmd_build(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from . import add
+
+    return add.run(args)
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from . import links
+
+    return links.run(args)
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from .fmt import run
+
+    return run(args)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import run
+
+    return run(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    return bench.main(args.bench_args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "build": cmd_build,
+    "add": cmd_add,
+    "fmt": cmd_fmt,
+    "import": cmd_import,
+    "links": cmd_links,
+    "bench": cmd_bench,
 }
 
 
@@ -106,6 +141,19 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p = sub.add_parser("build", help="check, then write Markdown and data into docs/atlas/")
     _add_common(p)
+    # These modules bring their own options; their heavy imports happen only in run().
+    from . import add, fmt, importer, links
+
+    p = sub.add_parser("add", help="add a work to bib/ from its arXiv id, DOI or URL")
+    add.add_arguments(p)
+    p = sub.add_parser("fmt", help="rewrite bib/*.bib in canonical form (--check: only report)")
+    fmt.add_arguments(p)
+    p = sub.add_parser("import", help="add a .bib export (Zotero, JabRef, Scholar) to bib/")
+    importer.add_arguments(p)
+    p = sub.add_parser("links", help="check every url, pdf and code link in bib/")
+    links.add_arguments(p)
+    p = sub.add_parser("bench", help="benchmark synthetic corpora (see `toi-atlas bench --help`)")
+    p.add_argument("bench_args", nargs=argparse.REMAINDER, help="options for the benchmark")
     return parser
 
 
