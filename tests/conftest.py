@@ -94,6 +94,7 @@ HOSTILE_BIB = entry(
     author="O'Brien, <b>Eve</b> and {[x](javascript:alert(3))}",
     summary='"><svg onload=alert(4)> [y](javascript:alert(5)) {{ config }} {% raw %}',
     howpublished="<iframe src=javascript:alert(6)>",
+    note="</code></pre><script>alert(7)</script>```",
     rebuts="nanda2022longlist@auditing",
 )
 

@@ -95,6 +95,12 @@ class _SpanParser(LowLevelParser):  # type: ignore[misc]
                 self.command_line,
                 "an opening brace or quote in this entry is never closed",
             )
+        elif line > self.command_line and self._line_starts_entry(line):
+            # The parser only noticed at the next entry: the mistake is in this one.
+            line, hint = (
+                self.command_line,
+                "this entry is not closed before the next one starts; check its braces",
+            )
         elif line > self.command_line:
             hint = f"look for a missing comma or brace at the end of line {line - 1} or {line}"
         else:
@@ -107,6 +113,10 @@ class _SpanParser(LowLevelParser):  # type: ignore[misc]
                 hint,
             )
         )
+
+    def _line_starts_entry(self, line: int) -> bool:
+        lines = self.text.split("\n", line)
+        return len(lines) >= line and lines[line - 1].lstrip().startswith("@")
 
     def parse_bibliography(self) -> Iterator[tuple[str, tuple[object, ...], int, list[int]]]:
         while True:

@@ -17,7 +17,7 @@ from ..bibtext import entry_to_bibtex
 from ..model import Corpus, Work, custom_field_names
 from ..site import Site
 from .context import Context
-from .markdown import first_sentence
+from .markdown import first_sentence, xml_safe
 
 FEED_SIZE = 50
 SCHEMA = "data/works.schema.json"
@@ -137,12 +137,12 @@ def feed(corpus: Corpus, site: Site) -> str:
         url = site.page_url(f"atlas/works/{work.slug}/")
         entry.id(url)
         entry.link(href=url)
-        entry.title(work.title or work.key)
+        entry.title(xml_safe(work.title or work.key))
         entry.updated(stamp)
         entry.published(stamp)
-        entry.summary(first_sentence(work.summary) if work.summary else work.title)
+        entry.summary(xml_safe(first_sentence(work.summary) if work.summary else work.title))
         for name in work.authors[:3]:
-            entry.author(name=name)
+            entry.author(name=xml_safe(name))
     fg.updated(max(stamps) if stamps else dt.datetime(2023, 1, 1, tzinfo=dt.UTC))
     xml: bytes = fg.atom_str(pretty=True)
     return xml.decode("utf-8")

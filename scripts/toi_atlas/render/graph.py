@@ -15,6 +15,7 @@ from typing import Any
 from ..model import Corpus, Work
 from ..site import Site
 from .context import Context
+from .markdown import xml_safe
 
 PAGE = "graph.md"
 CYTOSCAPE = "cytoscape-3.35.0.min.js"  # vendored in docs/javascripts/vendor/ with its licence
@@ -107,7 +108,7 @@ def graphml(data: dict[str, Any]) -> str:
         el = ET.SubElement(graph, f"{{{ns}}}node", {"id": node["id"]})
         for name in ("title", "year", "stance"):
             if node[name] is not None:
-                ET.SubElement(el, f"{{{ns}}}data", {"key": name}).text = str(node[name])
+                ET.SubElement(el, f"{{{ns}}}data", {"key": name}).text = xml_safe(str(node[name]))
     for i, edge in enumerate(data["edges"]):
         el = ET.SubElement(
             graph,

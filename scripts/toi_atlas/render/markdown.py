@@ -22,6 +22,14 @@ from ..validate import is_safe_url
 _MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>&\"'~^=$:@%]")
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Drop the characters XML 1.0 cannot carry at all (control codes), for XML exports."""
+    return _XML_INVALID.sub("", text)
+
+
 def md_escape(text: str) -> str:
     """Untrusted text -> Markdown that renders as exactly that text."""
     return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", " ".join(text.split()))
