@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,56 @@ def real_generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     gen = run_tool(["toi-atlas", "build"], project)
     assert gen.returncode == 0, gen.stdout + gen.stderr
     return project / "docs" / "atlas"
+
+
+# Tests never touch the internet: every lookup of a host other than loopback fails the test.
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class NetGuard:
+    """Stands in for socket.getaddrinfo: loopback only, everything else is recorded."""
+
+    def __init__(self, real: Callable[..., list]) -> None:
+        self.real = real
+        self.blocked: list[str] = []
+        self.unresolvable: set[str] = set()  # hosts a test wants to look offline
+
+    def getaddrinfo(self, host: object, *args: object, **kwargs: object) -> list:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name in self.unresolvable:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        if name not in LOOPBACK:
+            self.blocked.append(name)
+            raise socket.gaierror(socket.EAI_NONAME, f"test refused to look up {name}")
+        return self.real(host, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetGuard]:
+    guard = NetGuard(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", guard.getaddrinfo)
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(var, raising=False)  # a proxy would see our 127.0.0.1 requests
+    yield guard
+    assert not guard.blocked, f"a test tried to reach the internet: {guard.blocked}"
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    from toi_atlas.pipeline import Paths, load_and_check
+
+    result = load_and_check(Paths(ROOT))
+    assert result.corpus is not None
+    return result.corpus
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM_ARGS, chromium_path
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -14,7 +14,7 @@ import json
 import re
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,42 +22,13 @@ import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from conftest import FIXTURES, ROOT, copy_site_sources, entry, make_project
+from conftest import FIXTURES, ROOT, NetGuard, copy_site_sources, entry, make_project
 from toi_atlas import add, net, sources
 from toi_atlas.load import parse_text
 from toi_atlas.model import latex_to_unicode
 
 NET = FIXTURES / "net"
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 HEADER = "% After 2023.\n\n"
-
-
-class NetGuard:
-    """Stands in for socket.getaddrinfo: loopback only, everything else is recorded."""
-
-    def __init__(self, real: Callable[..., list]) -> None:
-        self.real = real
-        self.blocked: list[str] = []
-        self.unresolvable: set[str] = set()  # hosts a test wants to look offline
-
-    def getaddrinfo(self, host: object, *args: object, **kwargs: object) -> list:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        if name in self.unresolvable:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        if name not in LOOPBACK:
-            self.blocked.append(name)
-            raise socket.gaierror(socket.EAI_NONAME, f"test refused to look up {name}")
-        return self.real(host, *args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetGuard]:
-    guard = NetGuard(socket.getaddrinfo)
-    monkeypatch.setattr(socket, "getaddrinfo", guard.getaddrinfo)
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(var, raising=False)  # a proxy would see our 127.0.0.1 requests
-    yield guard
-    assert not guard.blocked, f"a test tried to reach the internet: {guard.blocked}"
 
 
 @pytest.fixture(scope="module")

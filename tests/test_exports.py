@@ -15,17 +15,7 @@ from citeproc import formatter as csl_formatter
 from citeproc.source.json import CiteProcJSON
 from pybtex.database import parse_string
 
-from conftest import ROOT
-from toi_atlas.pipeline import Paths, load_and_check
-
 CUSTOM = {"tois", "endstories", "agendas", "stance", "summary", "added", "rebuts", "kind"}
-
-
-@pytest.fixture(scope="module")
-def corpus():  # the model the exports were generated from
-    result = load_and_check(Paths(ROOT))
-    assert result.corpus is not None
-    return result.corpus
 
 
 def _flat(value: str) -> str:

@@ -6,32 +6,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from browser import CHROMIUM_ARGS, chromium_path, serve
-from conftest import ROOT
-from toi_atlas.pipeline import Paths, load_and_check
+from browser import serve
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    result = load_and_check(Paths(ROOT))
-    assert result.corpus is not None
-    return result.corpus
-
-
-@pytest.fixture(scope="module")
-def page(real_site: Path) -> Iterator[tuple[Page, str, list[str]]]:
-    with sync_playwright() as p, serve(real_site / "site") as base:
-        browser: Browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+def page(real_site: Path, browser: Browser) -> Iterator[tuple[Page, str, list[str]]]:
+    with serve(real_site / "site") as base:
         pg = browser.new_page(viewport={"width": 1280, "height": 900})
         problems: list[str] = []
         pg.on("pageerror", lambda exc: problems.append(str(exc)))
         pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         yield pg, base, problems
-        browser.close()
+        pg.close()
 
 
 def test_graph_has_every_work_and_a_click_opens_it(page, corpus) -> None:

@@ -12,7 +12,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,34 +21,6 @@ from werkzeug import Request, Response
 
 from conftest import entry, make_project
 from toi_atlas import links
-
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
-class NetGuard:
-    """Stands in for socket.getaddrinfo: loopback only, everything else is recorded."""
-
-    def __init__(self, real: Callable[..., list]) -> None:
-        self.real = real
-        self.blocked: list[str] = []
-
-    def getaddrinfo(self, host: object, *args: object, **kwargs: object) -> list:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        if name not in LOOPBACK:
-            self.blocked.append(name)
-            raise socket.gaierror(socket.EAI_NONAME, f"test refused to look up {name}")
-        return self.real(host, *args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetGuard]:
-    guard = NetGuard(socket.getaddrinfo)
-    monkeypatch.setattr(socket, "getaddrinfo", guard.getaddrinfo)
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("TOI_ATLAS_BACKOFF", "0")
-    yield guard
-    assert not guard.blocked, f"a test tried to reach the internet: {guard.blocked}"
 
 
 @pytest.fixture(scope="module")

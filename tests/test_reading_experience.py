@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from browser import CHROMIUM_ARGS, chromium_path, serve
-from conftest import HOSTILE_KEY, ROOT
-from toi_atlas.pipeline import Paths, load_and_check
+from browser import serve
+from conftest import HOSTILE_KEY
 from toi_atlas.render.charts import works_per_year
 
 pytestmark = pytest.mark.browser
@@ -28,21 +27,6 @@ PAGES = {
     "claims": "/atlas/claims/",
     "data": "/atlas/downloads/",
 }
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    result = load_and_check(Paths(ROOT))
-    assert result.corpus is not None
-    return result.corpus
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
