@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test generate check build serve zensical test test-browser lint fmt bench chromium screenshots clean
+.PHONY: install install-test generate check build serve zensical test test-browser lint fmt bench realworld chromium screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ fmt: install
 ## bench: synthetic corpora of 100, 1,000 and 10,000 works; writes docs/performance.md
 bench: install-test chromium
 	$(BIN)/toi-atlas bench --write-docs
+
+## realworld: check and import large public bibliographies (Beebe's, from Debian's TeX Live)
+REALWORLD := .cache/realworld/usr/share/texlive/texmf-dist/bibtex/bib/beebe
+realworld: install
+	@test -d $(REALWORLD) || { mkdir -p .cache/realworld && cd .cache/realworld && \
+	  apt-get download texlive-bibtex-extra >/dev/null && dpkg -x texlive-bibtex-extra_*.deb .; }
+	$(BIN)/python scripts/realworld.py $(addprefix $(REALWORLD)/,tugboat.bib typeset.bib font.bib texbook3.bib)
 
 ## build: generate, then build the static site into site/ (strict: broken links fail)
 build: generate
