@@ -26,14 +26,16 @@ EDGE_TYPES = ("rebuts", "supports", "extends", "repliesto")
 # The hand-written home page links to these two works, so every corpus keeps them.
 ANCHOR_KEYS = ("nanda2022longlist", "segerie2023against")
 ANCHOR_SHARE = 0.03  # share of edges that answer one of the two anchors
+STANCE_WEIGHTS = {"advocates": 30, "critiques": 30, "mixed": 15, "evidence": 18, "survey": 7}
 LAST_ADDED = dt.date(2026, 11, 25)
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 # (as written in BibTeX, ASCII for keys)
 LAST_NAMES: tuple[tuple[str, str], ...] = (
-    ("M{\\\"u}ller", "muller"),
+    ('M{\\"u}ller', "muller"),
     ("P{\\'e}rez", "perez"),
-    ("Schr{\\\"o}der", "schroder"),
-    ("Sch{\\\"a}fer", "schafer"),
+    ('Schr{\\"o}der', "schroder"),
+    ('Sch{\\"a}fer', "schafer"),
     ("Gon{\\c{c}}alves", "goncalves"),
     ("Ib{\\'a}{\\~n}ez", "ibanez"),
     ("Dvo{\\v{r}}{\\'a}k", "dvorak"),
@@ -74,13 +76,13 @@ LAST_NAMES: tuple[tuple[str, str], ...] = (
 FIRST_NAMES: tuple[str, ...] = (
     "Fran{\\c{c}}ois",
     "Jos{\\'e}",
-    "Zo{\\\"e}",
+    'Zo{\\"e}',
     "Ren{\\'e}e",
     "S{\\o}ren",
     "{\\AA}sa",
-    "Bj{\\\"o}rn",
+    'Bj{\\"o}rn',
     "L{\\'e}a",
-    "Charbel-Rapha{\\\"e}l",
+    'Charbel-Rapha{\\"e}l',
     "Anna",
     "Ben",
     "Chloe",
@@ -179,13 +181,13 @@ ADJECTIVES = (
 )
 PRESSURES = ("Fine-Tuning", "Distribution Shift", "Adversarial Pressure", "Scale", "Quantization")
 TITLES = (
-    "{method} Reveal {thing} in {model}",
+    "{thing} Revealed by {method} in {model}",
     "Towards {adj} Interpretability of {model}",
     "Against {topic}",
     "A Case for {topic}",
     "Why {topic} Is Harder Than It Looks",
     "{topic}: Lessons from {method}",
-    "Do {thing} Survive {pressure}?",
+    "Can {thing} Survive {pressure}?",
     "{method} for {task}: A Replication",
     "On the Limits of {method}",
     "Scaling {method} to {model}",
@@ -195,12 +197,12 @@ TITLES = (
     "{adj} {task} with {method}",
     "Reply: {topic} after {method}",
 )
-STOPWORDS = {"a", "an", "the", "on", "of", "for", "towards", "why", "what", "do", "reply"}
+STOPWORDS = {"a", "an", "the", "on", "of", "for", "towards", "why", "what", "can", "reply"}
 FIRST_SENTENCE = {
-    "advocates": "Argues that {topic} is a realistic route to safer {AI} once {method} "
-    "scale to models the size of {model}.",
-    "critiques": "Argues that {topic} will not pay off in time, because {method} explain only "
-    "a small share of what {model} computes.",
+    "advocates": "Argues that {topic} is a realistic route to safer {AI} once tools such as "
+    "{method} scale to models the size of {model}.",
+    "critiques": "Argues that {topic} will not pay off in time, because tools such as {method} "
+    "explain only a small share of what {model} computes.",
     "mixed": "Weighs the case for {topic} and concludes that it is worth pursuing only "
     "alongside behavioural evaluations of models such as {model}.",
     "evidence": "Applies {method} to {model} and reports that {thing} can be located "
@@ -244,7 +246,7 @@ class SynthWork:
     key: str
     year: int
     month: int
-    topics: list[tuple[str, str]]  # (field, id) in tag order
+    topics: list[str]  # topic ids of the tag fields, in order
     fields: dict[str, str] = field(default_factory=dict)  # BibTeX field -> value
     entry_type: str = "misc"
 
@@ -294,11 +296,18 @@ def _title(rng: random.Random, topic_name: str, taken: set[str]) -> str:
     return title
 
 
+def _inline(name: str) -> str:
+    """A taxonomy name inside a sentence: lower-case initial, but `AI ...` stays."""
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]
+
+
 def _summary(rng: random.Random, stance: str, topic_name: str) -> str:
-    first = _fill(FIRST_SENTENCE[stance], rng, topic_name.lower())
-    text = f"{first} {_fill(rng.choice(SECOND_SENTENCES), rng, topic_name.lower())}"
-    if len(text) < 330:
-        text += " " + _fill(rng.choice(THIRD_SENTENCES), rng, topic_name.lower())
+    """Two sentences, sometimes three: about 350 characters, like the real summaries."""
+    topic = _inline(topic_name)
+    first = _fill(FIRST_SENTENCE[stance], rng, topic)
+    text = f"{first} {_fill(rng.choice(SECOND_SENTENCES), rng, topic)}"
+    if len(text) < 300:
+        text += " " + _fill(rng.choice(THIRD_SENTENCES), rng, topic)
     return text
 
 
@@ -313,7 +322,7 @@ def _key(surname: str, year: int, title: str, taken: set[str]) -> str:
     return key
 
 
-def _tags(rng: random.Random, ids: dict[str, list[str]], stance: str) -> dict[str, str]:
+def _tags(rng: random.Random, ids: dict[str, list[str]]) -> dict[str, str]:
     """Tag fields: a default stance plus, on about one tag in five, an override."""
     counts = {
         "tois": rng.choice((1, 1, 2, 2, 3, 4)),
@@ -327,7 +336,8 @@ def _tags(rng: random.Random, ids: dict[str, list[str]], stance: str) -> dict[st
             if rng.random() < 0.2:
                 topic += ":" + rng.choice(("advocates", "critiques", "mixed"))
             items.append(topic)
-        out[name] = ", ".join(items)
+        if items:  # an empty field is legal but says nothing
+            out[name] = ", ".join(items)
     return out
 
 
@@ -378,12 +388,16 @@ def _identifiers(
 
 
 def _synth_work(
-    rng: random.Random, index: int, ids: dict[str, list[str]], tax: Taxonomy, seen: dict
+    rng: random.Random,
+    index: int,
+    ids: dict[str, list[str]],
+    tax: Taxonomy,
+    seen: dict[str, set[str]],
 ) -> SynthWork:
     year = min(2025, 2016 + int(10 * math.sqrt(rng.random())))  # more works in later years
     month = rng.randint(1, 12)
-    stance = rng.choices(list(tax.stances), weights=(30, 30, 15, 18, 7))[0]
-    tags = _tags(rng, ids, stance)
+    stance = rng.choices(list(tax.stances), [STANCE_WEIGHTS.get(s, 10) for s in tax.stances])[0]
+    tags = _tags(rng, ids)
     main = tags["tois"].split(",")[0].split(":")[0]
     title = _title(rng, tax.tois[main].name, seen["titles"])
     author, surname = _names(rng)
@@ -393,7 +407,7 @@ def _synth_work(
         "author": author,
         "title": title,
         "year": str(year),
-        "month": ("jan feb mar apr may jun jul aug sep oct nov dec").split()[month - 1],
+        "month": MONTHS[month - 1],
         **venue,
         **tags,
         "stance": stance,
@@ -404,24 +418,29 @@ def _synth_work(
     if rng.random() < 0.05:
         fields["modified"] = (added + dt.timedelta(days=rng.randint(1, 20))).isoformat()
     key = _key(surname, year, title, seen["keys"])
-    topics = [
-        (name, t.split(":")[0].strip())
+    return SynthWork(key, year, month, _topics_of(fields), fields, typ)
+
+
+def _topics_of(fields: dict[str, str]) -> list[str]:
+    """Topic ids of an entry's tag fields, in order, without their stances."""
+    return [
+        item.split(":")[0].strip()
         for name in ("tois", "endstories", "agendas")
-        for t in tags[name].split(",")
-        if t.strip()
+        for item in fields.get(name, "").split(",")
+        if item.strip()
     ]
-    return SynthWork(key, year, month, topics, fields, typ)
 
 
-def _anchors(tax: Taxonomy) -> list[SynthWork]:
+def _anchor(key: str, year: int, month: int, fields: dict[str, str]) -> SynthWork:
+    return SynthWork(key, year, month, _topics_of(fields), fields)
+
+
+def _anchors() -> list[SynthWork]:
     """The two works the home page links to, with their real titles and URLs."""
-    longlist_tois = ["force-multiplier", "auditing", "auditing-deception", "microscope-ai"]
-    essay_tois = ["auditing-deception", "predicting-future-systems", "outreach"]
-    nanda = SynthWork(
+    nanda = _anchor(
         ANCHOR_KEYS[0],
         2022,
         3,
-        [("tois", t) for t in longlist_tois] + [("endstories", "enumerative-safety")],
         {
             "author": "Nanda, Neel",
             "title": "A Longlist of Theories of Impact for Interpretability",
@@ -431,7 +450,7 @@ def _anchors(tax: Taxonomy) -> list[SynthWork]:
             "url": "https://www.lesswrong.com/posts/uK6sQCNMw8WKzJeCQ/"
             "a-longlist-of-theories-of-impact-for-interpretability",
             "kind": "post",
-            "tois": ", ".join(longlist_tois),
+            "tois": "force-multiplier, auditing, auditing-deception, microscope-ai",
             "endstories": "enumerative-safety, microscope",
             "stance": "advocates",
             "summary": "A brainstormed catalogue of about twenty ways interpretability could "
@@ -440,13 +459,12 @@ def _anchors(tax: Taxonomy) -> list[SynthWork]:
             "readingtime": "12",
         },
     )
-    segerie = SynthWork(
+    segerie = _anchor(
         ANCHOR_KEYS[1],
         2023,
         8,
-        [("tois", t) for t in essay_tois] + [("endstories", "enumerative-safety")],
         {
-            "author": "Segerie, Charbel-Rapha{\\\"e}l",
+            "author": 'Segerie, Charbel-Rapha{\\"e}l',
             "title": "Against Almost Every Theory of Impact of Interpretability",
             "year": "2023",
             "month": "aug",
@@ -458,6 +476,7 @@ def _anchors(tax: Taxonomy) -> list[SynthWork]:
             "endstories": "enumerative-safety, microscope",
             "agendas": "preventive-measures:advocates",
             "stance": "critiques",
+            "rebuts": f"{ANCHOR_KEYS[0]}@auditing-deception, {ANCHOR_KEYS[0]}@microscope",
             "summary": "Argues that most proposed routes from interpretability to safety are "
             "unlikely to pay off and that other agendas deserve the effort. It answers the "
             "longlist point by point and set the terms of the debate this atlas tracks.",
@@ -465,37 +484,40 @@ def _anchors(tax: Taxonomy) -> list[SynthWork]:
             "readingtime": "60",
         },
     )
-    assert tax.tois and all(t in tax.tois for t in longlist_tois + essay_tois)
     return [nanda, segerie]
 
 
+def _targets(rng: random.Random, i: int, pool: int, anchors: list[int]) -> list[int]:
+    """Indices of the works that work `i` answers: mostly older works, a few favourites."""
+    want = min(rng.choice((1, 2, 3, 3, 4, 5)), pool - 1)
+    older = [a for a in anchors if a < i]
+    targets: list[int] = []
+    while len(targets) < want:
+        if older and rng.random() < ANCHOR_SHARE:
+            j = rng.choice(older)
+        elif rng.random() < 0.2:  # citations are skewed: some old works are answered often
+            j = int(pool * rng.random() ** 2)
+        else:
+            j = rng.randrange(pool)
+        if j != i and j not in targets:
+            targets.append(j)
+    return targets
+
+
 def _edges(rng: random.Random, works: list[SynthWork]) -> None:
-    """About three typed edges per work, to older works, scoped to a topic of the source."""
+    """About three typed edges per work, each scoped to a topic the source is tagged with."""
     position = {w.key: i for i, w in enumerate(works)}
     anchors = [position[k] for k in ANCHOR_KEYS]
     for i, work in enumerate(works):
-        if work.key == ANCHOR_KEYS[1]:
-            scopes = ("auditing-deception", "predicting-future-systems")
-            work.fields["rebuts"] = ", ".join(f"{ANCHOR_KEYS[0]}@{s}" for s in scopes)
-            continue
+        if work.key in ANCHOR_KEYS:
+            continue  # their edges are written by hand in _anchors
         pool = i if i >= 8 else len(works)  # the first few works may point forwards
-        want = min(rng.choice((1, 2, 3, 3, 4, 5)), pool - 1)
-        targets: list[int] = []
-        while len(targets) < want:
-            older = [a for a in anchors if a < i]
-            if older and rng.random() < ANCHOR_SHARE:
-                j = rng.choice(older)
-            elif rng.random() < 0.3:  # a few popular old works, as citations are skewed
-                j = int(pool * rng.random() ** 3)
-            else:
-                j = rng.randrange(pool)
-            if j != i and j not in targets:
-                targets.append(j)
         by_type: dict[str, list[str]] = {}
-        for j in targets:
+        for j in _targets(rng, i, pool, anchors):
             kind = rng.choices(EDGE_TYPES, weights=(3, 3, 3, 2))[0]
-            shared = [t for _, t in works[j].topics if (_, t) in work.topics]
-            scope = rng.choice(shared or [t for _, t in work.topics])
+            # Prefer a topic both works share: that is what the disagreement is about.
+            shared = [t for t in works[j].topics if t in work.topics]
+            scope = rng.choice(shared or work.topics)
             by_type.setdefault(kind, []).append(f"{works[j].key}@{scope}")
         for kind in EDGE_TYPES:
             if kind in by_type:
@@ -509,7 +531,7 @@ def make_works(n: int, seed: int, tax: Taxonomy) -> list[SynthWork]:
     rng = random.Random(seed)
     ids = topic_ids(tax)
     seen: dict[str, set[str]] = {"keys": set(ANCHOR_KEYS), "titles": set()}
-    works = _anchors(tax)
+    works = _anchors()
     works += [_synth_work(rng, i, ids, tax, seen) for i in range(n - len(works))]
     works.sort(key=lambda w: (w.year, w.month, w.key))
     _edges(rng, works)
@@ -517,10 +539,11 @@ def make_works(n: int, seed: int, tax: Taxonomy) -> list[SynthWork]:
 
 
 FIELD_ORDER = (
-    "author title year month journal booktitle institution howpublished eprint archiveprefix "
-    "primaryclass doi url kind tois endstories agendas stance rebuts supports extends repliesto "
-    "summary added modified readingtime"
-).split()
+    *("author", "title", "year", "month", "journal", "booktitle", "institution"),
+    *("howpublished", "eprint", "archiveprefix", "primaryclass", "doi", "url", "kind"),
+    *("tois", "endstories", "agendas", "stance", *EDGE_TYPES),
+    *("summary", "added", "modified", "readingtime"),
+)
 BARE = {"month"}  # month macros are written without braces, as in the real corpus
 
 
@@ -564,6 +587,11 @@ def _drop_nav_section(mkdocs_yml: str, title: str) -> str:
     return "".join(out)
 
 
+# A Markdown link into the reading lists, which a synthetic corpus has none of: the
+# hand-written pages keep the words and lose the link, so `mkdocs build --strict` passes.
+_READING_LINK = re.compile(r"\[([^\]]*)\]\((?:\.\./)*reading/[^)]*\)")
+
+
 def copy_project(repo: Path, root: Path) -> None:
     """The real project without its corpus, reading lists or generated pages."""
     (root / "bib").mkdir(parents=True, exist_ok=True)
@@ -579,6 +607,10 @@ def copy_project(repo: Path, root: Path) -> None:
         shutil.copy(repo / name, root / name)
     text = (repo / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(_drop_nav_section(text, "Read"), encoding="utf-8")
+    for page in (root / "docs").rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        if _READING_LINK.search(text):
+            page.write_text(_READING_LINK.sub(r"\1", text), encoding="utf-8")
 
 
 def write_corpus(root: Path, n: int, seed: int = 0, *, repo: Path) -> None:

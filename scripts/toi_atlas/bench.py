@@ -1,0 +1,924 @@
+"""`toi-atlas bench`: how checking, generating and the site scale with the corpus.
+
+For each size, a synthetic corpus (see synthetic.py) is written into its own project
+folder under --out, then measured against a floor (pybtex parsing the same files)
+and against the targets of the issue "Scale". In-process steps use the pipeline's
+own timings; whole commands run as subprocesses, timed with their peak RSS. Each
+time is the median of --runs runs; counts and sizes come from the last run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+Metrics = dict[str, Any]
+
+DEFAULT_SIZES = (100, 1000, 10_000)
+KIB, MIB = 1024, 1024 * 1024
+GZIP_LEVEL = 6  # gzip's own default; servers use this or less, so 9 would flatter us
+FACET = "toi-endstory-microscope"
+GNU_TIME = "/usr/bin/time"
+WAIT = 180_000  # ms; at 10,000 works the search index alone is tens of megabytes
+REPORT = Path("docs") / "performance.md"
+# Same flags as tests/browser.py (copied: the package must not import from tests/).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+# --- running and timing -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proc:
+    seconds: float
+    rss_mib: float | None  # peak resident set; None without GNU time
+    returncode: int
+    output: str  # stdout and stderr, interleaved
+
+
+def tool(name: str) -> str:
+    """A command from this virtualenv first (toi-atlas, mkdocs, zensical), else PATH."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else (shutil.which(name) or name)
+
+
+def run_measured(cmd: list[str], cwd: Path) -> Proc:
+    """Run `cmd`, returning its wall time and peak RSS.
+
+    The RSS comes from GNU time (`%M`), not from our own wait4: Linux keeps a process's
+    high-water mark across exec, so a child forked from this process starts at our
+    resident set, and after an in-process 10,000-work build every child would look huge.
+    GNU time forks the command from its own small process.
+    """
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        rss_file, out_file = Path(tmp) / "rss", Path(tmp) / "out"
+        timed = Path(GNU_TIME).is_file()
+        argv = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *cmd] if timed else cmd
+        with out_file.open("wb") as out:
+            start = time.perf_counter()
+            try:
+                proc = subprocess.run(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
+            except OSError as exc:
+                return Proc(0.0, None, 127, f"cannot run {argv[0]}: {exc}")
+            seconds = time.perf_counter() - start
+        text = out_file.read_text(encoding="utf-8", errors="replace")
+        # On failure GNU time writes "Command exited with non-zero status N" first.
+        lines = rss_file.read_text().split() if timed and rss_file.is_file() else []
+        rss = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else None
+    return Proc(seconds, rss, proc.returncode, text)
+
+
+class StepFailed(RuntimeError):
+    """A command that must succeed for the figures to mean anything did not."""
+
+
+def last_line(output: str) -> str:
+    """The line of a failed command's output that usually says why (the exception)."""
+    lines = [ln.strip() for ln in output.strip().splitlines() if ln.strip()]
+    return lines[-1][:300] if lines else "no output"
+
+
+def checked(cmd: list[str], cwd: Path) -> Proc:
+    proc = run_measured(cmd, cwd)
+    if proc.returncode != 0:
+        tail = "\n".join(proc.output.strip().splitlines()[-15:])
+        shown = " ".join([Path(cmd[0]).name, *cmd[1:]])
+        raise StepFailed(f"`{shown}` exited {proc.returncode} in {cwd}:\n{tail}")
+    return proc
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def clean(root: Path) -> None:
+    """Forget every earlier build, including the citation cache: a cold start."""
+    for sub in ("docs/atlas", ".cache", "site"):
+        shutil.rmtree(root / sub, ignore_errors=True)
+
+
+# --- in-process steps ---------------------------------------------------------------
+
+
+def measure_pybtex(files: list[Path], runs: int) -> Metrics:
+    """The floor: pybtex alone parsing the same files (it also splits the names)."""
+    from pybtex.database import parse_file
+
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for path in files:
+            parse_file(str(path), bib_format="bibtex")
+        times.append(time.perf_counter() - start)
+    return {"pybtex_s": median(times)}
+
+
+def _forget_memos() -> None:
+    """Clear in-process memos so every run is as cold as a fresh `toi-atlas build`."""
+    from .model import latex_to_unicode
+    from .render import citations
+
+    latex_to_unicode.cache_clear()
+    citations._style.cache_clear()
+
+
+def measure_pipeline(root: Path, runs: int) -> Metrics:
+    """Our steps in-process, cold, with the pipeline's own timings."""
+    from .diagnostics import has_errors
+    from .pipeline import Paths, build
+
+    steps: dict[str, list[float]] = {}
+    for run in range(runs):
+        progress(f"{root.name}: load, check, generate in-process (run {run + 1}/{runs})")
+        clean(root)
+        _forget_memos()
+        result = build(Paths(root))
+        if has_errors(result.diagnostics) or result.stats is None:
+            first = result.diagnostics[0] if result.diagnostics else None
+            raise StepFailed(f"the synthetic corpus in {root} does not build: {first}")
+        t = result.timings
+        for name, value in (
+            ("load_s", t["load"] + t["model"]),
+            ("check_s", t["check"]),
+            ("generate_s", t["render"] + t["write"]),
+            ("render_s", t["render"]),
+            ("write_s", t["write"]),
+        ):
+            steps.setdefault(name, []).append(value)
+        steps.setdefault("ours_s", []).append(sum(t.values()))
+    return {name: median(values) for name, values in steps.items()}
+
+
+# --- subprocess steps ---------------------------------------------------------------
+
+_WRITTEN = re.compile(r"(\d+) written")
+
+
+def written(proc: Proc) -> int | None:
+    m = _WRITTEN.search(proc.output)
+    return int(m.group(1)) if m else None
+
+
+def edit_one_summary(bib_dir: Path) -> Callable[[], None]:
+    """Change the summary of one entry in the middle of the corpus; return an undo."""
+    files = sorted(bib_dir.glob("*.bib"))
+    path = files[len(files) // 2]
+    text = path.read_text(encoding="utf-8")
+    starts = [m.end() for m in re.finditer(r"^\s*summary\s*=\s*\{", text, re.MULTILINE)]
+    at = starts[len(starts) // 2]
+    path.write_text(text[:at] + "Edited for the benchmark. " + text[at:], encoding="utf-8")
+
+    def undo() -> None:
+        path.write_text(text, encoding="utf-8")
+
+    return undo
+
+
+def measure_builds(root: Path, runs: int, *, zensical: bool) -> Metrics:
+    """Cold, no-op and one-edit regenerations, then the site builders, as subprocesses.
+
+    Zensical runs before MkDocs so that the site/ left behind is MkDocs' one, which the
+    size and browser measurements read.
+    """
+    atlas = [tool("toi-atlas"), "build"]
+    mkdocs = [tool("mkdocs"), "build", "--strict", "--site-dir", "site"]
+    series: dict[str, list[float]] = {}
+    last: Metrics = {}
+
+    def add(name: str, proc: Proc) -> None:
+        series.setdefault(f"{name}_s", []).append(proc.seconds)
+        if proc.rss_mib is not None:
+            series.setdefault(f"{name}_rss_mib", []).append(proc.rss_mib)
+
+    for run in range(runs):
+        progress(f"{root.name}: toi-atlas build, cold/no-op/one edit (run {run + 1}/{runs})")
+        clean(root)
+        cold = checked(atlas, root)
+        add("build", cold)
+        noop = checked(atlas, root)
+        add("noop", noop)
+        undo = edit_one_summary(root / "bib")
+        try:
+            changed = checked(atlas, root)
+        finally:
+            undo()
+        add("changed", changed)
+        checked(atlas, root)  # back to the unedited pages before the site builds
+        if zensical and "zensical_error" not in last:
+            progress(f"{root.name}: zensical build --clean (run {run + 1}/{runs})")
+            other = run_measured([tool("zensical"), "build", "--clean"], root)
+            if other.returncode == 0:
+                add("zensical", other)
+            else:  # the comparison is optional: say why it is missing, measure the rest
+                last["zensical_error"] = f"exited {other.returncode}: {last_line(other.output)}"
+        progress(f"{root.name}: mkdocs build --strict (run {run + 1}/{runs})")
+        site = checked(mkdocs, root)
+        add("mkdocs", site)
+        series.setdefault("whole_s", []).append(cold.seconds + site.seconds)
+        if cold.rss_mib is not None and site.rss_mib is not None:
+            series.setdefault("whole_rss_mib", []).append(max(cold.rss_mib, site.rss_mib))
+        last |= {
+            "build_written": written(cold),
+            "noop_written": written(noop),
+            "changed_written": written(changed),
+        }
+    out: Metrics = {"zensical_s": None, "zensical_rss_mib": None}
+    out |= {name: median(values) for name, values in series.items()}
+    return {**out, **last}
+
+
+# --- the built site -----------------------------------------------------------------
+
+
+def gzipped(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
+
+
+def measure_site(site: Path) -> Metrics:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    pages = sorted((p.stat().st_size, p.parent.name) for p in site.glob("atlas/works/*/index.html"))
+    browse = site / "atlas" / "data" / "browse.json"
+    search = site / "search" / "search_index.json"
+    data = browse.read_bytes() if browse.is_file() else b""
+    return {
+        "site_bytes": sum(p.stat().st_size for p in files),
+        "site_files": len(files),
+        "work_pages": len(pages),
+        "work_page_median_bytes": median([float(s) for s, _ in pages]),
+        "work_page_max_bytes": pages[-1][0] if pages else None,
+        "work_page_max_key": pages[-1][1] if pages else None,
+        "browse_json_bytes": len(data),
+        "browse_json_gzip_bytes": gzipped(data),
+        "search_index_bytes": search.stat().st_size if search.is_file() else None,
+    }
+
+
+# --- the browse page in Chromium ----------------------------------------------------
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a browser closing a connection mid-download is normal here, not news
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """A static server for `directory` on a free port of 127.0.0.1; yields its base URL."""
+    server = _Server(("127.0.0.1", 0), partial(_Quiet, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def chromium() -> str:
+    path = "/usr/bin/chromium"
+    return path if Path(path).exists() else (shutil.which("chromium") or path)
+
+
+# One click, timed inside the page: the script's own figure (filter + render, set as
+# data-update-ms) and the wall time from the click until the frame after it has run
+# (requestAnimationFrame, then a task: style, layout and paint of that frame are done).
+CLICK_JS = """async (id) => {
+  const box = document.getElementById(id);
+  const root = document.getElementById('toi-browse');
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  const start = performance.now();
+  box.click();
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  return [performance.now() - start, parseFloat(root.dataset.updateMs)];
+}"""
+# Runs before the page's scripts: notes when the first results are listed (the browse
+# script sets data-update-ms after every update), without polling delays.
+READY_JS = """new MutationObserver((_, observer) => {
+  if (document.getElementById('toi-browse')?.dataset.updateMs) {
+    window.__toiReadyMs = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {attributes: true, attributeFilter: ['data-update-ms'], subtree: true});"""
+PICK_FACET_JS = f"""() => {{
+  const box = document.getElementById('{FACET}') ||
+    document.querySelector('#toi-form input[name="endstory"]');
+  return box ? box.id : null;
+}}"""
+
+
+def _file_for(site: Path, url: str) -> Path | None:
+    path = unquote(urlsplit(url).path).lstrip("/")
+    target = site / path
+    if path == "" or path.endswith("/"):
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+def measure_browser(site: Path, clicks: int) -> Metrics:
+    """First load of atlas/browse/ (bytes, readiness) and facet-click latency."""
+    from playwright.sync_api import Request, sync_playwright
+
+    finished: list[Request] = []
+    with serve(site) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            # A throwaway visit first: starting the renderer is Chromium's cost, not ours.
+            warm = browser.new_context()
+            warm.new_page().goto(f"{base}/atlas/browse/", wait_until="networkidle", timeout=WAIT)
+            warm.close()
+            context = browser.new_context()  # a fresh context shares no HTTP cache
+            context.on("requestfinished", lambda request: finished.append(request))
+            context.add_init_script(script=READY_JS)
+            page = context.new_page()
+            page.goto(f"{base}/atlas/browse/", wait_until="commit", timeout=WAIT)
+            page.wait_for_function(
+                "document.getElementById('toi-browse')?.dataset.updateMs", timeout=WAIT
+            )
+            ready_ms = page.evaluate("window.__toiReadyMs")
+            page.wait_for_load_state("networkidle", timeout=WAIT)  # search index: in a worker
+            loads = [(r.url, r.sizes()["responseBodySize"]) for r in finished]
+            facet = page.evaluate(PICK_FACET_JS)
+            timings = [page.evaluate(CLICK_JS, facet) for _ in range(clicks)] if facet else []
+        finally:
+            browser.close()
+    files = {url: _file_for(site, url) for url, _ in loads}
+    return {
+        "first_load_requests": len(loads),
+        "first_load_bytes": sum(size for _, size in loads),
+        "first_load_gzip_bytes": sum(gzipped(p.read_bytes()) for p in files.values() if p),
+        "first_load_search_bytes": sum(s for u, s in loads if "search_index" in u),
+        "browse_ready_ms": ready_ms,
+        "click_frame_ms": median([t[0] for t in timings]),
+        "update_ms": median([t[1] for t in timings]),
+    }
+
+
+# --- Hugo Blox's importer, for comparison (opt-in: it needs PyPI) -----------------------
+
+
+def academic_tool(venv: Path) -> tuple[str | None, str | None]:
+    """Hugo Blox's `academic` CLI in its own virtualenv, installed there if missing.
+
+    Returns the command, or None and why not: the comparison is optional and its
+    failure is reported in the table, never fatal.
+    """
+    exe = venv / "bin" / "academic"
+    if exe.is_file():
+        return str(exe), None
+    progress(f"installing `academic` (Hugo Blox's importer) into {venv}")
+    steps = [
+        ["python3", "-m", "venv", str(venv)],
+        [str(venv / "bin" / "pip"), "install", "academic"],
+    ]
+    for cmd in steps:
+        proc = run_measured(cmd, Path.cwd())
+        if proc.returncode != 0:
+            last = proc.output.strip().splitlines()[-1:] or ["no output"]
+            return None, f"`{' '.join(cmd[-2:])}` failed: {last[0][:120]}"
+    return (str(exe), None) if exe.is_file() else (None, "installed, but no `academic` command")
+
+
+def measure_academic(root: Path, runs: int, venv: Path) -> Metrics:
+    """`academic import FILE DIR` (one call per .bib file, as its CLI takes one), cold."""
+    exe, why = academic_tool(venv)
+    if exe is None:
+        return {"academic_s": None, "academic_error": why}
+    out = root / "hugo-content" / "publication"
+    times = []
+    for run in range(runs):
+        progress(f"{root.name}: academic import (run {run + 1}/{runs})")
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        total = 0.0
+        for path in sorted((root / "bib").glob("*.bib")):
+            proc = run_measured([exe, "import", str(path), str(out)], root)
+            if proc.returncode != 0:
+                last = proc.output.strip().splitlines()[-1:] or ["no output"]
+                return {
+                    "academic_s": None,
+                    "academic_error": f"exited {proc.returncode}: {last[0][:120]}",
+                }
+            total += proc.seconds
+        times.append(total)
+    pages = len(list(out.glob("*/index.md")))
+    return {"academic_s": median(times), "academic_pages": pages, "academic_error": None}
+
+
+# --- one size -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    repo: Path
+    out: Path
+    runs: int
+    seed: int
+    browser: bool
+    zensical: bool
+    clicks: int
+    hugo: Path | None  # virtualenv for Hugo Blox's `academic`, when comparing
+
+
+def measure_size(n: int, opts: Options) -> Metrics:
+    from .synthetic import write_corpus
+
+    root = opts.out / f"n{n}"
+    shutil.rmtree(root, ignore_errors=True)
+    progress(f"{root.name}: writing {n} synthetic works")
+    write_corpus(root, n, opts.seed, repo=opts.repo)
+    files = sorted((root / "bib").glob("*.bib"))
+    m: Metrics = {
+        "load_avg_at_start": os.getloadavg()[0],  # other work on the machine skews times
+        "entries": n,
+        "bib_files": len(files),
+        "bib_bytes": sum(p.stat().st_size for p in files),
+    }
+    m |= measure_pybtex(files, opts.runs)
+    m |= measure_pipeline(root, opts.runs)
+    m |= measure_builds(root, opts.runs, zensical=opts.zensical)
+    m |= measure_site(root / "site")
+    if opts.browser:
+        progress(f"{root.name}: browse page in Chromium")
+        try:
+            m |= measure_browser(root / "site", opts.clicks)
+        except Exception as exc:  # no Playwright, no Chromium, a timeout: say so, go on
+            m["browser_error"] = f"{type(exc).__name__}: {last_line(str(exc))}"
+    if opts.hugo is not None:
+        m |= measure_academic(root, opts.runs, opts.hugo)
+        if m["academic_s"]:
+            m["build_vs_academic"] = m["build_s"] / m["academic_s"]
+    m |= {
+        "ours_vs_pybtex": m["ours_s"] / m["pybtex_s"],
+        "noop_vs_cold": m["noop_s"] / m["build_s"],
+        "changed_vs_cold": m["changed_s"] / m["build_s"],
+    }
+    return m
+
+
+# --- targets (issue "Scale") --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    value: Callable[[Metrics], float | None]
+    limit: float
+    unit: str  # how value and limit are shown: s, MiB, x, %, KiB, ms, files
+
+
+TARGETS = (
+    Target("whole build (toi-atlas build + mkdocs build)", lambda m: m.get("whole_s"), 60, "s"),
+    Target("whole build, peak RSS", lambda m: m.get("whole_rss_mib"), 1.5 * 1024, "MiB"),
+    Target("load + check + generate vs pybtex parse", lambda m: m.get("ours_vs_pybtex"), 1.5, "x"),
+    Target("no-op regeneration vs cold", lambda m: m.get("noop_vs_cold"), 0.20, "%"),
+    Target("no-op regeneration, files rewritten", lambda m: m.get("noop_written"), 0, "files"),
+    Target("median work page", lambda m: _kib(m.get("work_page_median_bytes")), 40, "KiB"),
+    Target("browse.json gzipped", lambda m: _mib(m.get("browse_json_gzip_bytes")), 1.5, "MiB"),
+    Target("facet click to next frame", lambda m: m.get("click_frame_ms"), 50, "ms"),
+)
+
+
+def _kib(v: float | None) -> float | None:
+    return None if v is None else v / KIB
+
+
+def _mib(v: float | None) -> float | None:
+    return None if v is None else v / MIB
+
+
+def evaluate_targets(sizes: dict[str, Metrics]) -> list[Metrics]:
+    """Every target at the largest size measured (10,000 works by default)."""
+    if not sizes:
+        return []
+    n = max(sizes, key=int)
+    out = []
+    for t in TARGETS:
+        value = t.value(sizes[n])
+        ok = None if value is None or value != value else value <= t.limit  # NaN: not run
+        out.append(
+            {
+                "target": t.label,
+                "works": int(n),
+                "value": value,
+                "limit": t.limit,
+                "unit": t.unit,
+                "pass": ok,
+            }
+        )
+    return out
+
+
+# --- reporting ----------------------------------------------------------------------
+
+
+def fmt(value: Any, unit: str) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if unit == "s":
+        return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+    if unit == "ms":
+        return f"{value:.1f} ms"
+    if unit == "bytes":
+        if value < MIB:
+            return f"{value / KIB:.1f} KiB"
+        return f"{value / MIB:.1f} MiB" if value < 1024 * MIB else f"{value / MIB / 1024:.2f} GiB"
+    if unit == "MiB":
+        return f"{value:.0f} MiB" if value >= 100 else f"{value:.2f} MiB"
+    if unit == "load":
+        return f"{value:.1f}"
+    if unit == "KiB":
+        return f"{value:.1f} KiB"
+    if unit == "x":
+        return f"{value:.2f}×"
+    if unit == "%":
+        return f"{value:.0%}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+# (label, metric, unit, note: (metric to divide by, how the ratio is named))
+Row = tuple[str, str, str, tuple[str, str] | None]
+PYTHON_ROWS: tuple[Row, ...] = (
+    ("works", "entries", "int", None),
+    ("machine load (1-min average) at start", "load_avg_at_start", "load", None),
+    (".bib files / size", "bib_bytes", "bytes", None),
+    ("pybtex parse (the floor)", "pybtex_s", "s", None),
+    ("our load + model", "load_s", "s", ("pybtex_s", "pybtex")),
+    ("our check", "check_s", "s", ("pybtex_s", "pybtex")),
+    ("our generate (render + write)", "generate_s", "s", ("pybtex_s", "pybtex")),
+    ("load + check + generate", "ours_s", "s", ("pybtex_s", "pybtex")),
+    ("`toi-atlas build`, cold", "build_s", "s", ("pybtex_s", "pybtex")),
+    ("  peak RSS", "build_rss_mib", "MiB", None),
+    ("  files written", "build_written", "int", None),
+    ("no-op regeneration", "noop_s", "s", ("build_s", "cold")),
+    ("  files rewritten", "noop_written", "int", None),
+    ("one summary edited", "changed_s", "s", ("build_s", "cold")),
+    ("  files rewritten", "changed_written", "int", None),
+)
+SITE_ROWS: tuple[Row, ...] = (
+    ("`mkdocs build --strict`", "mkdocs_s", "s", None),
+    ("  peak RSS", "mkdocs_rss_mib", "MiB", None),
+    ("`zensical build --clean`", "zensical_s", "s", ("mkdocs_s", "MkDocs")),
+    ("  peak RSS", "zensical_rss_mib", "MiB", None),
+    ("whole: `toi-atlas build` + `mkdocs build`", "whole_s", "s", None),
+    ("  peak RSS", "whole_rss_mib", "MiB", None),
+    ("site/ size", "site_bytes", "bytes", None),
+    ("  files", "site_files", "int", None),
+    ("work page, median", "work_page_median_bytes", "bytes", None),
+    ("work page, largest", "work_page_max_bytes", "bytes", None),
+    ("  the largest is the page of", "work_page_max_key", "str", None),
+    ("browse.json", "browse_json_bytes", "bytes", None),
+    ("  gzipped", "browse_json_gzip_bytes", "bytes", None),
+    ("search_index.json (MkDocs search)", "search_index_bytes", "bytes", None),
+)
+BROWSER_ROWS: tuple[Row, ...] = (
+    ("browse page first load, transferred", "first_load_bytes", "bytes", None),
+    ("  if served gzipped", "first_load_gzip_bytes", "bytes", None),
+    ("  of which search index", "first_load_search_bytes", "bytes", None),
+    ("  requests", "first_load_requests", "int", None),
+    ("browse page: results shown after", "browse_ready_ms", "ms", None),
+    ("facet click: filter + render (updateMs)", "update_ms", "ms", None),
+    ("facet click to next frame", "click_frame_ms", "ms", None),
+)
+HUGO_ROWS: tuple[Row, ...] = (
+    ("Hugo Blox `academic import` (Markdown only)", "academic_s", "s", None),
+    ("  `toi-atlas build` cold / `academic import`", "build_vs_academic", "x", None),
+)
+HUGO_NOTE = [
+    "For comparison, Hugo Blox's `academic import` (its BibTeX importer, one call per "
+    "file) turns each entry into a Markdown page for Hugo. It checks nothing and links "
+    "nothing, and Hugo's own build is not included.",
+    "",
+]
+# Optional steps whose failure is reported in the table instead of stopping the run.
+ERROR_OF = {
+    "zensical_s": "zensical_error",
+    "first_load_bytes": "browser_error",
+    "academic_s": "academic_error",
+}
+ROWS = PYTHON_ROWS + SITE_ROWS + BROWSER_ROWS + HUGO_ROWS
+
+
+def cell(m: Metrics, metric: str, unit: str, note: tuple[str, str] | None) -> str:
+    if m.get(metric) is None and m.get(ERROR_OF.get(metric, "")):
+        return "failed (see errors)"
+    text = fmt(m.get(metric), unit)
+    base = m.get(note[0]) if note else None
+    value = m.get(metric)
+    if note and isinstance(value, float) and base:
+        ratio = value / base
+        shown = f"{ratio:.0%} of" if note[1] == "cold" else f"{ratio:.2f}×"
+        text += f" ({shown} {note[1]})"
+    return text
+
+
+def table_rows(results: Metrics) -> tuple[list[str], list[list[str]]]:
+    sizes = results["sizes"]
+    header = ["", *[f"{int(n):,} works" for n in sizes]]
+    rows = [
+        [label, *[cell(m, metric, unit, note) for m in sizes.values()]]
+        for label, metric, unit, note in ROWS
+        if any(metric in m for m in sizes.values())  # e.g. no Hugo rows unless asked
+    ]
+    return header, rows
+
+
+def target_rows(results: Metrics) -> tuple[list[str], list[list[str]]]:
+    header = ["target", "works", "measured", "limit", "result"]
+    rows = []
+    for t in results["targets"]:
+        verdict = {True: "pass", False: "FAIL", None: "not measured"}[t["pass"]]
+        rows.append(
+            [
+                t["target"],
+                f"{t['works']:,}",
+                fmt(t["value"], t["unit"]),
+                fmt(t["limit"], t["unit"]),
+                verdict,
+            ]
+        )
+    return header, rows
+
+
+def text_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    def line(cells: list[str]) -> str:
+        # A leading indent marks a sub-row; Markdown would drop the spaces.
+        shown = [("&emsp;" + c[2:] if c[:2] == "  " else c).replace("|", "\\|") for c in cells]
+        return "| " + " | ".join(shown) + " |"
+
+    align = "|---|" + "---:|" * (len(header) - 1)
+    return "\n".join([line(header), align, *map(line, rows)])
+
+
+def machine() -> Metrics:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def first(path: str, prefix: str) -> str | None:
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return None
+        return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(prefix)), None)
+
+    versions: dict[str, str | None] = {}
+    for name in ("pybtex", "mkdocs", "mkdocs-material", "zensical", "playwright"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return {
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "cpus": os.cpu_count(),
+        "memory": first("/proc/meminfo", "MemTotal"),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def text_report(results: Metrics) -> str:
+    parts = [text_table(*table_rows(results)), "", text_table(*target_rows(results))]
+    parts += [f"error: {e}" for e in results["errors"]]
+    return "\n".join(parts) + "\n"
+
+
+def markdown_report(results: Metrics) -> str:
+    mach = results["machine"]
+    tools = ", ".join(f"{k} {v}" for k, v in mach["versions"].items() if v)
+    sizes = [int(n) for n in results["sizes"]]
+    span = f"{min(sizes):,} to {max(sizes):,}" if sizes else "several sizes of"
+    hugo = any("academic_s" in m for m in results["sizes"].values())
+    errors = [f"- `` {' '.join(e.split())} ``" for e in results["errors"]]
+    lines = [
+        "---",
+        "title: Performance",
+        f"description: How checking, generating and building the site scale from {span} "
+        "works, measured on synthetic corpora.",
+        "---",
+        "",
+        "# Performance",
+        "",
+        "Measured by `toi-atlas bench --write-docs` (`make bench`) on synthetic corpora "
+        "that look like ours: LaTeX in names and titles, two- or three-sentence summaries, "
+        "tags with stances and about three scoped edges per work, split into files of about "
+        f"500 entries. Times are the median of {results['runs']} runs; a *cold* build starts "
+        "without `docs/atlas/` and without the citation cache. The floor is pybtex alone "
+        "parsing the same files.",
+        "",
+        f"Machine: {mach['cpu'] or 'unknown CPU'}, {mach['cpus']} cores, {mach['memory']} "
+        f"memory, {mach['os']}, Python {mach['python']}; {tools}. Other jobs may share the "
+        "machine: the load average at the start of each size is in the table, and small "
+        "differences between runs are noise.",
+        "",
+        "## Targets",
+        "",
+        markdown_table(*target_rows(results)),
+        "",
+        "## All figures",
+        "",
+        markdown_table(*table_rows(results)),
+        "",
+        "Peak RSS is the largest resident set of the process, as GNU time reports it. "
+        "Sizes are in KiB and MiB (1,024 bytes). *Gzipped* sizes use gzip's default level "
+        f"({GZIP_LEVEL}); the local test server sends files uncompressed, static hosts "
+        "compress them. *Facet click to next frame* is measured in the page from a scripted "
+        "click on an end-story checkbox until the frame after it has run (its style, layout "
+        "and paint included); *updateMs* is the browse script's own time for filtering, "
+        "counting and listing. The search index is fetched by MkDocs' search worker on the "
+        "first visit to any page.",
+        "",
+        *(HUGO_NOTE if hugo else []),
+        *(["## Errors", "", *errors, ""] if errors else []),
+    ]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def measure_all(sizes: list[int], opts: Options) -> Metrics:
+    opts.out.mkdir(parents=True, exist_ok=True)
+    results: Metrics = {
+        "version": 1,
+        "seed": opts.seed,
+        "runs": opts.runs,
+        "machine": machine(),
+        "sizes": {},
+        "errors": [],
+    }
+    for n in sizes:
+        try:
+            m = results["sizes"][str(n)] = measure_size(n, opts)
+        except StepFailed as exc:
+            results["errors"].append(f"{n} works: {exc}")
+            progress(f"n{n}: {exc}")
+            continue
+        results["errors"] += [f"{n} works: {m[k]}" for k in ERROR_OF.values() if m.get(k)]
+    results["targets"] = evaluate_targets(results["sizes"])
+    return results
+
+
+def merged(old: Metrics, new: Metrics) -> Metrics:
+    """`old` results with the sizes measured again replaced by `new` ones."""
+    redone = set(new["sizes"])
+    sizes = {n: m for n, m in old.get("sizes", {}).items() if n not in redone} | new["sizes"]
+    kept = [e for e in old.get("errors", []) if e.split(" works: ")[0] not in redone]
+    out = {**new, "sizes": dict(sorted(sizes.items(), key=lambda item: int(item[0])))}
+    out["errors"] = sorted(kept + new["errors"], key=lambda e: int(e.split(" ")[0]))
+    out["targets"] = evaluate_targets(out["sizes"])
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point for `toi-atlas bench` (cli.py) and `main`."""
+    from .write import atomic_write
+
+    repo = Path(args.root).resolve()
+    if not (repo / "bib" / "taxonomy.yaml").is_file() or not (repo / "mkdocs.yml").is_file():
+        print(f"toi-atlas bench: {repo} is not a ToI Atlas project (use --root)", file=sys.stderr)
+        return 2
+    opts = Options(
+        repo=repo,
+        out=Path(args.out).resolve(),
+        runs=args.runs,
+        seed=args.seed,
+        browser=not args.no_browser,
+        zensical=not args.no_zensical,
+        clicks=args.clicks,
+        hugo=args.hugo_venv if args.hugo else None,
+    )
+    saved = opts.out / "results.json"
+    if args.report_only:
+        try:
+            results = json.loads(saved.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"toi-atlas bench: cannot read {saved}: {exc}", file=sys.stderr)
+            return 2
+    else:
+        sizes = sorted({n for group in args.sizes for n in group})
+        results = measure_all(sizes, opts)
+        if args.merge and saved.is_file():
+            results = merged(json.loads(saved.read_text(encoding="utf-8")), results)
+        data = json.dumps(results, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        atomic_write(saved, data.encode())
+    sys.stdout.write(text_report(results))
+    if args.write_docs:
+        atomic_write(repo / REPORT, markdown_report(results).encode())
+        progress(f"wrote {REPORT}")
+    return 1 if results["errors"] else 0
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text}") from None
+    if not sizes or min(sizes) < 2:
+        raise argparse.ArgumentTypeError("sizes must be at least 2 works")
+    return sizes
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1: {text}")
+    return int(text)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--sizes",
+        type=_sizes,
+        nargs="+",
+        default=[list(DEFAULT_SIZES)],
+        help="corpus sizes, e.g. --sizes 100 1000 10000 or --sizes 100,1000 (default: %(default)s)",
+    )
+    p.add_argument("--runs", type=_positive, default=3, help="runs per step; the median is shown")
+    p.add_argument("--out", type=Path, default=Path("bench-out"), help="work folder (bench-out/)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpora")
+    p.add_argument(
+        "--root", type=Path, default=Path.cwd(), help="the ToI Atlas project to copy (here)"
+    )
+    p.add_argument("--write-docs", action="store_true", help=f"also write {REPORT.as_posix()}")
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: print (and with --write-docs write) the report of OUT/results.json",
+    )
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other sizes of OUT/results.json (re-measure one size, keep the rest)",
+    )
+    p.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
+    p.add_argument("--no-zensical", action="store_true", help="skip `zensical build`")
+    p.add_argument("--clicks", type=_positive, default=20, help="facet clicks to time (default 20)")
+    p.add_argument(
+        "--hugo",
+        action="store_true",
+        help="also time Hugo Blox's `academic import` on the same files (installs it from PyPI)",
+    )
+    p.add_argument(
+        "--hugo-venv",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "hugo-venv",
+        help="virtualenv for `academic` (default: %(default)s)",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="toi-atlas bench",
+        description="Measure checking, generating and building on synthetic corpora.",
+    )
+    add_arguments(parser)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    return run(args)

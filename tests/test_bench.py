@@ -1,0 +1,154 @@
+"""The benchmark's synthetic corpus is valid, and `bench.main` runs end to end (no timings)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from toi_atlas import bench
+from toi_atlas.pipeline import Paths, load_and_check
+from toi_atlas.synthetic import ANCHOR_KEYS, write_corpus
+
+N = 30
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("synthetic")
+    write_corpus(root, N, seed=1, repo=ROOT)
+    return root
+
+
+def test_synthetic_corpus_passes_the_checker(synthetic: Path) -> None:
+    result = load_and_check(Paths(synthetic))
+    assert [d.code for d in result.diagnostics] == []
+    assert result.corpus is not None
+    assert len(result.corpus.works) == result.entries_read == N
+    assert set(ANCHOR_KEYS) <= set(result.corpus.works)  # docs/index.md links to them
+
+
+def test_synthetic_works_have_about_three_scoped_edges(synthetic: Path) -> None:
+    result = load_and_check(Paths(synthetic))
+    assert result.corpus is not None
+    works = result.corpus.works.values()
+    edges = [e for w in works for e in w.edges]
+    assert 2.5 <= len(edges) / N <= 3.5
+    assert {e.type for e in edges} == {"rebuts", "supports", "extends", "repliesto"}
+    for work in works:
+        topics = {t.topic for t in work.tags}
+        assert all(e.scope in topics for e in work.edges), work.key
+    text = "".join(p.read_text(encoding="utf-8") for p in (synthetic / "bib").glob("*.bib"))
+    assert re.search(r"\{\\[\"'][a-z]\}", text)  # LaTeX accents such as {\"u}
+    assert "--" in text
+
+
+def test_synthetic_corpus_is_a_whole_project_without_reading_lists(synthetic: Path) -> None:
+    assert (synthetic / "docs" / "index.md").is_file()
+    assert (synthetic / "overrides").is_dir()
+    assert not (synthetic / "bib" / "readinglists.yaml").exists()
+    assert not (synthetic / "docs" / "reading").exists()
+    assert not (synthetic / "docs" / "atlas").exists()
+    assert "reading/" not in (synthetic / "mkdocs.yml").read_text(encoding="utf-8")
+    for page in (synthetic / "docs").rglob("*.md"):  # links there would fail --strict
+        assert not re.search(r"\]\((\.\./)*reading/", page.read_text(encoding="utf-8")), page
+
+
+def test_synthetic_corpus_is_deterministic_for_a_seed(synthetic: Path, tmp_path: Path) -> None:
+    def bibs(root: Path) -> dict[str, str]:
+        return {p.name: p.read_text(encoding="utf-8") for p in (root / "bib").glob("*.bib")}
+
+    write_corpus(tmp_path / "same", N, seed=1, repo=ROOT)
+    write_corpus(tmp_path / "other", N, seed=2, repo=ROOT)
+    assert bibs(tmp_path / "same") == bibs(synthetic)
+    assert bibs(tmp_path / "other") != bibs(synthetic)
+
+
+@pytest.mark.site
+def test_bench_main_writes_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "out"
+    argv = ["--sizes", str(N), "--runs", "1", "--out", str(out), "--no-browser", "--no-zensical"]
+    assert bench.main(argv) == 0
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert {"version", "machine", "runs", "seed", "sizes", "targets", "errors"} <= set(results)
+    assert results["errors"] == []
+    metrics = results["sizes"][str(N)]
+    assert {
+        "pybtex_s",
+        "load_s",
+        "check_s",
+        "generate_s",
+        "ours_vs_pybtex",
+        "build_s",
+        "build_rss_mib",
+        "noop_s",
+        "noop_written",
+        "changed_written",
+        "mkdocs_s",
+        "whole_s",
+        "whole_rss_mib",
+        "site_bytes",
+        "work_page_median_bytes",
+        "work_page_max_bytes",
+        "browse_json_bytes",
+        "browse_json_gzip_bytes",
+    } <= set(metrics)
+    assert metrics["entries"] == N
+    assert metrics["noop_written"] == 0
+    assert metrics["changed_written"] >= 1
+    assert metrics["work_pages"] == N
+    assert [t["works"] for t in results["targets"]] == [N] * len(bench.TARGETS)
+
+
+def test_bench_refuses_a_folder_that_is_not_a_project(tmp_path: Path) -> None:
+    assert bench.main(["--root", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+
+
+@pytest.mark.parametrize("argv", [["--runs", "0"], ["--sizes", "1"], ["--sizes", "ten"]])
+def test_bench_usage_errors_exit_2(argv: list[str], tmp_path: Path) -> None:
+    assert bench.main([*argv, "--out", str(tmp_path)]) == 2
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_bench_arguments_plug_into_a_subcommand() -> None:
+    parser = argparse.ArgumentParser(prog="toi-atlas")
+    bench.add_arguments(parser.add_subparsers(dest="command").add_parser("bench"))
+    args = parser.parse_args(["bench", "--sizes", "100,1000", "10", "--no-browser"])
+    assert args.sizes == [[100, 1000], [10]] and args.no_browser and args.runs == 3
+
+
+def test_merge_replaces_only_the_sizes_measured_again() -> None:
+    old = {
+        "runs": 3,
+        "sizes": {"100": {"whole_s": 9.0}, "10000": {"whole_s": 400.0}},
+        "errors": ["100 works: old failure", "10000 works: search index limit"],
+    }
+    new = {"runs": 3, "sizes": {"100": {"whole_s": 8.0}}, "errors": []}
+    out = bench.merged(old, new)
+    assert list(out["sizes"]) == ["100", "10000"]
+    assert out["sizes"]["100"]["whole_s"] == 8.0
+    assert out["errors"] == ["10000 works: search index limit"]
+    assert [t["works"] for t in out["targets"]] == [10_000] * len(bench.TARGETS)
+
+
+def test_report_only_renders_saved_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    sizes = {"30": {"entries": 30, "whole_s": 3.0, "work_page_median_bytes": 30_000.0}}
+    saved = {
+        "version": 1,
+        "seed": 0,
+        "runs": 1,
+        "machine": bench.machine(),
+        "sizes": sizes,
+        "errors": [],
+        "targets": bench.evaluate_targets(sizes),
+    }
+    (tmp_path / "results.json").write_text(json.dumps(saved), encoding="utf-8")
+    assert bench.main(["--report-only", "--out", str(tmp_path)]) == 0
+    report = bench.markdown_report(saved)
+    assert report.startswith("---\ntitle: Performance\n") and "| 30 works |" in report
