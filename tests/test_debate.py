@@ -63,3 +63,16 @@ def test_topic_page_shows_the_sections(tmp_path: Path) -> None:
     assert "lonely2022" in unanswered and "crit2021" not in unanswered
     assert '<svg class="toi-diagram"' in page
     assert 'href="../../works/crit2021/"' in page  # diagram nodes link to work pages
+
+
+def test_long_sections_are_capped_with_a_link_to_the_rest(tmp_path: Path) -> None:
+    from toi_atlas.render.topics import LIST_LIMIT
+
+    many = "".join(entry(f"w{i:04d}", tois="auditing:advocates") for i in range(LIST_LIMIT + 7))
+    root = make_project(tmp_path, {"many.bib": many})
+    assert build(Paths(root)).stats is not None
+    page = (root / "docs" / "atlas" / "toi" / "auditing.md").read_text()
+    case_for = page.split(f"## The case for ({LIST_LIMIT + 7})")[1].split("## Critiques")[0]
+    assert case_for.count("\n- [") == LIST_LIMIT
+    assert f"… and 7 more: [see all {LIST_LIMIT + 7} in the browse view]" in case_for
+    assert "(../browse.md?toi=auditing&stance=advocates)" in case_for

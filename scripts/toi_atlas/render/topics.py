@@ -97,6 +97,18 @@ def _names(works: list[Work], page: str) -> str:
     return ", ".join(work_link(w, page) for w in works)
 
 
+# A debate page lists at most this many works per section; the browse view has the rest.
+# Without a cap a topic of a 10,000-work corpus makes a page too big to read or to index.
+LIST_LIMIT = 100
+
+
+def _more(total: int, page: str, facet: str, topic: str, stance: str) -> list[str]:
+    if total <= LIST_LIMIT:
+        return []
+    url = browse_url(page, facet, topic) + (f"&stance={stance}" if stance else "")
+    return ["", f"… and {total - LIST_LIMIT} more: [see all {total} in the browse view]({url})"]
+
+
 def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
     """For, critiques with their replies, still unanswered, evidence, claims, diagram."""
     corpus, tax = ctx.corpus, ctx.corpus.taxonomy
@@ -107,9 +119,13 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
     if svg:
         lines += [f'<div class="toi-diagram-wrap">{svg}</div>', ""]
     lines += [f"## The case for ({len(debate.case_for)})", ""]
-    lines += _items(debate.case_for, page, tax) or ["No work in the corpus advocates it yet."]
+    facet = {"toi": "toi", "endstory": "endstory", "agenda": "agenda"}[term.kind]
+    lines += _items(debate.case_for[:LIST_LIMIT], page, tax) or [
+        "No work in the corpus advocates it yet."
+    ]
+    lines += _more(len(debate.case_for), page, facet, term.id, "advocates")
     lines += ["", f"## Critiques ({len(debate.critiques)})", ""]
-    for crit in debate.critiques:
+    for crit in debate.critiques[:LIST_LIMIT]:
         extra = f"rebuts {_names(crit.targets, page)}" if crit.targets else ""
         lines.append(work_list_item(crit.work, page, tax, extra=extra))
         for reply, etype in crit.replies:
@@ -117,6 +133,7 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
             lines.append(f"    - ↳ {verb} {work_link(reply, page)} ({md_escape(reply.credit)})")
     if not debate.critiques:
         lines.append("No work in the corpus critiques it yet.")
+    lines += _more(len(debate.critiques), page, facet, term.id, "critiques")
     lines += ["", f"## Still unanswered ({len(debate.unanswered)})", ""]
     if debate.unanswered:
         lines += [
@@ -125,8 +142,11 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
             "",
         ]
         lines += [
-            f"- {work_link(c.work, page)} ({md_escape(c.work.credit)})" for c in debate.unanswered
+            f"- {work_link(c.work, page)} ({md_escape(c.work.credit)})"
+            for c in debate.unanswered[:LIST_LIMIT]
         ]
+        if len(debate.unanswered) > LIST_LIMIT:
+            lines.append(f"- … and {len(debate.unanswered) - LIST_LIMIT} more")
     else:
         lines.append("Every critique here has at least one reply in the corpus.")
     side_names = {"for": "For it", "against": "Against it", "other": "Cited by mixed works"}
@@ -136,8 +156,10 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
         lines += [f"**{side_names[side]}**", ""]
         lines += [
             f"- {work_link(src, page)} ({md_escape(src.credit)}) supports {work_link(dst, page)}"
-            for src, dst in pairs
+            for src, dst in pairs[:LIST_LIMIT]
         ]
+        if len(pairs) > LIST_LIMIT:
+            lines.append(f"- … and {len(pairs) - LIST_LIMIT} more")
         lines.append("")
     if not evidence:
         lines += ["No work in the corpus is linked as evidence on this topic yet.", ""]
@@ -148,7 +170,9 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
         lines.append("")
     if debate.others:
         lines += [f"## Other works on this topic ({len(debate.others)})", ""]
-        lines += [work_list_item(w, page, tax, stance=st) for w, st in debate.others]
+        shown = debate.others[:LIST_LIMIT]
+        lines += [work_list_item(w, page, tax, stance=st) for w, st in shown]
+        lines += _more(len(debate.others), page, facet, term.id, "")
         lines.append("")
     return lines
 
