@@ -110,7 +110,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    return bench.main(args.bench_args)
+    return bench.run(args)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -142,7 +142,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="check, then write Markdown and data into docs/atlas/")
     _add_common(p)
     # These modules bring their own options; their heavy imports happen only in run().
-    from . import add, fmt, importer, links
+    from . import add, bench, fmt, importer, links
 
     p = sub.add_parser("add", help="add a work to bib/ from its arXiv id, DOI or URL")
     add.add_arguments(p)
@@ -152,8 +152,8 @@ def make_parser() -> argparse.ArgumentParser:
     importer.add_arguments(p)
     p = sub.add_parser("links", help="check every url, pdf and code link in bib/")
     links.add_arguments(p)
-    p = sub.add_parser("bench", help="benchmark synthetic corpora (see `toi-atlas bench --help`)")
-    p.add_argument("bench_args", nargs=argparse.REMAINDER, help="options for the benchmark")
+    p = sub.add_parser("bench", help="time and measure builds of synthetic 100-10,000-work corpora")
+    bench.add_arguments(p)
     return parser
 
 
