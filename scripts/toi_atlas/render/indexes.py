@@ -21,6 +21,10 @@ def render_works_index(corpus: Corpus) -> str:
     lines = [
         "---",
         "title: All works",
+        # A list of every title: search should land on the work pages themselves (and
+        # at 10,000 works the page exceeds Zensical's search-index limit).
+        "search:",
+        "  exclude: true",
         "---",
         "",
         "# All works",

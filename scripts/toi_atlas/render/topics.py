@@ -194,10 +194,13 @@ def render_stance(term: Term, corpus: Corpus) -> str:
         f"least one topic. [Filter them]({browse_url(page, 'stance', term.id)})",
         "",
     ]
-    for w, topics in rows:
+    for w, topics in rows[:LIST_LIMIT]:
         named = [t for t in (tax.topic(x) for x in topics) if t is not None]
         extra = "on " + ", ".join(topic_link(t, page) for t in named) if named else ""
         lines.append(work_list_item(w, page, tax, extra=extra))
+    if len(rows) > LIST_LIMIT:
+        url = browse_url(page, "stance", term.id)
+        lines += ["", f"… and {len(rows) - LIST_LIMIT} more: [see all {len(rows)}]({url})"]
     lines.append("")
     return "\n".join(lines) + "\n"
 
