@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import shutil
 import sys
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from toi_atlas.localserver import CHROMIUM_ARGS, serve
 
 SHOTS = [
     # (file, path, viewport width, height, colour scheme)
@@ -23,12 +22,6 @@ SHOTS = [
     ("browse.png", "/atlas/browse/?endstory=microscope,enumerative-safety", 1280, 900, "dark"),
     ("work-phone.png", "/atlas/works/segerie2023against/", 390, 844, "light"),
 ]
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--no-first-run"]
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def main(argv: list[str]) -> int:
@@ -41,24 +34,18 @@ def main(argv: list[str]) -> int:
         print("need a built site (make build) and Debian's chromium (make chromium)")
         return 1
     out.mkdir(parents=True, exist_ok=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-            for name, path, width, height, scheme in SHOTS:
-                page = browser.new_page(
-                    viewport={"width": width, "height": height}, color_scheme=scheme
-                )
-                page.goto(base + path)
-                page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(out / name))
-                page.close()
-                print(f"wrote {out / name}")
-            browser.close()
-    finally:
-        server.shutdown()
+    with serve(site) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for name, path, width, height, scheme in SHOTS:
+            page = browser.new_page(
+                viewport={"width": width, "height": height}, color_scheme=scheme
+            )
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(out / name))
+            page.close()
+            print(f"wrote {out / name}")
+        browser.close()
     return 0
 
 

@@ -172,3 +172,19 @@ def browser():
         b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def local_http():
+    from pytest_httpserver import HTTPServer
+
+    # Threaded, so a deliberately slow handler does not block the next test's requests.
+    with HTTPServer(host="127.0.0.1", port=0, threaded=True) as srv:
+        yield srv
+
+
+@pytest.fixture
+def httpserver(local_http):
+    local_http.clear()
+    yield local_http
+    local_http.check_handler_errors()

@@ -14,7 +14,6 @@ import json
 import re
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,20 +28,6 @@ from toi_atlas.model import latex_to_unicode
 
 NET = FIXTURES / "net"
 HEADER = "% After 2023.\n\n"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    # Threaded, so a deliberately slow handler does not block the next test's requests.
-    with HTTPServer(host="127.0.0.1", port=0, threaded=True) as srv:
-        yield srv
-
-
-@pytest.fixture
-def httpserver(server: HTTPServer) -> Iterator[HTTPServer]:
-    server.clear()
-    yield server
-    server.check_handler_errors()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,19 +20,6 @@ from werkzeug import Request, Response
 
 from conftest import entry, make_project
 from toi_atlas import links
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    with HTTPServer(host="127.0.0.1", port=0, threaded=True) as srv:
-        yield srv
-
-
-@pytest.fixture
-def httpserver(server: HTTPServer) -> Iterator[HTTPServer]:
-    server.clear()
-    yield server
-    server.check_handler_errors()
 
 
 def project_with(tmp_path: Path, urls: dict[str, str], **extra: str) -> Path:

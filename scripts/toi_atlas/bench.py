@@ -20,16 +20,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from .localserver import CHROMIUM_ARGS, chromium_path, serve
 
 Metrics = dict[str, Any]
 
@@ -40,16 +38,6 @@ FACET = "toi-endstory-microscope"
 GNU_TIME = "/usr/bin/time"
 WAIT = 180_000  # ms; at 10,000 works the search index alone is tens of megabytes
 REPORT = Path("docs") / "performance.md"
-# Same flags as tests/browser.py (copied: the package must not import from tests/).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 # --- running and timing -------------------------------------------------------------
@@ -288,34 +276,6 @@ def measure_site(site: Path) -> Metrics:
 # --- the browse page in Chromium ----------------------------------------------------
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a browser closing a connection mid-download is normal here, not news
-
-
-@contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """A static server for `directory` on a free port of 127.0.0.1; yields its base URL."""
-    server = _Server(("127.0.0.1", 0), partial(_Quiet, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def chromium() -> str:
-    path = "/usr/bin/chromium"
-    return path if Path(path).exists() else (shutil.which("chromium") or path)
-
-
 # One click, timed inside the page: the script's own figure (filter + render, set as
 # data-update-ms) and the wall time from the click until the frame after it has run
 # (requestAnimationFrame, then a task: style, layout and paint of that frame are done).
@@ -357,7 +317,7 @@ def measure_browser(site: Path, clicks: int) -> Metrics:
 
     finished: list[Request] = []
     with serve(site) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             # A throwaway visit first: starting the renderer is Chromium's cost, not ours.
             warm = browser.new_context()
