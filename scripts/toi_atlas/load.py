@@ -190,6 +190,8 @@ def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
 
 def parse_text(text: str, display: str) -> tuple[list[RawEntry], list[Diagnostic]]:
     """Parse one file's text; a broken entry is reported and skipped, never fatal."""
+    if "\r" in text:  # pybtex counts a lone CR as a line break, our line numbers do not
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     macros = CaseInsensitiveDict(month_names)
     diags: list[Diagnostic] = []
     entries: list[RawEntry] = []
