@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, entry, make_project, run_tool
-from toi_atlas.cli import main
+from toi_atlas.cli import COMMANDS, MODULES, main, make_parser
 
 
 def _all_fixtures_in_one_project(tmp_path: Path) -> tuple[Path, int]:
@@ -95,3 +97,38 @@ def test_garbage_never_gives_a_traceback(data: bytes, tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     assert "bib/junk.bib:" in proc.stdout
+
+
+def _imported_by(args: list[str], cwd: Path) -> set[str]:
+    """The modules `python -m toi_atlas ARGS` imports, read from -X importtime."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "toi_atlas", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
+    return {line.rsplit("|", 1)[-1].strip() for line in lines}
+
+
+@pytest.mark.parametrize("args", [["check"], ["--help"]], ids=["check", "help"])
+def test_check_does_not_import_the_other_commands(args: list[str], tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023")})
+    imported = _imported_by(args, root)
+    assert "toi_atlas.cli" in imported
+    assert args != ["check"] or "toi_atlas.validate" in imported  # the check did run
+    lazy = {f"toi_atlas.{name}" for name in MODULES.values()}
+    assert not imported & {"requests", "toi_atlas.net", *lazy}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_help_is_the_same_with_lazily_added_options(command: str, capsys) -> None:
+    with pytest.raises(SystemExit):
+        make_parser().parse_args([command, "--help"])  # every subcommand's options
+    eager = capsys.readouterr().out
+    assert main([command, "--help"]) == 0  # only this subcommand's options
+    assert capsys.readouterr().out == eager
+    assert f"usage: toi-atlas {command} [-h]" in eager

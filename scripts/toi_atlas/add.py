@@ -14,7 +14,6 @@ import datetime as dt
 import os
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,8 @@ from .diagnostics import Span
 from .load import PERSON_FIELDS, RawEntry, RawField, parse_text
 from .model import Corpus, Work, build_work, latex_to_unicode
 from .net import Client, NetError, Policy
+from .normalise import ascii_fold, did_you_mean, norm_title, norm_url, share_author
+from .options import add_root
 from .pipeline import Paths, load_and_check
 from .sources import (
     MATH,
@@ -38,8 +39,7 @@ from .sources import (
     parse_identifier,
     resolve,
 )
-from .taxonomy import Taxonomy
-from .validate import _did_you_mean, _norm_title, _norm_url, _share_author
+from .taxonomy import SECTION_WORD, Taxonomy
 from .write import atomic_write
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -68,7 +68,6 @@ _LATEX_ESCAPES = {
 }
 _ESCAPE_RE = re.compile("|".join(re.escape(c) for c in _LATEX_ESCAPES))
 _CLAUSE_END = (":", "?", "!", ".", "—", "–")
-SECTION_WORD = {"tois": "theory of impact", "endstories": "end story", "agendas": "agenda"}
 OPTION_OF = {"tois": "--toi", "endstories": "--end-story", "agendas": "--agenda"}
 
 
@@ -113,12 +112,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"the .bib file in bib/ to append to (default: {DEFAULT_FILE})",
     )
     parser.add_argument("--dry-run", action="store_true", help="print the entry, write nothing")
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=Path.cwd(),
-        help="project folder holding bib/ (default: current folder)",
-    )
+    add_root(parser)
 
 
 def _say(message: str) -> None:
@@ -194,13 +188,6 @@ def author_field(names: tuple[Name, ...]) -> str:
 
 
 # --- keys --------------------------------------------------------------------------
-
-
-def ascii_fold(text: str) -> str:
-    """`Goldowsky-Dill` -> `goldowskydill`, `Rényi` -> `renyi`: letters and digits only."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]", "", plain)
 
 
 def key_stem(record: Record) -> str:
@@ -329,7 +316,7 @@ def known_by_identifier(ident: Identifier, works: list[Work]) -> tuple[Work, str
             return work, "arXiv id"
         if ident.kind is IdKind.DOI and work.doi and work.doi.lower() == ident.value.lower():
             return work, "DOI"
-        if ident.kind is IdKind.URL and work.url and _norm_url(work.url) == _norm_url(ident.value):
+        if ident.kind is IdKind.URL and work.url and norm_url(work.url) == norm_url(ident.value):
             return work, "URL"
     return None
 
@@ -341,12 +328,12 @@ def known_work(candidate: Work, works: list[Work]) -> tuple[Work, str] | None:
             return work, "DOI"
         if candidate.arxiv and work.arxiv and _arxiv_key(candidate.arxiv) == _arxiv_key(work.arxiv):
             return work, "arXiv id"
-        if candidate.url and work.url and _norm_url(candidate.url) == _norm_url(work.url):
+        if candidate.url and work.url and norm_url(candidate.url) == norm_url(work.url):
             return work, "URL"
-    title = _norm_title(candidate.title)
+    title = norm_title(candidate.title)
     for work in works:
         # As TOI402: two people may each write "Comment on X"; a shared author decides.
-        if title and _norm_title(work.title) == title and _share_author(candidate, work):
+        if title and norm_title(work.title) == title and share_author(candidate, work):
             return work, "title"
     return None
 
@@ -373,7 +360,7 @@ def parse_tags(values: list[str], section: str, taxonomy: Taxonomy) -> tuple[lis
         if topic not in taxonomy.section(section):
             errors.append(_unknown_topic(topic, section, taxonomy))
         if sep and stance not in taxonomy.stances:
-            hint = _did_you_mean(stance, taxonomy.stances) or "stances: " + ", ".join(
+            hint = did_you_mean(stance, taxonomy.stances) or "stances: " + ", ".join(
                 taxonomy.stances
             )
             errors.append(f"unknown stance `{stance}` on `{topic}`: {hint}")
@@ -388,7 +375,7 @@ def _unknown_topic(topic: str, section: str, taxonomy: Taxonomy) -> str:
     for other in ("tois", "endstories", "agendas"):
         if topic in taxonomy.section(other):
             return f"{message}: it is declared under `{other}`; use {OPTION_OF[other]}"
-    hint = _did_you_mean(topic, taxonomy.section(section))
+    hint = did_you_mean(topic, taxonomy.section(section))
     return f"{message}: {hint or 'see the allowed values page'}"
 
 
@@ -476,7 +463,7 @@ def _tags(args: argparse.Namespace, taxonomy: Taxonomy) -> tuple[Tags, list[str]
     agendas, most = parse_tags(args.agenda, "agendas", taxonomy)
     errors += more + most
     if args.stance is not None and args.stance not in taxonomy.stances:
-        hint = _did_you_mean(args.stance, taxonomy.stances) or "stances: " + ", ".join(
+        hint = did_you_mean(args.stance, taxonomy.stances) or "stances: " + ", ".join(
             taxonomy.stances
         )
         errors.append(f"unknown stance `{args.stance}`: {hint}")

@@ -3,10 +3,10 @@
 The checker's loader (load.py) keeps only each field's expanded value. `fmt` and
 `import` also need to know how a value was written (braces, quotes, a bare
 @string macro, `#` concatenation) and every byte between entries, so that they
-can rewrite a file without losing anything. We subclass the same pybtex
-tokenizer as the loader, so both always agree on what parses, and we recover
-from a broken command the way the loader does: at the next line starting with
-'@'. Nothing here writes files.
+can rewrite a file without losing anything. We extend the loader's own field
+parser (load.FieldLineParser), so both always agree on what parses, and we
+recover from a broken command the way the loader does: at the next line starting
+with '@'. Nothing here writes files.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from pybtex.database.input.bibtex import LowLevelParser, SkipEntry, month_names
+from pybtex.database.input.bibtex import SkipEntry, month_names
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError
 from pybtex.utils import CaseInsensitiveDict
 
+from .load import LINE_START_AT, FieldLineParser, error_message
+
 PieceKind = Literal["braced", "quoted", "number", "macro"]
-_LINE_START_AT = re.compile(r"^[ \t]*@", re.MULTILINE)  # the loader's resume point
 _COMMAND_NAME = re.compile(r"@\s*([^\s{(]*)")
 
 
@@ -111,14 +112,13 @@ def braces_balanced(text: str) -> bool:
     return depth == 0
 
 
-class _PieceParser(LowLevelParser):  # type: ignore[misc]
-    """pybtex's tokenizer, also recording each value's pieces and each field's line."""
+class _PieceParser(FieldLineParser):
+    """The loader's field parser, also recording each value's pieces as written."""
 
     def __init__(self, text: str, macros: CaseInsensitiveDict) -> None:
-        super().__init__(text, macros=macros)
+        super().__init__(text, macros)
         self.pieces: list[Piece] = []
         self.fields: list[SourceField] = []
-        self.field_line = 1
 
     def handle_error(self, error: Exception) -> None:
         raise error  # stop at the first defect; read_source resumes after it
@@ -143,27 +143,8 @@ class _PieceParser(LowLevelParser):  # type: ignore[misc]
             return
         super().parse_entry_body(body_end)
 
-    def parse_entry_fields(self) -> None:
-        while True:
-            self.current_field_name = None
-            self.current_value = []
-            self.parse_field()
-            if self.current_field_name and self.current_value:
-                self.current_fields.append((self.current_field_name, self.current_value))
-                self.fields.append(
-                    SourceField(self.current_field_name, tuple(self.pieces), self.field_line)
-                )
-            if not self.optional([self.COMMA]):
-                return
-
-    def parse_field(self) -> None:
-        name = self.optional([self.NAME])
-        if not name:
-            return
-        self.current_field_name = name.value
-        self.field_line = self.lineno
-        self.required([self.EQUALS])
-        self.parse_value()
+    def field_kept(self, name: str) -> None:
+        self.fields.append(SourceField(name, tuple(self.pieces), self.field_line))
 
     def parse_value(self) -> None:
         self.pieces = []
@@ -202,10 +183,10 @@ class _Lines:
 
 
 def _broken(text: str, start: int, line: int, error: PybtexSyntaxError) -> tuple[Broken, int]:
-    nxt = _LINE_START_AT.search(text, start + 1)
+    nxt = LINE_START_AT.search(text, start + 1)
     end = nxt.start() if nxt else len(text)
     name = _COMMAND_NAME.match(text, start)
-    message = str(error.args[0]) if error.args else str(error)
+    message = error_message(error)
     error_line = error.lineno or line
     if isinstance(error, PrematureEOF):
         # The end of the file is not where the mistake is: point at the entry.

@@ -1,4 +1,4 @@
-"""Command line: `toi-atlas check|build|explain`. Thin: parse, call, return an exit code.
+"""Command line: `toi-atlas COMMAND`. Thin: parse, call, return an exit code.
 
 Exit codes: 0 clean, 1 findings (errors, or warnings with --strict), 2 usage.
 """
@@ -6,26 +6,35 @@ Exit codes: 0 clean, 1 findings (errors, or warnings with --strict), 2 usage.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
+from types import ModuleType
+
+from .options import add_format, add_root
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
+# What `toi-atlas --help` lists, in this order.
+HELP = {
+    "check": "report every defect in bib/ (file:line CODE message)",
+    "build": "check, then write Markdown and data into docs/atlas/",
+    "add": "add a work to bib/ from its arXiv id, DOI or URL",
+    "fmt": "rewrite bib/*.bib in canonical form (--check: only report)",
+    "import": "add a .bib export (Zotero, JabRef, Scholar) to bib/",
+    "links": "check every url, pdf and code link in bib/",
+    "bench": "time and measure builds of synthetic 100-10,000-work corpora",
+}
+# Subcommands whose module declares their options (`add_arguments(parser)`) and does
+# the work (`run(args) -> int`). These modules pull in requests, citeproc and the
+# like, so each is imported only when its subcommand is on the command line.
+MODULES = {"add": "add", "fmt": "fmt", "import": "importer", "links": "links", "bench": "bench"}
+
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--root",
-        type=Path,
-        default=Path.cwd(),
-        help="project folder holding bib/ and docs/ (default: current folder)",
-    )
-    p.add_argument(
-        "--format",
-        choices=("text", "github", "json"),
-        default="text",
-        help="how to print findings: text (default), github annotations, json",
-    )
+    add_root(p, holding="bib/ and docs/")
+    add_format(p, "how to print findings: text (default), github annotations, json")
     p.add_argument(
         "--strict", action="store_true", help="treat warnings as errors (exit 1 on any finding)"
     )
@@ -83,54 +92,35 @@ def cmd_build(args: argparse.Namespace) -> int:
     return code
 
 
-def cmd_add(args: argparse.Namespace) -> int:
-    from . import add
-
-    return add.run(args)
+def _module(command: str) -> ModuleType:
+    return importlib.import_module(f"{__package__}.{MODULES[command]}")
 
 
-def cmd_links(args: argparse.Namespace) -> int:
-    from . import links
-
-    return links.run(args)
-
-
-def cmd_fmt(args: argparse.Namespace) -> int:
-    from .fmt import run
-
+def cmd_module(args: argparse.Namespace) -> int:
+    """A subcommand whose module does the work: add, fmt, import, links, bench."""
+    run: Callable[[argparse.Namespace], int] = _module(args.command).run
     return run(args)
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    from .importer import run
-
-    return run(args)
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    from . import bench
-
-    return bench.run(args)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "build": cmd_build,
-    "add": cmd_add,
-    "fmt": cmd_fmt,
-    "import": cmd_import,
-    "links": cmd_links,
-    "bench": cmd_bench,
+    **dict.fromkeys(MODULES, cmd_module),
 }
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the subcommands in `commands` (default: all) get their options.
+
+    `main` asks for the one subcommand on its command line, so `toi-atlas check`
+    never imports what `add` or `links` need.
+    """
     parser = argparse.ArgumentParser(
         prog="toi-atlas",
         description="Validate the ToI Atlas bibliography and generate the site's pages.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("check", help="report every defect in bib/ (file:line CODE message)")
+    p = sub.add_parser("check", help=HELP["check"])
     _add_common(p)
     p.add_argument("files", nargs="*", help="only these .bib files (default: all of bib/)")
     p.add_argument("--explain", metavar="CODE", help="print what a checker code means")
@@ -139,26 +129,18 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also report theories of impact and end stories with only one side (TOI501)",
     )
-    p = sub.add_parser("build", help="check, then write Markdown and data into docs/atlas/")
+    p = sub.add_parser("build", help=HELP["build"])
     _add_common(p)
-    # These modules bring their own options; their heavy imports happen only in run().
-    from . import add, bench, fmt, importer, links
-
-    p = sub.add_parser("add", help="add a work to bib/ from its arXiv id, DOI or URL")
-    add.add_arguments(p)
-    p = sub.add_parser("fmt", help="rewrite bib/*.bib in canonical form (--check: only report)")
-    fmt.add_arguments(p)
-    p = sub.add_parser("import", help="add a .bib export (Zotero, JabRef, Scholar) to bib/")
-    importer.add_arguments(p)
-    p = sub.add_parser("links", help="check every url, pdf and code link in bib/")
-    links.add_arguments(p)
-    p = sub.add_parser("bench", help="time and measure builds of synthetic 100-10,000-work corpora")
-    bench.add_arguments(p)
+    for name in MODULES:
+        p = sub.add_parser(name, help=HELP[name])
+        if commands is None or name in commands:
+            _module(name).add_arguments(p)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = make_parser(argv[:1])
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help

@@ -390,14 +390,19 @@ def format_text(d: Diagnostic) -> str:
     return line + (f"\n    hint: {d.hint}" if d.hint else "")
 
 
+def github_annotation(level: str, span: Span, title: str, message: str) -> str:
+    """One GitHub Actions workflow command: `::warning file=F,line=N,title=T::message`."""
+    props = (
+        f"file={_gh_escape(span.file, prop=True)},line={span.line},"
+        f"title={_gh_escape(title, prop=True)}"
+    )
+    return f"::{level} {props}::{_gh_escape(message)}"
+
+
 def format_github(d: Diagnostic) -> str:
     level = "error" if d.severity is Severity.ERROR else "warning"
-    props = (
-        f"file={_gh_escape(d.span.file, prop=True)},line={d.span.line},"
-        f"title={_gh_escape(d.code + ' ' + CODES[d.code].title, prop=True)}"
-    )
     body = d.message + (f" (hint: {d.hint})" if d.hint else "")
-    return f"::{level} {props}::{_gh_escape(body)}"
+    return github_annotation(level, d.span, f"{d.code} {CODES[d.code].title}", body)
 
 
 def format_json(diags: list[Diagnostic]) -> str:

@@ -36,7 +36,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pybtex.bibtex.utils import split_name_list
 from pybtex.database import Person
@@ -55,8 +54,10 @@ from .bibsource import (
 from .bibtext import OUR_FIELDS
 from .diagnostics import format_text as format_diagnostic
 from .fmt import display_path, format_entry
-from .load import bib_files, decode, load_file, parse_text
+from .load import bib_files, decode, load_file, parse_text, to_lf
 from .model import arxiv_from_url, latex_to_unicode
+from .normalise import ascii_fold, norm_url
+from .options import add_root
 from .validate import KEY_RE
 from .write import atomic_write
 
@@ -97,8 +98,7 @@ class Ident:
 
 def ascii_word(text: str) -> str:
     """Lower-case ASCII letters and digits only: `M{\\"u}ller-Lyer` -> `mullerlyer`."""
-    plain = unicodedata.normalize("NFKD", latex_to_unicode(text).translate(_FOLD))
-    return re.sub(r"[^a-z0-9]", "", plain.encode("ascii", "ignore").decode().lower())
+    return ascii_fold(latex_to_unicode(text).translate(_FOLD))
 
 
 def title_key(title: str) -> str:
@@ -110,14 +110,6 @@ def title_key(title: str) -> str:
 def normalise_doi(value: str | None) -> str | None:
     doi = _DOI_PREFIX.sub("", (value or "").strip()).lower()
     return doi or None
-
-
-def normalise_url(value: str | None) -> str | None:
-    if not value or not value.strip():
-        return None
-    parts = urlsplit(value.strip())
-    host = parts.netloc.lower().removeprefix("www.")
-    return host + parts.path.rstrip("/") + (("?" + parts.query) if parts.query else "")
 
 
 def arxiv_id(fields: Mapping[str, str]) -> str | None:
@@ -140,16 +132,17 @@ def surnames(names: str) -> list[str]:
 
 
 def ident_of(fields: Mapping[str, str], key: str, where: str) -> Ident:
+    url = fields.get("url") or ""
     doi = normalise_doi(fields.get("doi"))
     if doi is None:
-        in_url = _DOI_IN_URL.search(fields.get("url") or "")
+        in_url = _DOI_IN_URL.search(url)
         doi = in_url.group(1).lower() if in_url else None
     return Ident(
         key=key,
         where=where,
         doi=doi,
         arxiv=arxiv_id(fields),
-        url=normalise_url(fields.get("url")),
+        url=norm_url(url) if url.strip() else None,
         title=title_key(fields.get("title") or ""),
         surnames=frozenset(surnames(fields.get("author") or fields.get("editor") or "")),
     )
@@ -209,14 +202,14 @@ def decode_lenient(data: bytes) -> tuple[str | None, list[str]]:
     """UTF-8, else Windows-1252, else Latin-1 (which never fails), with a note saying so."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return _lf(data.decode("utf-16")), ["file is UTF-16; read as such"]
+            return to_lf(data.decode("utf-16")), ["file is UTF-16; read as such"]
         except UnicodeDecodeError:
             return None, ["file starts like UTF-16 but does not decode as UTF-16"]
     data = data.removeprefix(b"\xef\xbb\xbf")
     if b"\x00" in data:
         return None, ["file contains NUL bytes: it is not a text file"]
     try:
-        return _lf(data.decode("utf-8")), []
+        return to_lf(data.decode("utf-8")), []
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         bad = f"byte 0x{data[exc.start : exc.start + 1].hex()} on line {line}"
@@ -225,12 +218,8 @@ def decode_lenient(data: bytes) -> tuple[str | None, list[str]]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return _lf(text), [f"not UTF-8 ({bad}); read as {name}: check accented letters"]
+        return to_lf(text), [f"not UTF-8 ({bad}); read as {name}: check accented letters"]
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
-
-
-def _lf(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # --- one entry ----------------------------------------------------------------------
@@ -501,12 +490,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="report and print what would be appended; write nothing",
     )
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=Path.cwd(),
-        help="project folder holding bib/ (default: current folder)",
-    )
+    add_root(parser)
 
 
 def report_lines(result: ImportResult, display: str) -> list[str]:

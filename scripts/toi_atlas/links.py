@@ -25,9 +25,10 @@ from pathlib import Path
 
 import requests
 
-from .diagnostics import Span, _gh_escape
+from .diagnostics import Span, github_annotation
 from .model import Corpus
 from .net import Client, NetError, Policy, host_of
+from .options import add_format, add_root
 from .pipeline import Paths, load_and_check
 from .validate import is_safe_url
 from .write import atomic_write
@@ -257,9 +258,9 @@ def render(rows: list[tuple[Finding, LinkRef, LinkResult]], fmt: str) -> str:
     for kind, ref, result in rows:
         message = _message(kind, ref, result)
         if fmt == "github":
-            props = f"file={_gh_escape(ref.span.file, prop=True)},line={ref.span.line}"
-            title = _gh_escape(f"{kind.value} link", prop=True)
-            lines.append(f"::{_GH_LEVEL[kind]} {props},title={title}::{_gh_escape(message)}")
+            lines.append(
+                github_annotation(_GH_LEVEL[kind], ref.span, f"{kind.value} link", message)
+            )
         else:
             lines.append(f"{ref.span.file}:{ref.span.line}: {kind.value}: {message}")
     return "".join(line + "\n" for line in lines)
@@ -273,18 +274,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Check every url, pdf and code link in bib/: dead links fail (exit 1), "
         "permanent redirects come with the URL to write instead."
     )
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=Path.cwd(),
-        help="project folder holding bib/ (default: current folder)",
-    )
-    parser.add_argument(
-        "--format",
-        choices=("text", "github", "json"),
-        default="text",
-        help="text (default), github annotations, or json",
-    )
+    add_root(parser)
+    add_format(parser, "text (default), github annotations, or json")
     parser.add_argument(
         "--max-age",
         type=float,

@@ -29,7 +29,8 @@ from pybtex.utils import CaseInsensitiveDict
 from .diagnostics import Diagnostic, Span
 
 PERSON_FIELDS = ("author", "editor")
-_LINE_START_AT = re.compile(r"^[ \t]*@", re.MULTILINE)
+# Where reading resumes after a broken command: the next line that starts with '@'.
+LINE_START_AT = re.compile(r"^[ \t]*@", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -63,21 +64,66 @@ class BibFile:
     entries: list[RawEntry]
 
 
-class _SpanParser(LowLevelParser):  # type: ignore[misc]
-    """pybtex's tokenizer plus line numbers and error capture."""
+def to_lf(text: str) -> str:
+    """CRLF and lone CR line ends as LF (pybtex counts a lone CR as a line break)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def error_message(error: Exception) -> str:
+    """pybtex's message without the "syntax error in line N" its str() adds."""
+    return str(error.args[0]) if error.args else str(error)
+
+
+class FieldLineParser(LowLevelParser):  # type: ignore[misc]
+    """pybtex's tokenizer, also noting the line each field starts on.
+
+    The loader and bibsource.py both read fields through this one class, so they
+    always agree on what parses; a subclass records more in `field_kept`.
+    """
+
+    def __init__(self, text: str, macros: CaseInsensitiveDict) -> None:
+        super().__init__(text, macros=macros)
+        self.field_line = 1
+        self.field_lines: list[int] = []
+
+    def field_kept(self, name: str) -> None:
+        """Called after a field named `name` was stored in `current_fields`."""
+        self.field_lines.append(self.field_line)
+
+    def parse_entry_fields(self) -> None:
+        while True:
+            self.current_field_name = None
+            self.current_value = []
+            self.parse_field()
+            if self.current_field_name and self.current_value:
+                self.current_fields.append((self.current_field_name, self.current_value))
+                self.field_kept(self.current_field_name)
+            if not self.optional([self.COMMA]):
+                return
+
+    def parse_field(self) -> None:
+        name = self.optional([self.NAME])
+        if not name:
+            return
+        self.current_field_name = name.value
+        self.field_line = self.lineno
+        self.required([self.EQUALS])
+        self.parse_value()
+
+
+class _SpanParser(FieldLineParser):
+    """The loader's parser: every defect becomes a Diagnostic, with its line."""
 
     def __init__(self, text: str, display: str, macros: CaseInsensitiveDict) -> None:
-        super().__init__(text, macros=macros)
+        super().__init__(text, macros)
         self.display = display
         self.diags: list[Diagnostic] = []
         self.failed_at: int | None = None  # position of a command that broke
         self.command_line = 1
-        self.field_lines: list[int] = []
 
     def handle_error(self, error: Exception) -> None:
         line = getattr(error, "lineno", None) or self.lineno
-        # pybtex's str() repeats "syntax error in line N"; args[0] is the bare message.
-        message = str(error.args[0]) if error.args else str(error)
+        message = error_message(error)
         if isinstance(error, UndefinedMacro):
             self.diags.append(
                 Diagnostic(
@@ -135,26 +181,6 @@ class _SpanParser(LowLevelParser):  # type: ignore[misc]
                 return  # the caller resumes at the next line starting with '@'
             yield command, body, self.command_line, self.field_lines
 
-    def parse_entry_fields(self) -> None:
-        while True:
-            self.current_field_name = None
-            self.current_value = []
-            self.parse_field()
-            if self.current_field_name and self.current_value:
-                self.current_fields.append((self.current_field_name, self.current_value))
-                self.field_lines.append(self.field_line)
-            if not self.optional([self.COMMA]):
-                return
-
-    def parse_field(self) -> None:
-        name = self.optional([self.NAME])
-        if not name:
-            return
-        self.current_field_name = name.value
-        self.field_line = self.lineno
-        self.required([self.EQUALS])
-        self.parse_value()
-
 
 def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
     """Bytes to text with LF line ends, or None plus TOI100 for non-UTF-8 input."""
@@ -185,13 +211,13 @@ def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
             f"byte 0x{bad} is not valid UTF-8",
             "re-save the file as UTF-8, e.g. iconv -f latin1 -t utf-8",
         )
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+    return to_lf(text), []
 
 
 def parse_text(text: str, display: str) -> tuple[list[RawEntry], list[Diagnostic]]:
     """Parse one file's text; a broken entry is reported and skipped, never fatal."""
     if "\r" in text:  # pybtex counts a lone CR as a line break, our line numbers do not
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = to_lf(text)
     macros = CaseInsensitiveDict(month_names)
     diags: list[Diagnostic] = []
     entries: list[RawEntry] = []
@@ -214,7 +240,7 @@ def parse_text(text: str, display: str) -> tuple[list[RawEntry], list[Diagnostic
         if parser.failed_at is None:
             break
         # Resume at the next line that starts with '@' after the broken command.
-        nxt = _LINE_START_AT.search(text, parser.failed_at + 1)
+        nxt = LINE_START_AT.search(text, parser.failed_at + 1)
         if nxt is None:
             break
         line += text.count("\n", pos, nxt.start())

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from .diagnostics import Diagnostic, Span
+from .yamlnodes import YamlFileError, get, line_of, load_file
 
 # Topic sections are the ones a work is tagged with; each gets pages of its own.
 TOPIC_SECTIONS: dict[str, str] = {
@@ -28,6 +26,8 @@ SECTION_LABELS = {
     "agenda": "Agenda",
     "stance": "Stance",
 }
+# How messages name a topic section: "unknown theory of impact `x`".
+SECTION_WORD = {section: SECTION_LABELS[kind].lower() for section, kind in TOPIC_SECTIONS.items()}
 
 
 @dataclass(frozen=True)
@@ -78,20 +78,6 @@ class Taxonomy:
         return [t for name in TOPIC_SECTIONS for t in self.section(name).values()]
 
 
-def _line_of(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _scalar(node: yaml.Node, key: str) -> tuple[Any, int] | None:
-    """Value and line of `key` in a mapping node, from the composed tree."""
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == key:
-            return v, _line_of(v)
-    return None
-
-
 def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, list[Diagnostic]]:
     """Read and check the taxonomy; on a broken file return an empty one plus TOI001."""
     name = display or str(path)
@@ -101,19 +87,12 @@ def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, lis
         diags.append(Diagnostic(code, Span(name, line), msg, hint))
 
     try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root, data = load_file(path)
     except FileNotFoundError:
         bad(1, "taxonomy file not found", "create bib/taxonomy.yaml (see CONTRIBUTING.md)")
         return Taxonomy(name), diags
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
-        bad(
-            line,
-            f"taxonomy is not valid YAML: {getattr(exc, 'problem', None) or exc}",
-            "check indentation and quoting",
-        )
+    except YamlFileError as exc:
+        bad(exc.line, f"taxonomy is not valid YAML: {exc.problem}", "check indentation and quoting")
         return Taxonomy(name), diags
     if not isinstance(data, dict) or root is None:
         bad(1, "taxonomy must be a mapping with sections " + ", ".join(SECTIONS))
@@ -122,18 +101,17 @@ def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, lis
     sections: dict[str, dict[str, Term]] = {}
     seen: dict[str, str] = {}
     for section in SECTIONS:
-        found = _scalar(root, section)
+        seq_node = get(root, section)
         items = data.get(section)
-        if found is None or not isinstance(items, list):
-            where = found[1] if found is not None else 1
-            state = "is not a list of items" if found is not None else "is missing"
+        if seq_node is None or not isinstance(items, list):
+            where = line_of(seq_node) if seq_node is not None else 1
+            state = "is not a list of items" if seq_node is not None else "is missing"
             bad(where, f"section `{section}` {state}", "see docs/data-model.md for the shape")
             sections[section] = {}
             continue
-        seq_node = found[0]
         terms: dict[str, Term] = {}
         for item, node in zip(items, seq_node.value, strict=False):
-            line = _line_of(node)
+            line = line_of(node)
             if not isinstance(item, dict):
                 bad(line, f"item in `{section}` is not a mapping")
                 continue

@@ -7,14 +7,14 @@ Each check reads the model and yields findings; none raises, prints or exits.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Span
 from .model import Corpus, Work, arxiv_from_url
-from .taxonomy import TOPIC_SECTIONS, Taxonomy
+from .normalise import did_you_mean, norm_title, norm_url, share_author
+from .taxonomy import SECTION_WORD, TOPIC_SECTIONS, Taxonomy
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,99}$")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -34,17 +34,11 @@ REQUIRED_BY_TYPE: dict[str, tuple[str, ...]] = {
     "mastersthesis": ("school",),
 }
 UNKNOWN_CODE = {"tois": "TOI201", "endstories": "TOI202", "agendas": "TOI204"}
-SECTION_WORD = {"tois": "theory of impact", "endstories": "end story", "agendas": "agenda"}
 
 
 def _d(code: str, work: Work, field: str | None, message: str, hint: str = "") -> Diagnostic:
     line = work.raw.line_of(field) if field else work.span.line
     return Diagnostic(code, Span(work.span.file, line), message, hint)
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else ""
 
 
 def check_keys(corpus: Corpus) -> Iterator[Diagnostic]:
@@ -222,7 +216,7 @@ def check_tags(corpus: Corpus) -> Iterator[Diagnostic]:
                 work,
                 "stance",
                 f"unknown stance `{work.default_stance}`",
-                _did_you_mean(work.default_stance, tax.stances)
+                did_you_mean(work.default_stance, tax.stances)
                 or "stances: " + ", ".join(tax.stances),
             )
         if work.kind_explicit and work.kind not in tax.kinds:
@@ -231,7 +225,7 @@ def check_tags(corpus: Corpus) -> Iterator[Diagnostic]:
                 work,
                 "kind",
                 f"unknown kind `{work.kind}`",
-                _did_you_mean(work.kind, tax.kinds) or "kinds: " + ", ".join(tax.kinds),
+                did_you_mean(work.kind, tax.kinds) or "kinds: " + ", ".join(tax.kinds),
             )
         seen: set[str] = set()
         for tag in work.tags:
@@ -263,7 +257,7 @@ def check_tags(corpus: Corpus) -> Iterator[Diagnostic]:
                     "TOI203",
                     span,
                     f"unknown stance `{tag.stance}` on `{tag.topic}`",
-                    _did_you_mean(tag.stance, tax.stances) or "stances: " + ", ".join(tax.stances),
+                    did_you_mean(tag.stance, tax.stances) or "stances: " + ", ".join(tax.stances),
                 )
         if not work.tags:
             yield _d(
@@ -280,7 +274,7 @@ def _topic_hint(topic: str, field: str, tax: Taxonomy, every_topic: dict[str, st
         return f"`{topic}` was renamed to `{tax.renamed[topic]}`"
     if topic in every_topic:
         return f"`{topic}` is declared under `{every_topic[topic]}`; move it to that field"
-    return _did_you_mean(topic, tax.section(field)) or f"see the allowed values for `{field}`"
+    return did_you_mean(topic, tax.section(field)) or f"see the allowed values for `{field}`"
 
 
 def _check_items(work: Work) -> Iterator[Diagnostic]:
@@ -333,7 +327,7 @@ def check_edges(corpus: Corpus) -> Iterator[Diagnostic]:
                     "TOI301",
                     edge.span,
                     f"`{edge.type}` points at `{edge.target}`, which is not in bib/",
-                    _did_you_mean(edge.target, corpus.works)
+                    did_you_mean(edge.target, corpus.works)
                     or "add that work first, or fix the key",
                 )
             if edge.scope is not None and edge.scope and tax.topic(edge.scope) is None:
@@ -342,26 +336,9 @@ def check_edges(corpus: Corpus) -> Iterator[Diagnostic]:
                     "TOI302",
                     edge.span,
                     f"edge scoped to unknown topic `{edge.scope}`",
-                    _did_you_mean(edge.scope, every)
+                    did_you_mean(edge.scope, every)
                     or "scope with a theory of impact, end story or agenda id",
                 )
-
-
-def _norm_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    host = parts.netloc.lower().removeprefix("www.")
-    return host + parts.path.rstrip("/") + (("?" + parts.query) if parts.query else "")
-
-
-def _norm_title(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", title.casefold())
-
-
-def _share_author(a: Work, b: Work) -> bool:
-    names_a, names_b = a.authors or a.editors, b.authors or b.editors
-    if not names_a or not names_b:
-        return True
-    return bool({_norm_title(n) for n in names_a} & {_norm_title(n) for n in names_b})
 
 
 def check_duplicates(corpus: Corpus) -> Iterator[Diagnostic]:
@@ -375,7 +352,7 @@ def check_duplicates(corpus: Corpus) -> Iterator[Diagnostic]:
         if work.arxiv:
             idents.append(("arXiv id", work.arxiv.lower()))
         if work.url:
-            idents.append(("URL", _norm_url(work.url)))
+            idents.append(("URL", norm_url(work.url)))
         reported = False
         for ident in idents:
             first = seen.setdefault(ident, work)
@@ -389,12 +366,12 @@ def check_duplicates(corpus: Corpus) -> Iterator[Diagnostic]:
                     f"({first.span.file}:{first.span.line})",
                     "keep one entry and move its tags and edges over",
                 )
-        norm = _norm_title(work.title)
+        norm = norm_title(work.title)
         if norm and not reported:
             # Two people may each post a "Comment on X" in one year; only a shared
             # author (or a missing author list) makes a title match suspicious.
             same_title = titles.setdefault((norm, work.year), [])
-            twin = next((w for w in same_title if _share_author(w, work)), None)
+            twin = next((w for w in same_title if share_author(w, work)), None)
             if twin is not None:
                 yield _d(
                     "TOI402",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -14,14 +15,61 @@ class YamlFileError(ValueError):
         self.problem = problem
 
 
+def _file_error(exc: yaml.YAMLError | UnicodeDecodeError) -> YamlFileError:
+    mark = getattr(exc, "problem_mark", None)
+    line = (mark.line + 1) if mark else 1
+    return YamlFileError(line, str(getattr(exc, "problem", None) or exc))
+
+
 def compose_file(path: Path) -> yaml.Node | None:
-    """The node tree of a YAML file; YamlFileError (with a 1-based line) if it is broken."""
+    """The node tree of a YAML file; YamlFileError (with a 1-based line) if it is broken.
+
+    A missing or unreadable file raises OSError as usual.
+    """
     try:
         return yaml.compose(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = (mark.line + 1) if mark else 1
-        raise YamlFileError(line, str(getattr(exc, "problem", exc))) from exc
+        raise _file_error(exc) from exc
+
+
+def load_file(path: Path) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data `yaml.safe_load` gives, read once."""
+    root = compose_file(path)
+    if root is None:
+        return None, None
+    loader = yaml.SafeLoader("")
+    try:
+        return root, loader.construct_document(root)
+    except yaml.YAMLError as exc:  # e.g. a !!python/... tag safe_load refuses
+        raise _file_error(exc) from exc
+    except (ValueError, TypeError, AttributeError) as exc:  # e.g. `!!int abc`
+        node = _unconstructible(root)
+        line = line_of(node) if node is not None else 1
+        raise YamlFileError(line, f"value tagged {_tag(node)} cannot be read ({exc})") from exc
+    finally:
+        loader.dispose()
+
+
+def _tag(node: yaml.Node | None) -> str:
+    tag = str(node.tag) if node is not None else "?"
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def _unconstructible(root: yaml.Node) -> yaml.Node | None:
+    """The first scalar PyYAML fails to build (only called once building failed)."""
+    stack = [root]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(node)
+            except (yaml.YAMLError, ValueError, TypeError, AttributeError):
+                return node
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        elif isinstance(node, yaml.MappingNode):
+            stack += [part for pair in node.value for part in pair]
+    return None
 
 
 def line_of(node: yaml.Node) -> int:

@@ -1,0 +1,68 @@
+"""Normalised forms, so that the checker, `add` and `import` agree on what is "the same".
+
+Two URLs, titles or author lists that differ only in ways a reader would not notice
+must compare equal, or a work slips into the corpus twice. Suggestions for a
+mistyped id come from here too, so every command words them alike. Pure functions
+on strings; nothing here knows about files or the model.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Protocol
+from urllib.parse import urlsplit
+
+
+class Named(Protocol):
+    """Anything with author and editor names, such as a `Work`."""
+
+    @property
+    def authors(self) -> tuple[str, ...]: ...
+
+    @property
+    def editors(self) -> tuple[str, ...]: ...
+
+
+def norm_url(url: str) -> str:
+    """`https://www.Example.org/a/?q=1#s` -> `example.org/a?q=1`.
+
+    Scheme, `www.`, host case, trailing slashes and fragment do not tell URLs apart.
+    """
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    return host + parts.path.rstrip("/") + (("?" + parts.query) if parts.query else "")
+
+
+def ascii_fold(text: str) -> str:
+    """`Goldowsky-Dill` -> `goldowskydill`, `Rényi` -> `renyi`: letters and digits only."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]", "", plain)
+
+
+def norm_title(title: str) -> str:
+    """Lower-case ASCII letters and digits only: `On X: a Y!` -> `onxay`.
+
+    Other letters are dropped, not folded: `Rényi` -> `rnyi`.
+    """
+    return re.sub(r"[^a-z0-9]+", "", title.casefold())
+
+
+def share_author(a: Named, b: Named) -> bool:
+    """Whether two works have a name in common (authors, else editors).
+
+    A work without names could be by anyone, so it shares an author with every work.
+    """
+    names_a, names_b = a.authors or a.editors, b.authors or b.editors
+    if not names_a or not names_b:
+        return True
+    return bool({norm_title(n) for n in names_a} & {norm_title(n) for n in names_b})
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest choice (`did you mean `x`?`), or "" when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""

@@ -1,0 +1,23 @@
+"""Command-line options that several subcommands share, so each is spelt once."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+FORMATS = ("text", "github", "json")
+
+
+def add_root(parser: argparse.ArgumentParser, holding: str = "bib/") -> None:
+    """`--root`: the project folder, the current one unless said otherwise."""
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help=f"project folder holding {holding} (default: current folder)",
+    )
+
+
+def add_format(parser: argparse.ArgumentParser, help: str) -> None:
+    """`--format text|github|json`: how findings are printed."""
+    parser.add_argument("--format", choices=FORMATS, default="text", help=help)

@@ -1,0 +1,53 @@
+"""What counts as "the same" URL, title or author, shared by check, add and import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from toi_atlas.normalise import ascii_fold, did_you_mean, norm_title, norm_url, share_author
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://www.Example.org/a/", "http://example.org/a"),
+        ("https://example.org/a#part", "https://example.org/a"),
+        (" https://example.org/a?x=1 ", "https://example.org/a?x=1"),
+    ],
+)
+def test_same_url(a: str, b: str) -> None:
+    assert norm_url(a) == norm_url(b)
+
+
+def test_query_and_path_still_tell_urls_apart() -> None:
+    assert norm_url("https://example.org/a?x=1") != norm_url("https://example.org/a?x=2")
+    assert norm_url("https://example.org/a") != norm_url("https://example.org/A")
+
+
+def test_titles_compare_without_case_or_punctuation() -> None:
+    assert norm_title("Toward a Theory: of Impact!") == norm_title("toward a theory of impact")
+
+
+def test_ascii_fold_keeps_letters_and_digits() -> None:
+    assert ascii_fold("Goldowsky-Dill") == "goldowskydill"
+    assert ascii_fold("Rényi 2023") == "renyi2023"
+
+
+@dataclass(frozen=True)
+class _Work:
+    authors: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+
+
+def test_share_author() -> None:
+    assert share_author(_Work(("Doe, Jane", "Roe, R.")), _Work(("doe, jane",)))
+    assert not share_author(_Work(("Doe, Jane",)), _Work(("Roe, R.",)))
+    assert share_author(_Work(editors=("Doe, Jane",)), _Work(("Doe, Jane",)))
+    assert share_author(_Work(), _Work(("Roe, R.",)))  # no names: could be anyone
+
+
+def test_did_you_mean() -> None:
+    assert did_you_mean("auditng", ["auditing", "interpretability"]) == "did you mean `auditing`?"
+    assert did_you_mean("zzz", ["auditing"]) == ""
