@@ -14,6 +14,7 @@ import html
 import json
 import posixpath
 import re
+from functools import lru_cache
 
 from ..model import Work
 from ..taxonomy import Taxonomy, Term
@@ -47,7 +48,14 @@ def yaml_str(text: str) -> str:
 
 def rel(from_page: str, to_path: str) -> str:
     """Relative link between two paths inside the output folder (MkDocs checks them)."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    return _rel_from(posixpath.dirname(from_page) or ".", to_path)
+
+
+@lru_cache(maxsize=1 << 17)
+def _rel_from(folder: str, to_path: str) -> str:
+    # Pages share a handful of folders, so the same link is asked for many times;
+    # relpath itself costs about 40 µs (it makes both paths absolute).
+    return posixpath.relpath(to_path, folder)
 
 
 def ext_link(url: str | None, text: str) -> str:

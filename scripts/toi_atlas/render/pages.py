@@ -227,6 +227,9 @@ def _cite(work: Work, ctx: Context, page: str) -> list[str]:
 def render(ctx: Context) -> dict[str, str]:
     corpus = ctx.corpus
     strip = custom_field_names(corpus.taxonomy)
+    ctx.citations.prefetch(
+        (style, csl_item(work)) for work in corpus.works.values() for style in STYLES.values()
+    )
     out: dict[str, str] = {}
     for work in corpus.works.values():
         out[work_path(work)] = render_work(work, ctx)
