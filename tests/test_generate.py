@@ -201,3 +201,17 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_symlinked_page_is_replaced_not_written_through(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outside = tmp_path / "outside.md"
+    outside.write_text("keep me")
+    write_plan(out, {"works/x.md": "old"})
+    (out / "works" / "x.md").unlink()
+    (out / "works" / "x.md").symlink_to(outside)
+    stats = write_plan(out, {"works/x.md": "new"})
+    assert stats.written == 1
+    assert outside.read_text() == "keep me"
+    assert not (out / "works" / "x.md").is_symlink()
+    assert (out / "works" / "x.md").read_text() == "new"

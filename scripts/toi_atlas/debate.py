@@ -54,12 +54,10 @@ def build_debate(topic: str, corpus: Corpus) -> Debate:
     edges = [
         e for w in works for e in w.edges if e.target in corpus.works and on_topic(e, topic, corpus)
     ]
-    case_for = [w for w in works if w.stance_on(topic) == "advocates"]
+    tagged = corpus.works_on(topic)
+    case_for = [w for w, stance in tagged if stance == "advocates"]
     advocates = {w.key for w in case_for}
-    critics: dict[str, Critique] = {}
-    for w in works:
-        if w.stance_on(topic) == "critiques":
-            critics[w.key] = Critique(w)
+    critics = {w.key: Critique(w) for w, stance in tagged if stance == "critiques"}
     for e in edges:
         if e.type == "rebuts" and (e.target in advocates or e.source in critics):
             crit = critics.setdefault(e.source, Critique(corpus.works[e.source]))
@@ -81,5 +79,5 @@ def build_debate(topic: str, corpus: Corpus) -> Debate:
     placed = advocates | {c.work.key for c in critiques}
     placed |= {r.key for c in critiques for r, _ in c.replies}
     placed |= {src.key for pairs in evidence.values() for src, _ in pairs}
-    others = [(w, w.stance_on(topic)) for w in works if w.stance_on(topic) and w.key not in placed]
+    others = [(w, stance) for w, stance in tagged if stance and w.key not in placed]
     return Debate(topic, case_for, critiques, evidence, others, edges)

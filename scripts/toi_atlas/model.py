@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 
@@ -210,23 +210,32 @@ class Corpus:
     incoming: dict[str, list[Edge]] = field(default_factory=dict)
 
     def sorted_works(self) -> list[Work]:
-        return sorted(self.works.values(), key=lambda w: (-(w.year or 0), w.key.lower()))
+        return list(self._newest_first)
+
+    @cached_property
+    def _newest_first(self) -> tuple[Work, ...]:
+        return tuple(sorted(self.works.values(), key=lambda w: (-(w.year or 0), w.key.lower())))
+
+    @cached_property
+    def _by_topic(self) -> dict[str, list[Work]]:
+        # One pass instead of one per topic: pages ask for every topic's works.
+        index: dict[str, list[Work]] = defaultdict(list)
+        for w in self._newest_first:
+            for topic in dict.fromkeys(t.topic for t in w.tags):
+                index[topic].append(w)
+        return index
 
     def works_on(self, topic: str) -> list[tuple[Work, str | None]]:
-        out = [
-            (w, w.stance_on(topic))
-            for w in self.works.values()
-            if any(t.topic == topic for t in w.tags)
-        ]
-        return sorted(out, key=lambda p: (-(p[0].year or 0), p[0].key.lower()))
+        """Works tagged with `topic`, newest first, with their stance on it."""
+        return [(w, w.stance_on(topic)) for w in self._by_topic.get(topic, ())]
 
     def works_with_stance(self, stance: str) -> list[tuple[Work, list[str]]]:
         out = []
-        for w in self.works.values():
+        for w in self._newest_first:
             topics = [t.topic for t in w.tags if t.stance == stance]
             if topics:
                 out.append((w, topics))
-        return sorted(out, key=lambda p: (-(p[0].year or 0), p[0].key.lower()))
+        return out
 
 
 def _person_name(person: object) -> str:

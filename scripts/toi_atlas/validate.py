@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Span
@@ -194,9 +195,13 @@ def _is_iso_date(value: str) -> bool:
     return True
 
 
+_UNSAFE_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+@lru_cache(maxsize=1 << 15)
 def is_safe_url(url: str) -> bool:
     """Absolute http(s) URL with a host and no whitespace or control characters."""
-    if not url or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+    if not url or _UNSAFE_URL_CHAR.search(url):
         return False
     try:
         parts = urlsplit(url)

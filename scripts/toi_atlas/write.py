@@ -32,23 +32,30 @@ class WriteStats:
     written_paths: tuple[str, ...] = ()
 
 
-def safe_target(out_dir: Path, rel: str) -> Path:
-    """Resolve `rel` under `out_dir`, refusing anything that could escape it."""
+def safe_target(out_dir: Path, rel: str, _folders: dict[Path, Path] | None = None) -> Path:
+    """Resolve `rel` under `out_dir`, refusing anything that could escape it.
+
+    Only the folder is resolved (symlinks in it could lead out); the file itself is
+    replaced, never written through, so a symlink there cannot. `_folders` memoises
+    resolved folders within one write: 20,000 pages live in a handful of them.
+    """
     p = PurePosixPath(rel)
     if (
         not rel
         or p.is_absolute()
-        or any(part in ("..", "") for part in p.parts)
+        or any(part in ("..", "", ".") for part in p.parts)
         or "\\" in rel
         or "\x00" in rel
         or ":" in p.parts[0]
     ):
         raise UnsafePathError(rel)
-    base = out_dir.resolve()
-    target = (base / p).resolve()
-    if not target.is_relative_to(base):
+    folders = {} if _folders is None else _folders
+    base = folders.get(out_dir) or folders.setdefault(out_dir, out_dir.resolve())
+    parent = out_dir.joinpath(*p.parts[:-1])
+    folder = folders.get(parent) or folders.setdefault(parent, parent.resolve())
+    if not folder.is_relative_to(base):
         raise UnsafePathError(rel)
-    return target
+    return folder / p.name
 
 
 def _mode_for(path: Path) -> int:
@@ -75,7 +82,10 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def write_plan(out_dir: Path, plan: dict[str, str]) -> WriteStats:
-    targets = {safe_target(out_dir, rel): text.encode("utf-8") for rel, text in plan.items()}
+    folders: dict[Path, Path] = {}
+    targets = {
+        safe_target(out_dir, rel, folders): text.encode("utf-8") for rel, text in plan.items()
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     marker = out_dir / MARKER
     owned = marker.exists() or not any(out_dir.iterdir())

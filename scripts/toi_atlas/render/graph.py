@@ -15,6 +15,7 @@ from typing import Any
 from ..model import Corpus, Work
 from ..site import Site
 from .context import Context
+from .exports import dumps
 from .markdown import xml_safe
 
 PAGE = "graph.md"
@@ -238,5 +239,5 @@ def render(ctx: Context) -> dict[str, str]:
         PAGE: render_page(ctx),
         "data/graph.json": json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
         "data/graph.graphml": graphml(data),
-        "data/graph.jsonld": json.dumps(jsonld(ctx, ctx.site), ensure_ascii=False, indent=1) + "\n",
+        "data/graph.jsonld": dumps(jsonld(ctx, ctx.site)),
     }
