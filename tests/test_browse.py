@@ -37,12 +37,18 @@ def open_browse(page: Page, base: str, query: str = "") -> None:
     page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
 
 
+def listed(page: Page) -> None:
+    """Wait until the whole page of results is listed (the first few come a frame early)."""
+    page.wait_for_function("!document.getElementById('toi-results').dataset.pending")
+
+
 def shown(page: Page) -> list[str]:
     """Keys of the listed works (all pages of results: 'Show more' until done)."""
+    listed(page)
     while page.locator("#toi-more").is_visible():
         page.click("#toi-more")
-    hrefs = page.locator("#toi-results li > a").evaluate_all("as => as.map(a => a.href)")
-    return [h.rstrip("/").rsplit("/", 1)[1] for h in hrefs]
+    listed(page)
+    return shown_now(page)
 
 
 def tagged(corpus, topic: str) -> set[str]:
@@ -76,6 +82,41 @@ def test_one_end_story_gives_exactly_its_works(page: Page, base: str, corpus) ->
     assert count_of(page, "toi-endstory-enumerative-safety") == len(
         tagged(corpus, "enumerative-safety")
     )
+
+
+def test_results_are_listed_in_two_steps_and_show_more_appends(
+    page: Page, base: str, corpus
+) -> None:
+    open_browse(page, base)
+    listed(page)
+    first = shown_now(page)
+    assert len(first) == 100  # one page of results, the first 20 a frame early
+    assert first == [w.slug for w in corpus.sorted_works()][:100]
+    page.click("#toi-more")
+    every = shown_now(page)
+    assert every[:100] == first and len(every) == len(set(every)) == len(corpus.works)
+
+
+def test_a_newer_update_owns_the_list(page: Page, base: str, corpus) -> None:
+    open_browse(page, base, "?endstory=microscope")
+    # Two updates in one task: the first lists all works (80 of them still pending)
+    # and must not append them below the second one's results.
+    page.evaluate(
+        """() => {
+          document.getElementById('toi-endstory-microscope').click();
+          document.getElementById('toi-endstory-enumerative-safety').click();
+        }"""
+    )
+    expected = tagged(corpus, "enumerative-safety")
+    assert 0 < len(expected) < 100
+    listed(page)
+    page.wait_for_timeout(100)  # a stale append would land within a frame or two
+    assert shown_now(page) == [w.slug for w in corpus.sorted_works() if w.slug in expected]
+
+
+def shown_now(page: Page) -> list[str]:
+    hrefs = page.locator("#toi-results li > a").evaluate_all("as => as.map(a => a.href)")
+    return [h.rstrip("/").rsplit("/", 1)[1] for h in hrefs]
 
 
 def test_or_within_and_across_facets(page: Page, base: str, corpus) -> None:

@@ -8,6 +8,9 @@
   "use strict";
 
   var PAGE_SIZE = 100;
+  // Listed before the next frame; the rest of the page of results right after it, so
+  // a click repaints in one short frame even when it re-lists 100 works.
+  var FIRST = 20;
   var FACETS = ["endstory", "toi", "stance", "agenda", "edge", "kind"];
   var SORTS = ["year-desc", "year-asc", "title", "connections"];
   var TOPIC_FACETS = ["endstory", "toi", "agenda"];
@@ -40,6 +43,7 @@
     this.more = document.getElementById("toi-more");
     this.sortSelect = document.getElementById("toi-sort");
     this.shown = PAGE_SIZE;
+    this.generation = 0;
     this.bibCache = {};
     this.prepare();
     this.readURL();
@@ -155,7 +159,7 @@
     });
     this.more.addEventListener("click", function () {
       self.shown += PAGE_SIZE;
-      self.render();
+      self.render(true);
     });
     document.getElementById("toi-download").addEventListener("click", function () {
       self.download();
@@ -251,34 +255,75 @@
     var st = this.state();
     this.results = this.sort(this.filter(st), st.sort);
     this.showCounts();
-    this.render();
+    this.render(false);
     var url = window.location.pathname + this.query() + window.location.hash;
-    if (push && url !== window.location.pathname + window.location.search + window.location.hash) {
-      window.history.pushState(null, "", url);
-    }
+    // The history entry is made after the results are painted: it costs the browser
+    // several milliseconds and nobody sees the address bar change a frame later.
+    afterNextFrame(function () {
+      if (push && url !== window.location.pathname + window.location.search + window.location.hash) {
+        window.history.pushState(null, "", url);
+      }
+    });
     this.root.dataset.updateMs = String(performance.now() - started);
   };
+
+  function afterNextFrame(fn) {
+    requestAnimationFrame(function () { setTimeout(fn, 0); });
+  }
 
   Browser.prototype.showCounts = function () {
     var self = this;
     FACETS.forEach(function (name) {
       self.boxes[name].forEach(function (box) {
         var n = self.counts[name][self.valueIndex[name][box.value]] || 0;
+        var zero = n === 0 && !box.checked;
+        // Untouched when unchanged: every write would restyle the facet panel.
+        if (box.toiCount === n && box.toiZero === zero) return;
+        box.toiCount = n;
+        box.toiZero = zero;
         var label = box.nextElementSibling;
         label.querySelector(".toi-count").textContent = "(" + n + ")";
         box.setAttribute("aria-label", label.firstChild.textContent.trim() + ", " + n + " works");
-        box.parentNode.classList.toggle("toi-zero", n === 0 && !box.checked);
+        box.parentNode.classList.toggle("toi-zero", zero);
       });
     });
   };
 
-  Browser.prototype.render = function () {
+  /* List results up to this.shown. `more` appends the next page below the listed ones;
+   * otherwise the list is replaced: FIRST items now, the rest after the next frame
+   * (the list carries data-pending until then). */
+  Browser.prototype.render = function (more) {
+    var list = this.list;
+    var upto = Math.min(this.shown, this.results.length);
+    var generation = ++this.generation;
+    var self = this;
+    if (more) {
+      list.appendChild(this.items(list.children.length, upto));
+    } else {
+      var now = Math.min(upto, FIRST);
+      list.replaceChildren(this.items(0, now));
+      if (now < upto) {
+        list.dataset.pending = "1";
+        afterNextFrame(function () {
+          if (generation !== self.generation) return; // a newer update owns the list
+          list.appendChild(self.items(now, upto));
+          delete list.dataset.pending;
+        });
+      }
+    }
+    if (more || upto <= FIRST) delete list.dataset.pending;
+    this.more.hidden = upto >= this.results.length;
+    var total = this.data.works.length;
+    var n = this.results.length;
+    this.status.textContent = (n === total ? "All " + total + " works" : n + " of " + total + " works") +
+      (upto < n ? " (showing the first " + upto + ")" : "") + ".";
+  };
+
+  Browser.prototype.items = function (from, upto) {
     var works = this.data.works;
     var stances = this.data.facets.stance || [];
-    var list = this.list;
     var frag = document.createDocumentFragment();
-    var upto = Math.min(this.shown, this.results.length);
-    for (var r = 0; r < upto; r++) {
+    for (var r = from; r < upto; r++) {
       var w = works[this.results[r]];
       var li = document.createElement("li");
       li.className = "toi-result";
@@ -305,12 +350,7 @@
       }
       frag.appendChild(li);
     }
-    list.replaceChildren(frag);
-    this.more.hidden = upto >= this.results.length;
-    var total = works.length;
-    var n = this.results.length;
-    this.status.textContent = (n === total ? "All " + total + " works" : n + " of " + total + " works") +
-      (upto < n ? " (showing the first " + upto + ")" : "") + ".";
+    return frag;
   };
 
   Browser.prototype.selectedKeys = function () {
