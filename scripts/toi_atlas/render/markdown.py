@@ -20,7 +20,13 @@ from ..model import Work
 from ..taxonomy import Taxonomy, Term
 from ..validate import is_safe_url
 
-_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>&\"'~^=$:@%]")
+# Characters that can start Markdown, HTML or attr_list syntax inline, plus those some
+# common extensions give a meaning (~ ^ = $ : @ % for strike, sub/sup, mark, math,
+# emoji, mentions). `.`, `-` and `'` only matter at the start of a line (lists) and are
+# left alone elsewhere: every entity is an inline-pattern match for Python-Markdown,
+# and titles are full of them (a third of `mkdocs build` at 10,000 works).
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+!|<>&\"~^=$:@%]")
+_MD_LINE_START = re.compile(r"^(?:[-.']|\d+(?=[.)]))")
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -33,7 +39,13 @@ def xml_safe(text: str) -> str:
 
 def md_escape(text: str) -> str:
     """Untrusted text -> Markdown that renders as exactly that text."""
-    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", " ".join(text.split()))
+    text = _MD_SPECIAL.sub(_entity, " ".join(text.split()))
+    return _MD_LINE_START.sub(lambda m: "".join(_entity(c) for c in m.group()), text)
+
+
+def _entity(match: re.Match[str] | str) -> str:
+    char = match if isinstance(match, str) else match.group()
+    return f"&#{ord(char)};"
 
 
 def attr(text: str) -> str:
