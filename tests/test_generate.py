@@ -10,7 +10,7 @@ import pytest
 from pybtex.database import parse_string
 
 from conftest import entry, make_project
-from toi_atlas import write
+from toi_atlas import incremental, pipeline, write
 from toi_atlas.pipeline import Paths, build, dropped, load_and_check, render_all
 from toi_atlas.render.context import Context
 from toi_atlas.write import MARKER, UnsafePathError, safe_target, write_plan
@@ -215,3 +215,59 @@ def test_symlinked_page_is_replaced_not_written_through(tmp_path: Path) -> None:
     assert outside.read_text() == "keep me"
     assert not (out / "works" / "x.md").is_symlink()
     assert (out / "works" / "x.md").read_text() == "new"
+
+
+def _two_works(tmp_path: Path) -> Path:
+    return make_project(tmp_path, {"w.bib": entry("alpha2023") + "\n" + entry("beta2024")})
+
+
+def _no_render(*_: object) -> dict[str, str]:
+    raise AssertionError("rendered although nothing changed")
+
+
+def test_noop_build_renders_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _two_works(tmp_path)
+    first = build(Paths(root))
+    assert first.stats is not None and not first.skipped
+    monkeypatch.setattr(pipeline, "render_all", _no_render)
+    again = build(Paths(root))
+    assert again.skipped and again.stats is not None
+    assert (again.stats.written, again.stats.unchanged) == (0, first.stats.written)
+    assert again.diagnostics == first.diagnostics  # still loaded and checked
+
+
+@pytest.mark.parametrize("change", ["edit", "delete", "extra", "bib", "mkdocs", "code", "force"])
+def test_any_change_renders_again(
+    change: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _two_works(tmp_path)
+    build(Paths(root))
+    out = root / "docs" / "atlas"
+    page = out / "works" / "alpha2023.md"
+    original = page.read_text()
+    force = change == "force"
+    if change == "edit":
+        page.write_text(original + "hand edit\n")
+    elif change == "delete":
+        page.unlink()
+    elif change == "extra":
+        (out / "works" / "stray.md").write_text("stray")
+    elif change == "bib":
+        bib = root / "bib" / "w.bib"
+        bib.write_text(bib.read_text().replace("beta2024", "gamma2024"))
+    elif change == "mkdocs":
+        (root / "mkdocs.yml").write_text("site_name: T\nsite_url: https://example.org/t/\n")
+    elif change == "code":
+        code = tmp_path / "code"
+        code.mkdir()
+        (code / "render.py").write_text("v1")
+        monkeypatch.setattr(incremental, "CODE", code)
+        build(Paths(root))  # recorded with this "generator"
+        (code / "render.py").write_text("v2")
+    result = build(Paths(root), force=force)
+    assert not result.skipped and result.stats is not None
+    assert page.read_text() == original or change == "bib"
+    assert not (out / "works" / "stray.md").exists()
+    if change == "bib":
+        assert (out / "works" / "gamma2024.md").exists()
+        assert not (out / "works" / "beta2024.md").exists()

@@ -171,10 +171,13 @@ def measure_pipeline(root: Path, runs: int) -> Metrics:
 
 # --- subprocess steps ---------------------------------------------------------------
 
+_UP_TO_DATE = re.compile(r"docs/atlas is up to date")
 _WRITTEN = re.compile(r"(\d+) written")
 
 
 def written(proc: Proc) -> int | None:
+    if _UP_TO_DATE.search(proc.output):
+        return 0  # nothing changed: the build rendered and wrote nothing
     m = _WRITTEN.search(proc.output)
     return int(m.group(1)) if m else None
 

@@ -78,15 +78,23 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import Paths, build
 
-    result = build(Paths(args.root))
+    result = build(Paths(args.root), force=args.force)
     code = _report(args, result.diagnostics)
     if result.stats is not None and args.format == "text":
         s = result.stats
-        print(
-            f"generated {len(result.corpus.works) if result.corpus else 0} work pages into "
-            f"docs/atlas: {s.written} written, {s.unchanged} unchanged, {s.deleted} removed",
-            file=sys.stderr,
-        )
+        works = len(result.corpus.works) if result.corpus else 0
+        if result.skipped:
+            print(
+                f"docs/atlas is up to date ({works} work pages, {s.unchanged} files): "
+                "nothing changed since the last build (--force renders anyway)",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"generated {works} work pages into docs/atlas: "
+                f"{s.written} written, {s.unchanged} unchanged, {s.deleted} removed",
+                file=sys.stderr,
+            )
     if result.stats is None and code == EXIT_OK:
         return EXIT_FINDINGS  # an error stopped the build before anything was written
     return code
@@ -131,6 +139,11 @@ def make_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPar
     )
     p = sub.add_parser("build", help=HELP["build"])
     _add_common(p)
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="render every page even if nothing changed since the last build",
+    )
     for name in MODULES:
         p = sub.add_parser(name, help=HELP[name])
         if commands is None or name in commands:

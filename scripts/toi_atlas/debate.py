@@ -79,5 +79,7 @@ def build_debate(topic: str, corpus: Corpus) -> Debate:
     placed = advocates | {c.work.key for c in critiques}
     placed |= {r.key for c in critiques for r, _ in c.replies}
     placed |= {src.key for pairs in evidence.values() for src, _ in pairs}
-    others = [(w, stance) for w, stance in tagged if stance and w.key not in placed]
+    others: list[tuple[Work, str | None]] = [
+        (w, stance) for w, stance in tagged if stance and w.key not in placed
+    ]
     return Debate(topic, case_for, critiques, evidence, others, edges)

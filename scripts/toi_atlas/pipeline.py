@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import incremental
 from .claims import Claim, check_claims, load_claims
 from .diagnostics import Diagnostic, Span, has_errors
 from .load import RawEntry, bib_files, load_file
@@ -70,6 +71,14 @@ class Paths:
     def out(self) -> Path:
         return self.root / "docs" / "atlas"
 
+    @property
+    def manifest(self) -> Path:
+        return self.cache / "manifest.json"
+
+    def inputs(self) -> list[Path]:
+        """Every file the generated output depends on (besides the generator itself)."""
+        return [*sorted(p for p in self.bib.rglob("*") if p.is_file()), self.mkdocs_yml]
+
     def display(self, path: Path) -> str:
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
@@ -84,6 +93,7 @@ class Result:
     stats: WriteStats | None = None
     timings: dict[str, float] = field(default_factory=dict)
     entries_read: int = 0
+    skipped: bool = False  # nothing changed since the last build, so nothing was rendered
     reading_lists: tuple[ReadingList, ...] = ()
     claims: tuple[Claim, ...] = ()
 
@@ -140,11 +150,19 @@ def dropped(corpus: Corpus, plan: dict[str, str]) -> list[Diagnostic]:
     ]
 
 
-def build(paths: Paths) -> Result:
+def build(paths: Paths, *, force: bool = False) -> Result:
+    # Digest first: if an input changes while we load, the next build renders again.
+    digest = incremental.digest(paths.inputs())
     result = load_and_check(paths)
     if has_errors(result.diagnostics) or result.corpus is None:
         return result
     t0 = time.perf_counter()
+    files = None if force else incremental.intact(paths.manifest, paths.out, digest)
+    if files is not None:
+        result.stats = WriteStats(0, files, 0)
+        result.skipped = True
+        result.timings.update(render=0.0, write=time.perf_counter() - t0)
+        return result
     citations = CitationCache(paths.cache / "citations.json")
     ctx = Context(
         result.corpus,
@@ -161,6 +179,7 @@ def build(paths: Paths) -> Result:
     try:
         result.stats = write_plan(paths.out, plan)
         citations.save()
+        incremental.save(paths.manifest, paths.out, digest)
     except UnsafePathError as exc:
         result.diagnostics.append(
             Diagnostic(
