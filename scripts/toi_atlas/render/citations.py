@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import multiprocessing
 import os
 import warnings
 from collections.abc import Iterable
@@ -36,7 +37,7 @@ from ..write import atomic_write
 STYLES = {"APA": "apa", "Harvard": "harvard-cite-them-right"}
 
 # Below this many entries to format, starting worker processes costs more than it saves.
-PARALLEL_FROM = 200
+PARALLEL_FROM = 400
 
 
 def _memoise_style_queries() -> None:
@@ -97,7 +98,11 @@ def format_many(jobs: list[tuple[str, dict[str, Any]]]) -> list[str]:
     # A few large chunks: each worker parses the styles once, then formats its share.
     size = -(-len(jobs) // (workers * 4))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Not fork: a forked copy of a process that runs threads (a test runner, a browser
+    # driver) can deadlock. forkserver where there is one, spawn elsewhere (Windows).
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return [text for part in pool.map(_format_all, chunks) for text in part]
 
 
