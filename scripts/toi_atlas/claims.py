@@ -12,11 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .diagnostics import Diagnostic, Span
 from .model import Corpus
-from .yamlnodes import YamlFileError, compose_file, get, strings, text
+from .yamlnodes import get, strings, text, top_level_list
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ROLES = ("made_by", "supported_by", "disputed_by")
@@ -50,18 +48,13 @@ def load_claims(path: Path, display: str) -> tuple[list[Claim], list[Diagnostic]
     def bad(line: int, message: str, code: str = "TOI701", hint: str = "") -> None:
         diags.append(Diagnostic(code, Span(display, line), message, hint or _SHAPE))
 
-    try:
-        root = compose_file(path)
-    except YamlFileError as exc:
-        bad(exc.line, f"not valid YAML: {exc.problem}")
-        return [], diags
-    nodes = get(root, "claims")
-    if not isinstance(nodes, yaml.SequenceNode):
-        bad(1, "expected a top-level `claims:` with a list of claims")
+    nodes, problem = top_level_list(path, "claims", "claims")
+    if problem:
+        bad(*problem)
         return [], diags
     claims: list[Claim] = []
     seen: set[str] = set()
-    for node in nodes.value:
+    for node in nodes:
         line = node.start_mark.line + 1
         ident, statement = text(get(node, "id")), text(get(node, "text"))
         if not ID_RE.match(ident) or not statement:

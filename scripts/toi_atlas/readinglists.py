@@ -16,7 +16,7 @@ import yaml
 
 from .diagnostics import Diagnostic, Span
 from .model import Corpus
-from .yamlnodes import YamlFileError, compose_file, get, text
+from .yamlnodes import get, text, top_level_list
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -49,18 +49,13 @@ def load_reading_lists(path: Path, display: str) -> tuple[list[ReadingList], lis
     def bad(line: int, message: str, hint: str = "see docs/data-model.md, Reading lists") -> None:
         diags.append(Diagnostic("TOI601", Span(display, line), message, hint))
 
-    try:
-        root = compose_file(path)
-    except YamlFileError as exc:
-        bad(exc.line, f"not valid YAML: {exc.problem}")
-        return [], diags
-    nodes = get(root, "lists")
-    if not isinstance(nodes, yaml.SequenceNode):
-        bad(1, "expected a top-level `lists:` with a list of reading lists")
+    nodes, problem = top_level_list(path, "lists", "reading lists")
+    if problem:
+        bad(*problem)
         return [], diags
     lists: list[ReadingList] = []
     seen: set[str] = set()
-    for node in nodes.value:
+    for node in nodes:
         line = node.start_mark.line + 1
         ident, title, items = (
             text(get(node, "id")),

@@ -32,6 +32,20 @@ def compose_file(path: Path) -> yaml.Node | None:
         raise _file_error(exc) from exc
 
 
+def top_level_list(
+    path: Path, key: str, what: str
+) -> tuple[list[yaml.Node], tuple[int, str] | None]:
+    """The items of the file's top-level `key:` list, or (line, problem) saying why not."""
+    try:
+        root = compose_file(path)
+    except YamlFileError as exc:
+        return [], (exc.line, f"not valid YAML: {exc.problem}")
+    nodes = get(root, key)
+    if not isinstance(nodes, yaml.SequenceNode):
+        return [], (1, f"expected a top-level `{key}:` with a list of {what}")
+    return list(nodes.value), None
+
+
 def load_file(path: Path) -> tuple[yaml.Node | None, Any]:
     """The node tree (for line numbers) and the data `yaml.safe_load` gives, read once."""
     root = compose_file(path)
