@@ -51,3 +51,10 @@ def test_share_author() -> None:
 def test_did_you_mean() -> None:
     assert did_you_mean("auditng", ["auditing", "interpretability"]) == "did you mean `auditing`?"
     assert did_you_mean("zzz", ["auditing"]) == ""
+
+
+def test_one_of_suggests_the_closest_or_lists_all() -> None:
+    from toi_atlas.normalise import one_of
+
+    assert one_of("critique", ["advocates", "critiques"], "stances") == "did you mean `critiques`?"
+    assert one_of("zzz", ["advocates", "critiques"], "stances") == "stances: advocates, critiques"

@@ -24,7 +24,7 @@ from .diagnostics import Span
 from .load import PERSON_FIELDS, RawEntry, RawField, parse_text
 from .model import Corpus, Work, build_work, latex_to_unicode
 from .net import Client, NetError, Policy
-from .normalise import ascii_fold, did_you_mean, norm_title, norm_url, share_author
+from .normalise import ascii_fold, did_you_mean, norm_title, norm_url, one_of, share_author
 from .options import add_root
 from .pipeline import Paths, load_and_check
 from .sources import (
@@ -359,9 +359,7 @@ def parse_tags(values: list[str], section: str, taxonomy: Taxonomy) -> tuple[lis
         if topic not in taxonomy.section(section):
             errors.append(_unknown_topic(topic, section, taxonomy))
         if sep and stance not in taxonomy.stances:
-            hint = did_you_mean(stance, taxonomy.stances) or "stances: " + ", ".join(
-                taxonomy.stances
-            )
+            hint = one_of(stance, taxonomy.stances, "stances")
             errors.append(f"unknown stance `{stance}` on `{topic}`: {hint}")
         items.append(f"{topic}:{stance}" if sep else topic)
     return items, errors
@@ -462,9 +460,7 @@ def _tags(args: argparse.Namespace, taxonomy: Taxonomy) -> tuple[Tags, list[str]
     agendas, most = parse_tags(args.agenda, "agendas", taxonomy)
     errors += more + most
     if args.stance is not None and args.stance not in taxonomy.stances:
-        hint = did_you_mean(args.stance, taxonomy.stances) or "stances: " + ", ".join(
-            taxonomy.stances
-        )
+        hint = one_of(args.stance, taxonomy.stances, "stances")
         errors.append(f"unknown stance `{args.stance}`: {hint}")
     return Tags(tuple(tois), tuple(endstories), tuple(agendas), args.stance), errors
 

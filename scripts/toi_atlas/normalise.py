@@ -66,3 +66,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest choice (`did you mean `x`?`), or "" when none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else ""
+
+
+def one_of(word: str, choices: Iterable[str], what: str) -> str:
+    """`did_you_mean`, or else the whole list: `stances: advocates, critiques, ...`."""
+    options = list(choices)
+    return did_you_mean(word, options) or f"{what}: " + ", ".join(options)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Span
 from .model import Corpus, Work, arxiv_from_url
-from .normalise import did_you_mean, norm_title, norm_url, share_author
+from .normalise import did_you_mean, norm_title, norm_url, one_of, share_author
 from .taxonomy import SECTION_WORD, TOPIC_SECTIONS, Taxonomy
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,99}$")
@@ -221,8 +221,7 @@ def check_tags(corpus: Corpus) -> Iterator[Diagnostic]:
                 work,
                 "stance",
                 f"unknown stance `{work.default_stance}`",
-                did_you_mean(work.default_stance, tax.stances)
-                or "stances: " + ", ".join(tax.stances),
+                one_of(work.default_stance, tax.stances, "stances"),
             )
         if work.kind_explicit and work.kind not in tax.kinds:
             yield _d(
@@ -230,7 +229,7 @@ def check_tags(corpus: Corpus) -> Iterator[Diagnostic]:
                 work,
                 "kind",
                 f"unknown kind `{work.kind}`",
-                did_you_mean(work.kind, tax.kinds) or "kinds: " + ", ".join(tax.kinds),
+                one_of(work.kind, tax.kinds, "kinds"),
             )
         seen: set[str] = set()
         for tag in work.tags:
@@ -262,7 +261,7 @@ def check_tags(corpus: Corpus) -> Iterator[Diagnostic]:
                     "TOI203",
                     span,
                     f"unknown stance `{tag.stance}` on `{tag.topic}`",
-                    did_you_mean(tag.stance, tax.stances) or "stances: " + ", ".join(tax.stances),
+                    one_of(tag.stance, tax.stances, "stances"),
                 )
         if not work.tags:
             yield _d(
