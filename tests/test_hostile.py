@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import entry, make_project, run_tool
+from toi_atlas.fmt import format_bib_text, meaning
 from toi_atlas.load import parse_text
 from toi_atlas.pipeline import Paths, build, load_and_check
 
@@ -100,6 +101,20 @@ def test_loader_never_raises(text: str) -> None:
         assert d.span.file == "fuzz.bib" and 1 <= d.span.line <= lines
     for e in entries:
         assert 1 <= e.span.line <= lines
+
+
+@settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(BIBTEXISH)
+def test_formatter_never_raises_and_never_changes_meaning(text: str) -> None:
+    after, diags, refusal = format_bib_text(text, "fuzz.bib")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 2
+    for d in diags:
+        assert d.span.file == "fuzz.bib" and 1 <= d.span.line <= lines
+    if after is None:
+        assert diags or refusal  # a file left alone always says why
+        return
+    assert meaning(after) == meaning(text)
+    assert format_bib_text(after, "fuzz.bib")[0] == after  # idempotent
 
 
 FIELD = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
