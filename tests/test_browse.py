@@ -34,12 +34,12 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def open_browse(page: Page, base: str, query: str = "") -> None:
     page.goto(f"{base}/atlas/browse/{query}")
-    page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+    page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
 
 
 def listed(page: Page) -> None:
     """Wait until the whole page of results is listed (the first few come a frame early)."""
-    page.wait_for_function("!document.getElementById('toi-results').dataset.pending")
+    page.wait_for_function("(l => l && !l.dataset.pending)(document.getElementById('toi-results'))")
 
 
 def shown(page: Page) -> list[str]:
@@ -114,6 +114,13 @@ def test_a_newer_update_owns_the_list(page: Page, base: str, corpus) -> None:
     assert shown_now(page) == [w.slug for w in corpus.sorted_works() if w.slug in expected]
 
 
+def url_has(page: Page, *parts: str) -> None:
+    """Wait until the address holds every part (the history entry follows the paint)."""
+    page.wait_for_function(
+        "parts => parts.every(p => location.search.includes(p))", arg=list(parts)
+    )
+
+
 def shown_now(page: Page) -> list[str]:
     hrefs = page.locator("#toi-results li > a").evaluate_all("as => as.map(a => a.href)")
     return [h.rstrip("/").rsplit("/", 1)[1] for h in hrefs]
@@ -141,7 +148,7 @@ def test_text_search_combines_with_facets(page: Page, base: str, corpus) -> None
         w = next(x for x in corpus.works.values() if x.slug == key)
         hay = f"{w.title} {w.author_line} {w.summary} {w.key}".lower()
         assert "segerie" in hay
-    assert "q=segerie" in page.url
+    url_has(page, "q=segerie")
 
 
 def test_sorts(page: Page, base: str, corpus) -> None:
@@ -154,7 +161,7 @@ def test_sorts(page: Page, base: str, corpus) -> None:
         len(by_slug[k].edges) + len(corpus.incoming.get(by_slug[k].key, [])) for k in shown(page)
     ]
     assert degree == sorted(degree, reverse=True)
-    assert "sort=connections" in page.url
+    url_has(page, "sort=connections")
     page.select_option("#toi-sort", "title")
     titles = [by_slug[k].title.casefold() for k in shown(page)]
     assert titles[0] <= titles[len(titles) // 2] <= titles[-1]
@@ -165,9 +172,9 @@ def test_url_state_survives_reload_and_back(page: Page, base: str, corpus) -> No
     page.check("#toi-endstory-microscope")
     page.check("#toi-kind-paper")
     after_two = shown(page)
-    assert "endstory=microscope" in page.url and "kind=paper" in page.url
+    url_has(page, "endstory=microscope", "kind=paper")
     page.reload()
-    page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+    page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
     assert page.is_checked("#toi-endstory-microscope") and page.is_checked("#toi-kind-paper")
     assert shown(page) == after_two
     page.go_back()
@@ -180,7 +187,8 @@ def test_topic_page_links_to_prefiltered_view(page: Page, base: str, corpus) -> 
     page.goto(f"{base}/atlas/endstory/microscope/")
     n = len(tagged(corpus, "microscope"))
     page.click(f"text=Filter all {n} works")
-    page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+    page.wait_for_url("**/atlas/browse/**")
+    page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
     assert page.is_checked("#toi-endstory-microscope")
     assert set(shown(page)) == tagged(corpus, "microscope")
 
@@ -255,5 +263,5 @@ def test_home_matrix_counts_match_browse(page: Page, base: str, corpus) -> None:
     count = int((cell.text_content() or "").strip())  # an SVG link: no innerText
     assert count == len(with_stance(corpus, "critiques", on=("auditing",)))
     cell.click()
-    page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+    page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
     assert len(shown(page)) == count

@@ -37,7 +37,7 @@ def base(real_site: Path) -> Iterator[str]:
 
 def _settle(page: Page, path: str) -> None:
     if "browse" in path:
-        page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+        page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
     if "graph" in path:
         page.wait_for_function("document.getElementById('toi-graph').dataset.shown")
 
@@ -139,7 +139,7 @@ def test_404_page_offers_search(browser: Browser, real_site: Path) -> None:
         assert page.locator("h1").first.inner_text().startswith("Page not found")
         page.fill("#toi-404-q", "Segerie")
         page.click("text=Search the works")
-        page.wait_for_function("document.getElementById('toi-browse').dataset.updateMs")
+        page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
         assert "q=Segerie" in page.url
         assert page.locator("#toi-results li").count() >= 1
     page.close()
