@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from toi_atlas.normalise import ascii_fold, did_you_mean, norm_title, norm_url, share_author
+from toi_atlas.normalise import (
+    ascii_fold,
+    did_you_mean,
+    norm_arxiv,
+    norm_title,
+    norm_url,
+    share_author,
+)
 
 
 @pytest.mark.parametrize(
@@ -30,6 +37,23 @@ def test_titles_compare_without_case_or_punctuation() -> None:
     assert norm_title("Toward a Theory: of Impact!") == norm_title("toward a theory of impact")
 
 
+def test_titles_and_names_compare_without_accents_in_any_script() -> None:
+    assert norm_title("Rényi entropy") == norm_title("Renyi Entropy") == "renyientropy"
+    assert norm_title("Straße") == norm_title("Strasse")
+    assert norm_title("Ærø, Łukasz") == "aerolukasz"
+    assert norm_title("Θεωρία της επίδρασης") == norm_title("θεωρια της επιδρασης") != ""
+    assert norm_title("解释性研究") == "解释性研究"
+
+
+def test_ascii_fold_spells_unsplittable_letters_out() -> None:
+    assert ascii_fold("Straße Øster Łódź") == "strasseosterlodz"
+
+
+@pytest.mark.parametrize("value", ["arXiv:2301.01234v2", " 2301.01234 ", "ARXIV: 2301.01234v11"])
+def test_arxiv_ids_compare_without_prefix_or_version(value: str) -> None:
+    assert norm_arxiv(value) == "2301.01234"
+
+
 def test_ascii_fold_keeps_letters_and_digits() -> None:
     assert ascii_fold("Goldowsky-Dill") == "goldowskydill"
     assert ascii_fold("Rényi 2023") == "renyi2023"
@@ -44,6 +68,7 @@ class _Work:
 def test_share_author() -> None:
     assert share_author(_Work(("Doe, Jane", "Roe, R.")), _Work(("doe, jane",)))
     assert not share_author(_Work(("Doe, Jane",)), _Work(("Roe, R.",)))
+    assert share_author(_Work(("Müller, Jörg",)), _Work(("Muller, Jorg",)))
     assert share_author(_Work(editors=("Doe, Jane",)), _Work(("Doe, Jane",)))
     assert share_author(_Work(), _Work(("Roe, R.",)))  # no names: could be anyone
 

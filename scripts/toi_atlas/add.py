@@ -24,7 +24,15 @@ from .diagnostics import Span
 from .load import PERSON_FIELDS, RawEntry, RawField, parse_text
 from .model import Corpus, Work, build_work, latex_to_unicode
 from .net import Client, NetError, Policy
-from .normalise import ascii_fold, did_you_mean, norm_title, norm_url, one_of, share_author
+from .normalise import (
+    ascii_fold,
+    did_you_mean,
+    norm_arxiv,
+    norm_title,
+    norm_url,
+    one_of,
+    share_author,
+)
 from .options import add_root
 from .pipeline import Paths, load_and_check
 from .sources import (
@@ -300,17 +308,13 @@ def missing(record: Record) -> list[str]:
 # --- duplicates --------------------------------------------------------------------
 
 
-def _arxiv_key(value: str) -> str:
-    return re.sub(r"v\d+$", "", value.strip().lower())
-
-
 def known_by_identifier(ident: Identifier, works: list[Work]) -> tuple[Work, str] | None:
     """The work already in the corpus under this identifier, before any network call."""
     for work in works:
         if (
             ident.kind is IdKind.ARXIV
             and work.arxiv
-            and _arxiv_key(work.arxiv) == ident.value.lower()
+            and norm_arxiv(work.arxiv) == norm_arxiv(ident.value)
         ):
             return work, "arXiv id"
         if ident.kind is IdKind.DOI and work.doi and work.doi.lower() == ident.value.lower():
@@ -325,7 +329,7 @@ def known_work(candidate: Work, works: list[Work]) -> tuple[Work, str] | None:
     for work in works:
         if candidate.doi and work.doi and candidate.doi.lower() == work.doi.lower():
             return work, "DOI"
-        if candidate.arxiv and work.arxiv and _arxiv_key(candidate.arxiv) == _arxiv_key(work.arxiv):
+        if candidate.arxiv and work.arxiv and norm_arxiv(candidate.arxiv) == norm_arxiv(work.arxiv):
             return work, "arXiv id"
         if candidate.url and work.url and norm_url(candidate.url) == norm_url(work.url):
             return work, "URL"

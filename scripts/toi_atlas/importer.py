@@ -29,7 +29,6 @@ import datetime
 import re
 import sys
 import time
-import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,7 +53,7 @@ from .diagnostics import format_text as format_diagnostic
 from .fmt import display_path, format_entry
 from .load import bib_files, decode, load_file, parse_text, to_lf
 from .model import arxiv_from_url, latex_to_unicode
-from .normalise import ascii_fold, norm_url
+from .normalise import ascii_fold, norm_arxiv, norm_title, norm_url
 from .options import add_root
 from .validate import KEY_RE
 from .write import atomic_write
@@ -70,11 +69,8 @@ _STOP_WORDS = frozenset(
     {"a", "an", "the", "on", "of", "in", "at", "to", "for", "and", "or", "is", "are"}
     | {"towards", "toward"}
 )
-_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l"})
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _DOI_IN_URL = re.compile(r"doi\.org/(10\.\d{4,9}/\S+)$", re.IGNORECASE)
-_ARXIV_PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE)
-_VERSION = re.compile(r"v\d+$")
 NEW_FILE_HEADER = (
     "% Imported with `toi-atlas import`: tag each entry, then move it to the file it belongs in.\n"
 )
@@ -96,13 +92,12 @@ class Ident:
 
 def ascii_word(text: str) -> str:
     """Lower-case ASCII letters and digits only: `M{\\"u}ller-Lyer` -> `mullerlyer`."""
-    return ascii_fold(latex_to_unicode(text).translate(_FOLD))
+    return ascii_fold(latex_to_unicode(text))
 
 
 def title_key(title: str) -> str:
     """A title up to case, accents, LaTeX, spacing and punctuation, in any script."""
-    plain = unicodedata.normalize("NFKD", latex_to_unicode(title).translate(_FOLD)).casefold()
-    return "".join(ch for ch in plain if ch.isalnum() and not unicodedata.combining(ch))
+    return norm_title(latex_to_unicode(title))
 
 
 def normalise_doi(value: str | None) -> str | None:
@@ -114,7 +109,7 @@ def arxiv_id(fields: Mapping[str, str]) -> str | None:
     prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
     eprint = fields.get("eprint")
     if eprint and prefix in ("arxiv", ""):
-        return _VERSION.sub("", _ARXIV_PREFIX.sub("", eprint.strip())).lower() or None
+        return norm_arxiv(eprint) or None
     found = arxiv_from_url(fields.get("url"))
     return found.lower() if found else None
 

@@ -36,19 +36,49 @@ def norm_url(url: str) -> str:
     return host + parts.path.rstrip("/") + (("?" + parts.query) if parts.query else "")
 
 
+# Letters that Unicode does not decompose into ASCII ones, folded the way they are
+# usually written in ASCII (NFKD leaves `ß`, `ø`, `ł` alone, so they would be dropped).
+FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+    }
+)
+
+
 def ascii_fold(text: str) -> str:
     """`Goldowsky-Dill` -> `goldowskydill`, `Rényi` -> `renyi`: letters and digits only."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(FOLD))
     plain = decomposed.encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]", "", plain)
 
 
 def norm_title(title: str) -> str:
-    """Lower-case ASCII letters and digits only: `On X: a Y!` -> `onxay`.
+    """A title (or name) up to case, accents, spacing and punctuation, in any script.
 
-    Other letters are dropped, not folded: `Rényi` -> `rnyi`.
+    `On Rényi: a Y!` -> `onrenyiay`; letters of other scripts are kept, so two titles in
+    Greek or Chinese still compare by their letters.
     """
-    return re.sub(r"[^a-z0-9]+", "", title.casefold())
+    plain = unicodedata.normalize("NFKD", title.translate(FOLD)).casefold()
+    return "".join(ch for ch in plain if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def norm_arxiv(value: str) -> str:
+    """`arXiv:2301.01234v2` -> `2301.01234`: the id up to prefix, version and case."""
+    return re.sub(r"v\d+$", "", re.sub(r"^arxiv:\s*", "", value.strip(), flags=re.I)).lower()
 
 
 def share_author(a: Named, b: Named) -> bool:
