@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -41,6 +42,17 @@ def test_search_index_covers_titles_authors_and_summaries(real_site: Path) -> No
     assert "brainstormed catalogue" in index  # from nanda2022longlist's summary
 
 
+def test_search_index_leaves_out_links_edges_and_citations(real_site: Path) -> None:
+    docs = json.loads((real_site / "site" / "search" / "search_index.json").read_text())["docs"]
+    page = "atlas/works/nanda2022longlist/"
+    sections = [d["location"].removeprefix(page) for d in docs if d["location"].startswith(page)]
+    assert sections == [""]  # the title, byline and summary only
+    works = [d for d in docs if d["location"].startswith("atlas/works/")]
+    assert len(works) > 100 and not any("howpublished" in d["text"] for d in works)  # no BibTeX
+    html = (real_site / "site" / page / "index.html").read_text(encoding="utf-8")
+    assert html.count("data-search-exclude") >= 4  # Links, Where it stands, debate, Cite
+
+
 def test_zensical_builds_the_same_config(tmp_path: Path) -> None:
     project = copy_site_sources(tmp_path)
     assert run_tool(["toi-atlas", "build"], project).returncode == 0
@@ -51,6 +63,10 @@ def test_zensical_builds_the_same_config(tmp_path: Path) -> None:
     assert "A Longlist of Theories of Impact for Interpretability" in html
     assert "rebutted by" in html  # generated cross-links survive without MkDocs plugins
     assert (project / "site" / "atlas" / "cite" / "nanda2022longlist.bib").is_file()
+    items = json.loads((project / "site" / "search.json").read_text(encoding="utf-8"))["items"]
+    works = [i for i in items if i["location"].startswith("atlas/works/")]
+    assert "atlas/works/nanda2022longlist/" in [i["location"] for i in works]
+    assert not any("#" in i["location"] or "howpublished" in i["text"] for i in works)
 
 
 class _Collect(HTMLParser):
