@@ -83,6 +83,7 @@ def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
         ("stances: []\ntois: !!python/name:os.system\n", "TOI001", 2),
         ("stances: []\nversion: 1\ntois:\n  - id: !!int abc\n", "TOI001", 4),
         ("stances: []\nadded: !!timestamp nope\n", "TOI001", 2),
+        ("stances: []\nversion:\n  major: !!int abc\nadded: !!int def\n", "TOI001", 3),
         (
             "stances:\n  - {id: x, name: X, description: d}\n"
             "tois:\n  - {id: x, name: Y, description: d}\n",
@@ -90,7 +91,15 @@ def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
             4,
         ),
     ],
-    ids=["yaml-syntax", "wrong-shape", "unsafe-tag", "bad-int", "bad-timestamp", "duplicate-id"],
+    ids=[
+        "yaml-syntax",
+        "wrong-shape",
+        "unsafe-tag",
+        "bad-int",
+        "bad-timestamp",
+        "first-bad-value",
+        "duplicate-id",
+    ],
 )
 def test_broken_taxonomy(taxonomy: str, code: str, line: int, tmp_path: Path) -> None:
     root = make_project(tmp_path, {"w.bib": entry("w2023")}, taxonomy=taxonomy)

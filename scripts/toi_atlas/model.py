@@ -98,20 +98,20 @@ def latex_to_unicode(value: str) -> str:
     seconds at 10,000 works, so plain values only lose their braces and common
     accented names are converted token by token (see `_LATEX_TOKEN`).
     """
-    if not _LATEX_SPECIAL.search(value):
-        text = value.replace("{", "").replace("}", "")
-    else:
-        fast = _latex_tokens(value)
-        text = fast if fast is not None else _latex.latex_to_text(value)
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return _to_unicode(value, fast=True)
 
 
 def latex_to_unicode_slow(value: str) -> str:
     """pylatexenc on the whole value: the reference `latex_to_unicode` is tested against."""
+    return _to_unicode(value, fast=False)
+
+
+def _to_unicode(value: str, *, fast: bool) -> str:
     if not _LATEX_SPECIAL.search(value):
         text = value.replace("{", "").replace("}", "")
     else:
-        text = _latex.latex_to_text(value)
+        tokens = _latex_tokens(value) if fast else None
+        text = tokens if tokens is not None else _latex.latex_to_text(value)
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 

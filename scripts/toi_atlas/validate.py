@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Span
 from .model import Corpus, Work, arxiv_from_url
-from .normalise import did_you_mean, norm_title, norm_url, one_of, share_author
+from .normalise import did_you_mean, norm_arxiv, norm_title, norm_url, one_of, share_author
 from .taxonomy import SECTION_WORD, TOPIC_SECTIONS, Taxonomy
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,99}$")
@@ -354,7 +354,7 @@ def check_duplicates(corpus: Corpus) -> Iterator[Diagnostic]:
         if work.doi:
             idents.append(("DOI", work.doi.lower()))
         if work.arxiv:
-            idents.append(("arXiv id", work.arxiv.lower()))
+            idents.append(("arXiv id", norm_arxiv(work.arxiv)))
         if work.url:
             idents.append(("URL", norm_url(work.url)))
         reported = False

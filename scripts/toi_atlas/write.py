@@ -50,10 +50,14 @@ def safe_target(out_dir: Path, rel: str, _folders: dict[Path, Path] | None = Non
     ):
         raise UnsafePathError(rel)
     folders = {} if _folders is None else _folders
-    base = folders.get(out_dir) or folders.setdefault(out_dir, out_dir.resolve())
-    parent = out_dir.joinpath(*p.parts[:-1])
-    folder = folders.get(parent) or folders.setdefault(parent, parent.resolve())
-    if not folder.is_relative_to(base):
+
+    def resolved(path: Path) -> Path:
+        if path not in folders:
+            folders[path] = path.resolve()
+        return folders[path]
+
+    folder = resolved(out_dir.joinpath(*p.parts[:-1]))
+    if not folder.is_relative_to(resolved(out_dir)):
         raise UnsafePathError(rel)
     return folder / p.name
 

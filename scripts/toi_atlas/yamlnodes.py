@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,20 +71,29 @@ def _tag(node: yaml.Node | None) -> str:
 
 
 def _unconstructible(root: yaml.Node) -> yaml.Node | None:
-    """The first scalar PyYAML fails to build (only called once building failed)."""
-    stack = [root]
-    while stack:
-        node = stack.pop(0)
-        if isinstance(node, yaml.ScalarNode):
+    """The first scalar, in file order, PyYAML fails to build (called once building failed)."""
+    loader = yaml.SafeLoader("")
+    try:
+        for node in _scalars(root):
             try:
-                yaml.SafeLoader("").construct_object(node)
+                loader.construct_object(node)
             except (yaml.YAMLError, ValueError, TypeError, AttributeError):
                 return node
-        elif isinstance(node, yaml.SequenceNode):
-            stack += node.value
-        elif isinstance(node, yaml.MappingNode):
-            stack += [part for pair in node.value for part in pair]
+    finally:
+        loader.dispose()
     return None
+
+
+def _scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(key)
+            yield from _scalars(value)
 
 
 def line_of(node: yaml.Node) -> int:

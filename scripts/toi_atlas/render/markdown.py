@@ -39,13 +39,12 @@ def xml_safe(text: str) -> str:
 
 def md_escape(text: str) -> str:
     """Untrusted text -> Markdown that renders as exactly that text."""
-    text = _MD_SPECIAL.sub(_entity, " ".join(text.split()))
-    return _MD_LINE_START.sub(lambda m: "".join(_entity(c) for c in m.group()), text)
+    text = _MD_SPECIAL.sub(_entities, " ".join(text.split()))
+    return _MD_LINE_START.sub(_entities, text)
 
 
-def _entity(match: re.Match[str] | str) -> str:
-    char = match if isinstance(match, str) else match.group()
-    return f"&#{ord(char)};"
+def _entities(match: re.Match[str]) -> str:
+    return "".join(f"&#{ord(char)};" for char in match.group())
 
 
 def attr(text: str) -> str:
