@@ -51,6 +51,11 @@ def test_search_index_leaves_out_links_edges_and_citations(real_site: Path) -> N
     assert len(works) > 100 and not any("howpublished" in d["text"] for d in works)  # no BibTeX
     html = (real_site / "site" / page / "index.html").read_text(encoding="utf-8")
     assert html.count("data-search-exclude") >= 4  # Links, Where it stands, debate, Cite
+    # Debate diagrams (SVG labels and keys) stay out too: they drowned real hits.
+    topic = "atlas/endstory/enumerative-safety/"
+    assert any(d["location"].startswith(topic) for d in docs)
+    generated = [d for d in docs if d["location"].startswith("atlas/")]
+    assert not any("segerie2023against" in d["text"] for d in generated)
 
 
 def test_zensical_builds_the_same_config(tmp_path: Path) -> None:

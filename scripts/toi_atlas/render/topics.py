@@ -117,7 +117,9 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
     svg = render_svg(debate, term.name, works_href)
     lines: list[str] = []
     if svg:
-        lines += [f'<div class="toi-diagram-wrap">{svg}</div>', ""]
+        # The diagram's labels repeat the sections below; in the search index they made
+        # every topic page the top hit for any author's name.
+        lines += [f'<div class="toi-diagram-wrap" data-search-exclude>{svg}</div>', ""]
     lines += [f"## The case for ({len(debate.case_for)})", ""]
     facet = {"toi": "toi", "endstory": "endstory", "agenda": "agenda"}[term.kind]
     lines += _items(debate.case_for[:LIST_LIMIT], page, tax) or [
