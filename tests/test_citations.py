@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from citeproc.model import CitationStylesElement
+from citeproc import CitationItem
 
 from toi_atlas.render import citations
 from toi_atlas.render.citations import STYLES, CitationCache, format_item, format_many
@@ -21,9 +21,10 @@ def items(corpus) -> list[dict[str, Any]]:
 
 def test_memoised_style_queries_change_nothing(items, monkeypatch: pytest.MonkeyPatch) -> None:
     memoised = [format_item(s, i) for i in items for s in STYLES.values()]
-    search = CitationStylesElement.xpath_search
-    assert getattr(search, "memoised", False)
-    monkeypatch.setattr(CitationStylesElement, "xpath_search", search.unmemoised)  # type: ignore[attr-defined]
+    for cls, name in citations.STYLE_QUERIES:
+        method = cls.__dict__[name]
+        monkeypatch.setattr(cls, name, method.unmemoised)
+    monkeypatch.setattr(citations, "_Item", CitationItem)  # looks its reference up each time
     plain = [format_item(s, i) for i in items for s in STYLES.values()]
     assert memoised == plain
     assert any("Nanda, N. (2022" in text for text in plain)
@@ -49,16 +50,17 @@ def test_hostile_title_is_escaped() -> None:
 def test_memo_formats_only_what_changed(tmp_path: Path, items, monkeypatch) -> None:
     path = tmp_path / "citations.json"
     memo = CitationCache(path)
-    memo.prefetch((s, i) for i in items[:3] for s in STYLES.values())
-    first = memo.get("apa", items[0])
+    first = memo.cite_all(items[:3])
+    assert [set(cite) for cite in first] == [set(STYLES)] * 3
     memo.save()
     again = CitationCache(path)
     calls: list[str] = []
-    monkeypatch.setattr(citations, "format_item", lambda s, i: calls.append(i["title"]) or "x")
-    assert again.get("apa", items[0]) == first  # from the file, not recomputed
+    monkeypatch.setattr(citations, "format_item", lambda s, i: calls.append(s) or "x")
     changed = dict(items[0], title="A different title")
-    assert again.get("apa", changed) == "x"
-    assert calls == ["A different title"]
+    cited = again.cite_all([changed, items[1]])
+    assert cited[1] == first[1]  # from the file, not recomputed
+    assert cited[0] == {label: "x" for label in STYLES}
+    assert sorted(calls) == sorted(STYLES.values())  # the changed item, once per style
     again.save()
     saved = json.loads(path.read_text())
-    assert len(saved) == 2  # only what the last build used is kept
+    assert len(saved) == 2 * len(STYLES)  # only what the last build used is kept

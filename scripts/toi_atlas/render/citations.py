@@ -3,8 +3,8 @@
 citeproc-py costs a few milliseconds per entry and style, which is minutes at 10,000
 works, so results are memoised on disk (`.cache/toi-atlas/citations.json`, keyed by a
 hash of the style and the CSL item): a work is formatted again only when it changed.
-Entries not in the memo are formatted together up front (`prefetch`), on every core
-when there are many of them, and citeproc-py's repeated style lookups are memoised.
+Entries not in the memo are formatted together (`cite_all`), on every core
+when there are many of them, and citeproc-py's repeated questions about the style tree are memoised.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import json
 import multiprocessing
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,8 @@ from citeproc import (
     CitationStylesBibliography,
     CitationStylesStyle,
     formatter,
+    model,
 )
-from citeproc.model import CitationStylesElement
 from citeproc.source.json import CiteProcJSON
 
 from ..write import atomic_write
@@ -40,32 +40,57 @@ STYLES = {"APA": "apa", "Harvard": "harvard-cite-them-right"}
 PARALLEL_FROM = 400
 
 
-def _memoise_style_queries() -> None:
-    """Keep the answers of citeproc-py's XPath queries on the style tree.
+# Methods of citeproc-py's style elements whose answer depends on the style tree alone.
+# The XPath queries (find macro X, the enclosing layout, ...) were about 60% of its time
+# at 10,000 works; `calls_variable` walks a macro's whole subtree for every item.
+STYLE_QUERIES = (
+    (model.CitationStylesElement, "xpath_search"),
+    (model.Parent, "calls_variable"),
+    (model.Text, "calls_variable"),
+)
 
-    citeproc-py asks the same questions of the same style nodes (find macro X, the
-    enclosing layout, ...) for every item: about 60% of its time at 10,000 works. The
+
+def _memoised(method: Callable[..., Any]) -> Callable[..., Any]:
+    answers: dict[tuple[Any, ...], Any] = {}
+
+    def memo(self: model.CitationStylesElement, *args: Any) -> Any:
+        key = (self, *args)
+        if key not in answers:
+            answers[key] = method(self, *args)
+        return answers[key]
+
+    memo.unmemoised = method  # type: ignore[attr-defined]  # for the equivalence test
+    return memo
+
+
+def _memoise_style_queries() -> None:
+    """Keep the answers of citeproc-py's questions about the style tree.
+
+    citeproc-py asks the same questions of the same style nodes for every item. The
     style trees are never changed after parsing, so an answer stays true; keys hold the
     nodes, which keeps lxml's node proxies (and so their identities) alive. Tested to
     give the same text as unmemoised citeproc-py on the whole corpus.
     """
-    search = CitationStylesElement.xpath_search
-    if getattr(search, "memoised", False):
-        return
-    answers: dict[tuple[CitationStylesElement, str], Any] = {}
-
-    def memo(self: CitationStylesElement, expression: str) -> Any:
-        key = (self, expression)
-        if key not in answers:
-            answers[key] = search(self, expression)
-        return answers[key]
-
-    memo.memoised = True  # type: ignore[attr-defined]
-    memo.unmemoised = search  # type: ignore[attr-defined]  # for the equivalence test
-    CitationStylesElement.xpath_search = memo  # type: ignore[method-assign]
+    for cls, name in STYLE_QUERIES:
+        method = cls.__dict__[name]
+        if not hasattr(method, "unmemoised"):
+            setattr(cls, name, _memoised(method))
 
 
 _memoise_style_queries()
+
+
+class _Item(CitationItem):  # type: ignore[misc]
+    """A citation item that looks up its reference once.
+
+    citeproc-py resolves `item.reference` (item -> citation -> bibliography -> source)
+    at every variable it renders, a quarter of its time; the answer cannot change once
+    the item is registered, which is before anything is rendered.
+    """
+
+    @cached_property
+    def reference(self) -> Any:
+        return super().reference
 
 
 @cache
@@ -82,7 +107,7 @@ def format_item(style: str, item: dict[str, Any]) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc warns about CSL fields it does not use
         bib = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.plain)
-        bib.register(Citation([CitationItem(item["id"])]))
+        bib.register(Citation([_Item(item["id"])]))
         return html.escape(" ".join(str(bib.bibliography()[0]).split()), quote=True)
 
 
@@ -125,22 +150,22 @@ class CitationCache:
             except (OSError, ValueError):
                 self.data = {}  # a damaged cache is only a slower build
 
-    def prefetch(self, jobs: Iterable[tuple[str, dict[str, Any]]]) -> None:
-        """Format, all at once, the (style, item) pairs the memo does not have yet."""
+    def cite_all(self, items: list[dict[str, Any]]) -> list[dict[str, str]]:
+        """Each item in every style, {label: text}, formatting only what the memo lacks.
+
+        Whatever is missing is formatted in one batch, so it can use every core.
+        """
+        keys = [{label: _key(style, item) for label, style in STYLES.items()} for item in items]
         missing: dict[str, tuple[str, dict[str, Any]]] = {}
-        for style, item in jobs:
-            key = _key(style, item)
-            if key not in self.data:
-                missing[key] = (style, item)
+        for item, by_label in zip(items, keys, strict=True):
+            for label, key in by_label.items():
+                if key not in self.data:
+                    missing[key] = (STYLES[label], item)
         texts = format_many(list(missing.values()))
         self.data.update(zip(missing, texts, strict=True))
-
-    def get(self, style: str, item: dict[str, Any]) -> str:
-        key = _key(style, item)
-        self.used.add(key)
-        if key not in self.data:
-            self.data[key] = format_item(style, item)
-        return self.data[key]
+        for by_label in keys:
+            self.used.update(by_label.values())
+        return [{label: self.data[key] for label, key in by_label.items()} for by_label in keys]
 
     def save(self) -> None:
         """Keep only what this build used, so the file never grows without bound."""

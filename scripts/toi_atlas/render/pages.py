@@ -8,7 +8,6 @@ from ..bibtext import entry_to_bibtex
 from ..claims import ROLES
 from ..model import Corpus, Edge, Work, custom_field_names
 from ..taxonomy import SECTION_LABELS
-from .citations import STYLES
 from .claimspage import PAGE as CLAIMS_PAGE
 from .context import Context
 from .exports import csl_item
@@ -43,8 +42,12 @@ def unsearched(title: str) -> str:
     return f"## {title} {{ data-search-exclude }}"
 
 
-def render_work(work: Work, ctx: Context) -> str:
-    """The page of one work. Pure: the same corpus always gives the same bytes."""
+def render_work(work: Work, ctx: Context, cite: dict[str, str], bibtex: str) -> str:
+    """The page of one work. Pure: the same corpus always gives the same bytes.
+
+    `cite` is the work's reference in each style ({label: HTML text}) and `bibtex` its
+    entry without our fields, both made once for all works by `render`.
+    """
     corpus = ctx.corpus
     page = work_path(work)
     tax = corpus.taxonomy
@@ -75,7 +78,7 @@ def render_work(work: Work, ctx: Context) -> str:
     edges = _edges(work, corpus, page)
     lines += edges or _related(work, corpus, page)
     lines += _claims(work, ctx, page)
-    lines += _cite(work, ctx, page)
+    lines += _cite(work, cite, bibtex, page)
     lines += _dates(work)
     return "\n".join(lines) + "\n"
 
@@ -220,13 +223,10 @@ def _claims(work: Work, ctx: Context, page: str) -> list[str]:
     return [unsearched("Claims"), "", *rows, ""] if rows else []
 
 
-def _cite(work: Work, ctx: Context, page: str) -> list[str]:
-    bib = entry_to_bibtex(work.raw, strip=custom_field_names(ctx.corpus.taxonomy))
-    item = csl_item(work)
+def _cite(work: Work, cite: dict[str, str], bib: str, page: str) -> list[str]:
     lines = [unsearched("Cite"), ""]
-    for label, style in STYLES.items():
+    for label, text in cite.items():
         # A raw HTML block, so Markdown leaves it alone; format_item escaped the text.
-        text = ctx.citations.get(style, item)
         lines += [f'<p class="toi-citeas"><strong>{label}</strong>: {text}</p>', ""]
     lines += [
         '??? quote "BibTeX for your reference manager (our tags and summary removed)"',
@@ -244,11 +244,11 @@ def _cite(work: Work, ctx: Context, page: str) -> list[str]:
 def render(ctx: Context) -> dict[str, str]:
     corpus = ctx.corpus
     strip = custom_field_names(corpus.taxonomy)
-    ctx.citations.prefetch(
-        (style, csl_item(work)) for work in corpus.works.values() for style in STYLES.values()
-    )
+    works = list(corpus.works.values())
+    cited = ctx.citations.cite_all([csl_item(work) for work in works])
     out: dict[str, str] = {}
-    for work in corpus.works.values():
-        out[work_path(work)] = render_work(work, ctx)
-        out[cite_path(work)] = entry_to_bibtex(work.raw, strip=strip)
+    for work, cite in zip(works, cited, strict=True):
+        bibtex = entry_to_bibtex(work.raw, strip=strip)
+        out[work_path(work)] = render_work(work, ctx, cite, bibtex)
+        out[cite_path(work)] = bibtex
     return out
