@@ -49,12 +49,13 @@ def _stamp(path: Path) -> list[int]:
 def save(manifest: Path, out_dir: Path, inputs_digest: str) -> None:
     """Record the digest and the stamp of every file now in the output folder."""
     files = {
-        p.relative_to(out_dir).as_posix(): _stamp(p)
-        for p in sorted(out_dir.rglob("*"))
-        if p.is_file() and not p.is_symlink()
+        Path(folder, name).relative_to(out_dir).as_posix(): _stamp(Path(folder, name))
+        for folder, _dirs, names in os.walk(out_dir)
+        for name in names
+        if not os.path.islink(os.path.join(folder, name))
     }
     data = {"version": VERSION, "digest": inputs_digest, "files": files}
-    atomic_write(manifest, json.dumps(data, separators=(",", ":")).encode())
+    atomic_write(manifest, json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
 
 
 def intact(manifest: Path, out_dir: Path, inputs_digest: str) -> int | None:
