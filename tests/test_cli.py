@@ -122,6 +122,8 @@ def test_check_does_not_import_the_other_commands(args: list[str], tmp_path: Pat
     assert args != ["check"] or "toi_atlas.validate" in imported  # the check did run
     lazy = {f"toi_atlas.{name}" for name in MODULES.values()}
     assert not imported & {"requests", "toi_atlas.net", *lazy}
+    # Nor the renderers and their formatting libraries, which only a build needs.
+    assert not imported & {"toi_atlas.render.plan", "toi_atlas.incremental", "citeproc", "rdflib"}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

@@ -10,9 +10,11 @@ import pytest
 from pybtex.database import parse_string
 
 from conftest import entry, make_project
-from toi_atlas import incremental, pipeline, write
-from toi_atlas.pipeline import Paths, build, dropped, load_and_check, render_all
+from toi_atlas import incremental, write
+from toi_atlas.pipeline import Paths, build, load_and_check
+from toi_atlas.render import plan as render_plan
 from toi_atlas.render.context import Context
+from toi_atlas.render.plan import dropped, render_all
 from toi_atlas.write import MARKER, UnsafePathError, safe_target, write_plan
 
 HOSTILE_TITLE = "<script>alert(1)</script> [x](javascript:alert(2)) *bold* {{ jinja }}"
@@ -229,7 +231,7 @@ def test_noop_build_renders_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     root = _two_works(tmp_path)
     first = build(Paths(root))
     assert first.stats is not None and not first.skipped
-    monkeypatch.setattr(pipeline, "render_all", _no_render)
+    monkeypatch.setattr(render_plan, "render_all", _no_render)
     again = build(Paths(root))
     assert again.skipped and again.stats is not None
     assert (again.stats.written, again.stats.unchanged) == (0, first.stats.written)

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import incremental
 from .claims import Claim, check_claims, load_claims
 from .diagnostics import Diagnostic, Span, has_errors
 from .load import RawEntry, bib_files, load_file
 from .model import Corpus, build_corpus
 from .readinglists import ReadingList, check_reading_lists, load_reading_lists
-from .render import browse, claimspage, downloads, exports, graph, indexes, pages, reading, topics
-from .render.citations import CitationCache
-from .render.context import Context
-from .render.markdown import work_path
-from .site import load_site
 from .taxonomy import load_taxonomy
 from .validate import validate
 from .write import UnsafePathError, WriteStats, write_plan
-
-# One module per output kind; each maps the corpus to {path in output folder: text}.
-RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
-    "pages": pages.render,
-    "browse": browse.render,
-    "topics": topics.render,
-    "indexes": indexes.render,
-    "exports": exports.render,
-    "reading": reading.render,
-    "claims": claimspage.render,
-    "graph": graph.render,
-}
 
 
 @dataclass(frozen=True)
@@ -131,26 +112,14 @@ def load_and_check(
     return result
 
 
-def render_all(ctx: Context) -> dict[str, str]:
-    plan: dict[str, str] = {}
-    for output in RENDERERS.values():
-        plan.update(output(ctx))
-    # The Data page lists the exports' sizes, so it is rendered after them.
-    sizes = {p.removeprefix("data/"): len(t.encode()) for p, t in plan.items() if p[:5] == "data/"}
-    plan[downloads.PAGE] = downloads.render(ctx, sizes)
-    return plan
-
-
-def dropped(corpus: Corpus, plan: dict[str, str]) -> list[Diagnostic]:
-    """Nothing lost: every work must have its page in the plan."""
-    return [
-        Diagnostic("TOI901", w.span, f"no page generated for `{w.key}`", "report this as a bug")
-        for w in corpus.works.values()
-        if work_path(w) not in plan
-    ]
-
-
 def build(paths: Paths, *, force: bool = False) -> Result:
+    # Imported here, not above: `check` never needs them, and they take 0.1 s to import.
+    from . import incremental
+    from .render.citations import CitationCache
+    from .render.context import Context
+    from .render.plan import dropped, render_all
+    from .site import load_site
+
     # Digest first: if an input changes while we load, the next build renders again.
     digest = incremental.digest(paths.inputs())
     result = load_and_check(paths)
