@@ -9,6 +9,11 @@ from typing import Any
 import yaml
 
 
+# libyaml's parser, where PyYAML was built with it, keeps the same line marks and reads
+# our taxonomy, claims and reading lists about ten times faster than pure Python.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class YamlFileError(ValueError):
     def __init__(self, line: int, problem: str) -> None:
         super().__init__(problem)
@@ -28,7 +33,7 @@ def compose_file(path: Path) -> yaml.Node | None:
     A missing or unreadable file raises OSError as usual.
     """
     try:
-        return yaml.compose(path.read_text(encoding="utf-8"))
+        return yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise _file_error(exc) from exc
 
