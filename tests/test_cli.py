@@ -126,6 +126,15 @@ def test_check_does_not_import_the_other_commands(args: list[str], tmp_path: Pat
     assert not imported & {"toi_atlas.render.plan", "toi_atlas.incremental", "citeproc", "rdflib"}
 
 
+def test_noop_build_does_not_import_the_renderers(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023")})
+    first = _imported_by(["build"], root)
+    assert {"toi_atlas.render.plan", "citeproc"} <= first  # the first build renders
+    again = _imported_by(["build"], root)
+    assert "toi_atlas.incremental" in again  # it did compare against the last build
+    assert not again & {"toi_atlas.render.plan", "citeproc", "rdflib"}
+
+
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_help_is_the_same_with_lazily_added_options(command: str, capsys) -> None:
     with pytest.raises(SystemExit):

@@ -115,10 +115,6 @@ def load_and_check(
 def build(paths: Paths, *, force: bool = False) -> Result:
     # Imported here, not above: `check` never needs them, and they take 0.1 s to import.
     from . import incremental
-    from .render.citations import CitationCache
-    from .render.context import Context
-    from .render.plan import dropped, render_all
-    from .site import load_site
 
     # Digest first: if an input changes while we load, the next build renders again.
     digest = incremental.digest(paths.inputs())
@@ -132,6 +128,12 @@ def build(paths: Paths, *, force: bool = False) -> Result:
         result.skipped = True
         result.timings.update(render=0.0, write=time.perf_counter() - t0)
         return result
+    # Only now: a build with nothing to render never imports the renderers.
+    from .render.citations import CitationCache
+    from .render.context import Context
+    from .render.plan import dropped, render_all
+    from .site import load_site
+
     citations = CitationCache(paths.cache / "citations.json")
     ctx = Context(
         result.corpus,

@@ -8,7 +8,6 @@ from typing import Any
 
 import yaml
 
-
 # libyaml's parser, where PyYAML was built with it, keeps the same line marks and reads
 # our taxonomy, claims and reading lists about ten times faster than pure Python.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
