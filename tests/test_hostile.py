@@ -12,7 +12,7 @@ import string
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import entry, make_project, run_tool
@@ -124,6 +124,7 @@ FIELD = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6
     max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(title=FIELD, summary=FIELD, key=st.text(min_size=1, max_size=30))
+@example(title="\x1b", summary="", key="0")  # once crashed the Atom feed (empty title)
 def test_pipeline_on_generated_entries_stays_inside(
     title: str, summary: str, key: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -194,6 +194,15 @@ CODES: dict[str, CodeDoc] = {
             "`added` (YYYY-MM-DD) orders the feed of additions and the 'latest' list.",
         ),
         _c(
+            "TOI123",
+            E,
+            "control character in field",
+            "A field holds a control character (U+0000 to U+001F other than tab and line "
+            "ends, U+007F to U+009F). None belongs in a bibliography; they come from "
+            "pastes and wrong encodings, show as nothing on the page and cannot be "
+            "written to the XML exports.",
+        ),
+        _c(
             "TOI201",
             E,
             "unknown theory of impact",

@@ -21,6 +21,10 @@ KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,99}$")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# C0 and C1 control characters other than tab and line ends: never meant in a field,
+# usually left by a paste or a wrong encoding, and XML (the feed, the graph) cannot
+# carry most of them.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 # Extra fields each entry type needs beyond title, year and url (BibTeX's own rules,
@@ -174,6 +178,16 @@ def check_fields(corpus: Corpus) -> Iterator[Diagnostic]:
                     "url",
                     f"url points at arXiv {url_id} but eprint is {work.arxiv}",
                     "make url and eprint name the same paper",
+                )
+        for name, field in raw.fields.items():
+            control = CONTROL_RE.search(field.value)
+            if control:
+                yield _d(
+                    "TOI123",
+                    work,
+                    name,
+                    f"`{name}` contains control character U+{ord(control.group()):04X}",
+                    "delete it; it is usually left by a paste or a wrong encoding",
                 )
         if not work.summary:
             yield _d(
