@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -46,14 +47,17 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
+def _files(out_dir: Path) -> Iterator[tuple[str, Path]]:
+    """(path relative to out_dir, path) of every file under it, symlinks included."""
+    for folder, _dirs, names in os.walk(out_dir):
+        for name in names:
+            path = Path(folder, name)
+            yield path.relative_to(out_dir).as_posix(), path
+
+
 def save(manifest: Path, out_dir: Path, inputs_digest: str) -> None:
     """Record the digest and the stamp of every file now in the output folder."""
-    files = {
-        Path(folder, name).relative_to(out_dir).as_posix(): _stamp(Path(folder, name))
-        for folder, _dirs, names in os.walk(out_dir)
-        for name in names
-        if not os.path.islink(os.path.join(folder, name))
-    }
+    files = {rel: _stamp(path) for rel, path in _files(out_dir) if not path.is_symlink()}
     data = {"version": VERSION, "digest": inputs_digest, "files": files}
     atomic_write(manifest, json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
 
@@ -66,13 +70,10 @@ def intact(manifest: Path, out_dir: Path, inputs_digest: str) -> int | None:
             return None
         files: dict[str, list[int]] = data["files"]
         seen = 0
-        for folder, _dirs, names in os.walk(out_dir):
-            for name in names:
-                path = Path(folder, name)
-                rel = path.relative_to(out_dir).as_posix()
-                if rel not in files or path.is_symlink() or _stamp(path) != files[rel]:
-                    return None
-                seen += 1
+        for rel, path in _files(out_dir):
+            if rel not in files or path.is_symlink() or _stamp(path) != files[rel]:
+                return None
+            seen += 1
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # no manifest, a damaged one or a folder in flux: render
     if seen != len(files) or MARKER not in files:
