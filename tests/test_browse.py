@@ -148,7 +148,7 @@ def test_text_search_combines_with_facets(page: Page, base: str, corpus) -> None
         w = next(x for x in corpus.works.values() if x.slug == key)
         hay = f"{w.title} {w.author_line} {w.summary} {w.key}".lower()
         assert "segerie" in hay
-    url_has(page, "q=segerie")
+    url_has(page, "text=segerie")
 
 
 def test_sorts(page: Page, base: str, corpus) -> None:
@@ -265,3 +265,26 @@ def test_home_matrix_counts_match_browse(page: Page, base: str, corpus) -> None:
     cell.click()
     page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
     assert len(shown(page)) == count
+
+
+def test_shared_link_with_old_q_lands_on_results_without_search_dialog(
+    page: Page, base: str, corpus
+) -> None:
+    # Material opens its own search dialog for ?q=; the browse page keeps its text in
+    # ?text= and moves an old link's q there before Material reads the address.
+    open_browse(page, base, "?endstory=enumerative-safety&q=sparse")
+    keys = shown(page)
+    assert keys
+    for key in keys:
+        w = next(x for x in corpus.works.values() if x.slug == key)
+        assert any(t.topic == "enumerative-safety" for t in w.tags)
+        assert "sparse" in f"{w.title} {w.author_line} {w.summary} {w.key}".lower()
+    assert page.input_value("#toi-q") == "sparse"
+    assert page.evaluate("document.getElementById('__search').checked") is False
+    assert "q=" not in page.evaluate("location.search").replace("text=", "")
+    url_has(page, "text=sparse", "endstory=enumerative-safety")
+    # Reloading the rewritten address keeps the same view, still without the dialog.
+    page.reload()
+    page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
+    assert shown(page) == keys
+    assert page.evaluate("document.getElementById('__search').checked") is False

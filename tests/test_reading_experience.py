@@ -140,6 +140,6 @@ def test_404_page_offers_search(browser: Browser, real_site: Path) -> None:
         page.fill("#toi-404-q", "Segerie")
         page.click("text=Search the works")
         page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
-        assert "q=Segerie" in page.url
+        assert "text=Segerie" in page.url
         assert page.locator("#toi-results li").count() >= 1
     page.close()

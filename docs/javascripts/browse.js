@@ -86,7 +86,7 @@
       });
       self.boxes[name].forEach(function (box) { box.checked = !!wanted[box.value]; });
     });
-    this.form.elements.q.value = params.get("q") || "";
+    this.form.elements.text.value = params.get("text") || "";
     this.form.elements.from.value = params.get("from") || "";
     this.form.elements.to.value = params.get("to") || "";
     var sort = params.get("sort");
@@ -105,7 +105,7 @@
     });
     return {
       sel: sel,
-      q: this.form.elements.q.value.trim(),
+      q: this.form.elements.text.value.trim(),
       from: parseInt(this.form.elements.from.value, 10),
       to: parseInt(this.form.elements.to.value, 10),
       sort: this.sortSelect.value,
@@ -121,7 +121,7 @@
       if (chosen.length) params.set(name, chosen.join(","));
     });
     var el = this.form.elements;
-    if (el.q.value.trim()) params.set("q", el.q.value.trim());
+    if (el.text.value.trim()) params.set("text", el.text.value.trim());
     if (el.from.value) params.set("from", el.from.value);
     if (el.to.value) params.set("to", el.to.value);
     if (this.sortSelect.value !== "year-desc") params.set("sort", this.sortSelect.value);
@@ -133,7 +133,7 @@
     var self = this;
     var timer = null;
     this.form.addEventListener("change", function (e) {
-      if (e.target.name === "q") return; // typed text is handled by "input"
+      if (e.target.name === "text") return; // typed text is handled by "input"
       self.shown = PAGE_SIZE;
       self.update(true);
     });
@@ -144,7 +144,7 @@
       self.update(true);
     });
     this.form.addEventListener("input", function (e) {
-      if (e.target.name !== "q") return;
+      if (e.target.name !== "text") return;
       clearTimeout(timer);
       timer = setTimeout(function () { self.shown = PAGE_SIZE; self.update(true); }, 250);
     });

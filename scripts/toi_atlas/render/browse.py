@@ -140,16 +140,34 @@ def _facet_html(facet: str, values: list[tuple[str, str]]) -> list[str]:
     return lines
 
 
+# The text search lives in `?text=`: Material's own search dialog opens over the page
+# when the address holds `?q=`. Older links (and bookmarks) with `q=` still work: this
+# runs where it stands in the page, before Material's script at the end of <body>
+# reads the address, and moves `q` to `text` without a new history entry.
+_LEGACY_QUERY = (
+    "<script>(function () {"
+    " var p = new URLSearchParams(location.search);"
+    ' if (!p.has("q")) return;'
+    ' if (!p.has("text")) p.set("text", p.get("q"));'
+    ' p.delete("q");'
+    " var s = p.toString();"
+    ' var url = location.pathname + (s ? "?" + s : "") + location.hash;'
+    ' history.replaceState(history.state, "", url);'
+    " })();</script>"
+)
+
+
 def render_page(corpus: Corpus) -> str:
     years = [w.year for w in corpus.works.values() if w.year]
     low, high = (min(years), max(years)) if years else (1900, 2100)
     facets = facet_values(corpus.taxonomy)
     form = [
+        _LEGACY_QUERY,
         '<div class="toi-browse" id="toi-browse" markdown="0">',
         '<details class="toi-panel" open><summary>Filters</summary>',
         '<form class="toi-facets" id="toi-form" role="search" aria-label="Filter works">',
         '<div class="toi-field"><label for="toi-q">Search titles, authors and summaries</label>',
-        '<input type="search" id="toi-q" name="q" autocomplete="off"></div>',
+        '<input type="search" id="toi-q" name="text" autocomplete="off"></div>',
         '<fieldset class="toi-facet toi-years"><legend>Year</legend>',
         f'<label for="toi-from">From</label> <input type="number" id="toi-from" name="from" '
         f'min="{low}" max="{high}" placeholder="{low}" inputmode="numeric">',
