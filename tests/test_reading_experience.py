@@ -143,3 +143,26 @@ def test_404_page_offers_search(browser: Browser, real_site: Path) -> None:
         assert "text=Segerie" in page.url
         assert page.locator("#toi-results li").count() >= 1
     page.close()
+
+
+def test_contributor_steps_are_five_list_items_with_readable_code(
+    browser: Browser, base: str
+) -> None:
+    # CONTRIBUTING.md is written for GitHub and Python-Markdown alike: continuation
+    # lines need four spaces, or steps 2-5 collapse into one paragraph.
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + "/contributing/")
+    steps = page.locator("h2:has-text('Add a work in five steps') + ol > li")
+    assert steps.count() == 5
+    assert steps.nth(0).locator("pre").count() == 1
+    assert steps.nth(1).inner_text().startswith("Tag it.")
+    # The arXiv id is plain text, not number tokens of a highlighted language.
+    code = steps.nth(0).locator("pre code")
+    assert "2211.00593" in code.inner_text()
+    assert code.locator("span.mf, span.m, span.mi").count() == 0
+    # No line runs under the copy button: the block does not scroll sideways.
+    assert page.evaluate(
+        "[...document.querySelectorAll('.md-content pre > code')]"
+        ".every(c => c.scrollWidth <= c.clientWidth)"
+    )
+    page.close()
