@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -288,3 +289,23 @@ def test_shared_link_with_old_q_lands_on_results_without_search_dialog(
     page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
     assert shown(page) == keys
     assert page.evaluate("document.getElementById('__search').checked") is False
+
+
+def test_counts_use_singular_for_one(page: Page, base: str, corpus) -> None:
+    # A search that matches one work: status, download and copy all say "1 <thing>".
+    one = corpus.works["segerie2023against"]
+    open_browse(page, base, f"?text={one.key}")
+    listed(page)
+    assert shown(page) == [one.slug]
+    assert page.locator("#toi-status").inner_text().startswith(f"1 of {len(corpus.works)} works")
+    with page.expect_download():
+        page.click("#toi-download")
+    page.wait_for_function(
+        "document.getElementById('toi-status').textContent.includes('Downloaded')"
+    )
+    assert page.locator("#toi-status").inner_text() == "Downloaded 1 entry as BibTeX."
+    labels = page.locator("#toi-form input[type=checkbox]").evaluate_all(
+        "bs => bs.map(b => b.getAttribute('aria-label'))"
+    )
+    assert any(label.endswith(", 1 work") for label in labels)
+    assert not any(re.search(r"\b1 works$", label) for label in labels)

@@ -267,6 +267,11 @@
     this.root.dataset.updateMs = String(performance.now() - started);
   };
 
+  /* "1 work", "2 works": every count the page prints goes through here. */
+  function count(n, one, many) {
+    return n + " " + (n === 1 ? one : many || one + "s");
+  }
+
   function afterNextFrame(fn) {
     requestAnimationFrame(function () { setTimeout(fn, 0); });
   }
@@ -283,7 +288,7 @@
         box.toiZero = zero;
         var label = box.nextElementSibling;
         label.querySelector(".toi-count").textContent = "(" + n + ")";
-        box.setAttribute("aria-label", label.firstChild.textContent.trim() + ", " + n + " works");
+        box.setAttribute("aria-label", label.firstChild.textContent.trim() + ", " + count(n, "work"));
         box.parentNode.classList.toggle("toi-zero", zero);
       });
     });
@@ -315,7 +320,7 @@
     this.more.hidden = upto >= this.results.length;
     var total = this.data.works.length;
     var n = this.results.length;
-    this.status.textContent = (n === total ? "All " + total + " works" : n + " of " + total + " works") +
+    this.status.textContent = (n === total ? "All " + count(total, "work") : n + " of " + count(total, "work")) +
       (upto < n ? " (showing the first " + upto + ")" : "") + ".";
   };
 
@@ -386,7 +391,7 @@
       document.body.appendChild(a);
       a.click();
       setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
-      self.status.textContent = "Downloaded " + keys.length + " entries as BibTeX.";
+      self.status.textContent = "Downloaded " + count(keys.length, "entry", "entries") + " as BibTeX.";
     }).catch(function (err) {
       self.status.textContent = "Could not fetch the BibTeX (" + err.message + ").";
     });
@@ -395,7 +400,7 @@
   Browser.prototype.copyKeys = function () {
     var self = this;
     var text = this.selectedKeys().join(", ");
-    var done = function () { self.status.textContent = "Copied " + self.results.length + " keys."; };
+    var done = function () { self.status.textContent = "Copied " + count(self.results.length, "key") + "."; };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, function () { self.fallbackCopy(text, done); });
     } else {

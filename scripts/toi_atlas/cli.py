@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .options import add_format, add_root
+from .wording import counted
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -68,7 +69,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     result = load_and_check(paths, files, balance=args.balance)
     if args.format == "text" and result.corpus is not None:
         print(
-            f"checked {result.entries_read} entries in "
+            f"checked {counted(result.entries_read, 'entry', 'entries')} in "
             f"{len({w.span.file for w in result.corpus.works.values()})} files",
             file=sys.stderr,
         )

@@ -56,6 +56,7 @@ from .model import arxiv_from_url, latex_to_unicode
 from .normalise import ascii_fold, norm_arxiv, norm_title, norm_url
 from .options import add_root
 from .validate import KEY_RE
+from .wording import counted
 from .write import atomic_write
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -491,7 +492,7 @@ def report_lines(result: ImportResult, display: str) -> list[str]:
 
 def summary_line(result: ImportResult, display: str, target: str, seconds: float) -> str:
     return (
-        f"read {len(result.outcomes)} entries from {display}: "
+        f"read {counted(len(result.outcomes), 'entry', 'entries')} from {display}: "
         f"{result.count('imported')} imported into {target}, "
         f"{result.count('duplicate')} duplicates, {result.count('rejected')} rejected "
         f"({seconds:.2f} s)"

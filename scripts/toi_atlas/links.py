@@ -31,6 +31,7 @@ from .net import Client, NetError, Policy, host_of
 from .options import add_format, add_root
 from .pipeline import Paths, load_and_check
 from .validate import is_safe_url
+from .wording import counted
 from .write import atomic_write
 
 EXIT_OK, EXIT_DEAD, EXIT_USAGE = 0, 1, 2
@@ -328,7 +329,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format != "json":
         moved = sum(kind is Finding.MOVED for kind, _, _ in rows)
         print(
-            f"checked {len(results)} links ({len(cached)} from cache): {dead} dead, {moved} moved",
+            f"checked {counted(len(results), 'link')} ({len(cached)} from cache): "
+            f"{dead} dead, {moved} moved",
             file=sys.stderr,
         )
     return EXIT_DEAD if dead else EXIT_OK

@@ -10,6 +10,7 @@ from html import escape
 
 from ..model import Corpus
 from ..taxonomy import Term
+from ..wording import counted
 from .graph import main_stance
 
 
@@ -41,7 +42,8 @@ def year_chart(corpus: Corpus) -> str:
         f'<svg class="toi-chart" viewBox="0 0 {width} {height}" role="img" '
         'aria-labelledby="toi-ch-years-t toi-ch-years-d" xmlns="http://www.w3.org/2000/svg">',
         '<title id="toi-ch-years-t">Works per year, stacked by main stance</title>',
-        f'<desc id="toi-ch-years-d">{len(corpus.works)} works from {min(table)} to {max(table)}; '
+        f'<desc id="toi-ch-years-d">{counted(len(corpus.works), "work")} '
+        f"from {min(table)} to {max(table)}; "
         "the table below gives every number.</desc>",
     ]
     for tick in _ticks(top):
@@ -137,7 +139,8 @@ def matrix_chart(corpus: Corpus, terms: list[Term], caption: str, browse: str = 
             )
             if browse and count:
                 href = escape(f"{browse}{term.id}&stance={st.id}", quote=True)
-                label = escape(f"{count} works: {st.name.lower()} on {term.name}", quote=True)
+                what = f"{counted(count, 'work')}: {st.name.lower()} on {term.name}"
+                label = escape(what, quote=True)
                 cell = f'<a href="{href}" aria-label="{label}">{cell}</a>'
             parts.append(cell)
     parts.append("</svg>")

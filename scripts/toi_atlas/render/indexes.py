@@ -7,6 +7,7 @@ from itertools import groupby
 from ..diagnostics import CODES
 from ..model import Corpus
 from ..taxonomy import TOPIC_SECTIONS
+from ..wording import counted
 from .charts import matrix_chart, year_chart, year_table
 from .context import Context
 from .markdown import md_escape, stance_label, topic_link, topic_path, work_link, work_path
@@ -29,7 +30,7 @@ def render_works_index(corpus: Corpus) -> str:
         "",
         "# All works",
         "",
-        f"All {len(works)} works in the corpus, newest first. Each links to its page "
+        f"All {counted(len(works), 'work')} in the corpus, newest first. Each links to its page "
         "with the summary, the topics it argues about and its place in the debate.",
         "",
     ]
@@ -63,7 +64,7 @@ def render_home_figures(corpus: Corpus) -> str:
     lines = [
         '<div class="toi-figures" markdown>',
         "",
-        f"**{n} works** · **{len(tax.tois)} theories of impact** · "
+        f"**{counted(n, 'work')}** · **{len(tax.tois)} theories of impact** · "
         f"**{len(tax.endstories)} end stories** · **{len(tax.agendas)} agendas** · "
         f"**{sum(len(w.edges) for w in corpus.works.values())} typed connections**",
         "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..readinglists import ReadingList, snippet_path
+from ..wording import counted
 from .context import Context
 from .markdown import byline, md_escape, rel, stance_label, work_path
 
@@ -13,7 +14,8 @@ def render_list(rl: ReadingList, ctx: Context) -> str:
     works = [corpus.works[i.key] for i in rl.items if i.key in corpus.works]
     total = sum(w.readingtime or 0 for w in works)
     lines = [
-        f'<p class="toi-reading-total">{len(works)} works · about {total} minutes '
+        f'<p class="toi-reading-total">{counted(len(works), "work")} · '
+        f"about {counted(total, 'minute')} "
         "of reading in all (times from each entry's <code>readingtime</code>)</p>",
         "",
     ]
