@@ -168,3 +168,28 @@ def test_contributor_steps_are_five_list_items_with_readable_code(
         ".every(c => c.scrollWidth <= c.clientWidth)"
     )
     page.close()
+
+
+def test_home_charts_fit_a_phone(browser: Browser, base: str, corpus) -> None:
+    # On a phone every chart shows whole: the years as rows (newest first), the heat
+    # maps with abbreviated stance heads; nothing is cut at the right edge.
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.goto(base + "/")
+    shown = page.evaluate(
+        "[...document.querySelectorAll('svg.toi-chart')]"
+        ".filter(s => getComputedStyle(s).display !== 'none')"
+        ".map(s => ({cls: s.getAttribute('class'), right: s.getBoundingClientRect().right}))"
+    )
+    assert len(shown) == 3
+    assert all("toi-chart--narrow" in s["cls"] for s in shown)
+    assert all(s["right"] <= 375 for s in shown)
+    latest = max(w.year for w in corpus.works.values() if w.year)
+    first_year = page.locator("svg.toi-chart--narrow text.toi-ch-axis").first.text_content()
+    assert first_year == str(latest)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    wide = page.evaluate(
+        "[...document.querySelectorAll('svg.toi-chart')]"
+        ".filter(s => getComputedStyle(s).display !== 'none').map(s => s.getAttribute('class'))"
+    )
+    assert len(wide) == 3 and all("toi-chart--wide" in c for c in wide)
+    page.close()
