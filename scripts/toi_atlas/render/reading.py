@@ -16,7 +16,7 @@ def render_list(rl: ReadingList, ctx: Context) -> str:
     lines = [
         f'<p class="toi-reading-total">{counted(len(works), "work")} · '
         f"about {counted(total, 'minute')} "
-        "of reading in all (times from each entry's <code>readingtime</code>)</p>",
+        "of reading in all (our estimate of each item's reading time)</p>",
         "",
     ]
     for n, item in enumerate(rl.items, 1):
