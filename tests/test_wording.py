@@ -28,4 +28,4 @@ def test_counted(n: int, words: tuple[str, ...], expected: str) -> None:
 def test_check_of_one_entry_says_one_entry(tmp_path: Path, capsys) -> None:
     root = make_project(tmp_path, {"a.bib": entry("doe2023valid")})
     assert main(["check", "--root", str(root)]) == 0
-    assert "checked 1 entry in " in capsys.readouterr().err
+    assert "checked 1 entry in 1 file\n" in capsys.readouterr().err

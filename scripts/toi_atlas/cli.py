@@ -70,7 +70,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.format == "text" and result.corpus is not None:
         print(
             f"checked {counted(result.entries_read, 'entry', 'entries')} in "
-            f"{len({w.span.file for w in result.corpus.works.values()})} files",
+            + counted(len({w.span.file for w in result.corpus.works.values()}), "file"),
             file=sys.stderr,
         )
     return _report(args, result.diagnostics)
@@ -86,13 +86,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         works = len(result.corpus.works) if result.corpus else 0
         if result.skipped:
             print(
-                f"docs/atlas is up to date ({works} work pages, {s.unchanged} files): "
+                f"docs/atlas is up to date ({counted(works, 'work page')}, "
+                f"{counted(s.unchanged, 'file')}): "
                 "nothing changed since the last build (--force renders anyway)",
                 file=sys.stderr,
             )
         else:
             print(
-                f"generated {works} work pages into docs/atlas: "
+                f"generated {counted(works, 'work page')} into docs/atlas: "
                 f"{s.written} written, {s.unchanged} unchanged, {s.deleted} removed",
                 file=sys.stderr,
             )
