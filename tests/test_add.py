@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import email.utils
 import json
 import re
 import socket
@@ -17,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -383,82 +381,6 @@ def test_dns_failure_says_offline(
     assert "cannot look up export.arxiv.invalid: are you offline" in capsys.readouterr().err
 
 
-def test_guard_refuses_real_hosts(no_internet: NetGuard) -> None:
-    with pytest.raises(net.NetError) as err, net.Client(net.Policy(retries=0)) as client:
-        client.fetch("https://example.org/", accept="text/html")
-    assert err.value.failure is net.Failure.OFFLINE
-    assert no_internet.blocked == ["example.org"]
-    no_internet.blocked.clear()  # the guard worked; do not fail this test for it
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-        self.now = 100.0
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
-
-
-def test_retry_after_http_date_and_cap(httpserver: HTTPServer) -> None:
-    when = email.utils.format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30), True)
-    httpserver.expect_oneshot_request("/d").respond_with_data(
-        "", status=503, headers={"Retry-After": when}
-    )
-    httpserver.expect_request("/d").respond_with_data("ok")
-    rec = Recorder()
-    client = net.Client(net.Policy(backoff=0.5, retry_after_cap=60), sleep=rec.sleep)
-    assert client.fetch(httpserver.url_for("/d"), accept="*/*").body == b"ok"
-    assert len(rec.sleeps) == 1 and 25 <= rec.sleeps[0] <= 30
-
-
-def test_backoff_doubles_on_5xx(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/down").respond_with_data("", status=502)
-    rec = Recorder()
-    client = net.Client(net.Policy(retries=3, backoff=0.5), sleep=rec.sleep)
-    with pytest.raises(net.NetError) as err:
-        client.fetch(httpserver.url_for("/down"), accept="*/*")
-    assert err.value.status == 502
-    assert rec.sleeps == [0.5, 1.0, 2.0]
-
-
-def test_min_interval_between_arxiv_calls(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/api/query").respond_with_data("<feed/>")
-    rec = Recorder()
-    api = httpserver.url_for("/api/query")
-    endpoints = sources.Endpoints(arxiv_api=api, arxiv_interval=3.0)
-    client = net.Client(intervals=endpoints.intervals(), sleep=rec.sleep, clock=rec.clock)
-    for _ in range(3):
-        client.fetch(api, accept="*/*")
-    assert rec.sleeps == [3.0, 3.0]
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("120", 120.0),
-        ("0", 0.0),
-        ("soon", None),
-        ("", None),
-        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
-    ],
-)
-def test_retry_after_parsing(value: str, expected: float | None) -> None:
-    assert net.retry_after_seconds(value) == expected
-
-
-def test_oversized_body_is_refused(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/big").respond_with_data(b"x" * 5000)
-    client = net.Client(net.Policy(max_bytes=1024))
-    with pytest.raises(net.NetError) as err:
-        client.fetch(httpserver.url_for("/big"), accept="*/*")
-    assert err.value.failure is net.Failure.TOO_LARGE
-
-
 # --- corpus rules: duplicates, keys, tags, files -----------------------------------
 
 
@@ -722,12 +644,3 @@ def test_strip_markup_from_crossref_titles() -> None:
     assert sources.strip_markup("<i>In vivo</i> probing of H<sub>2</sub>O &amp; more") == (
         "In vivo probing of H2O & more"
     )
-
-
-def test_user_agent_names_the_project() -> None:
-    agent = net.user_agent("someone@example.org")
-    assert agent == (
-        f"toi-atlas/{net.__version__} (+https://github.com/toi-atlas/toi-atlas; "
-        "mailto:someone@example.org)"
-    )
-    assert requests.utils.default_user_agent() not in agent
