@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import email.utils
+import html
 import json
+import os
 import re
 import socket
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from conftest import FIXTURES, ROOT, NetGuard, copy_site_sources, entry, make_project
-from toi_atlas import add, net, sources
+from toi_atlas import add, net, sources, write
+from toi_atlas.bibtext import entry_to_bibtex
 from toi_atlas.load import parse_text
 from toi_atlas.model import latex_to_unicode
+from toi_atlas.validate import KEY_RE
 
 NET = FIXTURES / "net"
 HEADER = "% After 2023.\n\n"
@@ -383,82 +387,6 @@ def test_dns_failure_says_offline(
     assert "cannot look up export.arxiv.invalid: are you offline" in capsys.readouterr().err
 
 
-def test_guard_refuses_real_hosts(no_internet: NetGuard) -> None:
-    with pytest.raises(net.NetError) as err, net.Client(net.Policy(retries=0)) as client:
-        client.fetch("https://example.org/", accept="text/html")
-    assert err.value.failure is net.Failure.OFFLINE
-    assert no_internet.blocked == ["example.org"]
-    no_internet.blocked.clear()  # the guard worked; do not fail this test for it
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.sleeps: list[float] = []
-        self.now = 100.0
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
-
-
-def test_retry_after_http_date_and_cap(httpserver: HTTPServer) -> None:
-    when = email.utils.format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30), True)
-    httpserver.expect_oneshot_request("/d").respond_with_data(
-        "", status=503, headers={"Retry-After": when}
-    )
-    httpserver.expect_request("/d").respond_with_data("ok")
-    rec = Recorder()
-    client = net.Client(net.Policy(backoff=0.5, retry_after_cap=60), sleep=rec.sleep)
-    assert client.fetch(httpserver.url_for("/d"), accept="*/*").body == b"ok"
-    assert len(rec.sleeps) == 1 and 25 <= rec.sleeps[0] <= 30
-
-
-def test_backoff_doubles_on_5xx(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/down").respond_with_data("", status=502)
-    rec = Recorder()
-    client = net.Client(net.Policy(retries=3, backoff=0.5), sleep=rec.sleep)
-    with pytest.raises(net.NetError) as err:
-        client.fetch(httpserver.url_for("/down"), accept="*/*")
-    assert err.value.status == 502
-    assert rec.sleeps == [0.5, 1.0, 2.0]
-
-
-def test_min_interval_between_arxiv_calls(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/api/query").respond_with_data("<feed/>")
-    rec = Recorder()
-    api = httpserver.url_for("/api/query")
-    endpoints = sources.Endpoints(arxiv_api=api, arxiv_interval=3.0)
-    client = net.Client(intervals=endpoints.intervals(), sleep=rec.sleep, clock=rec.clock)
-    for _ in range(3):
-        client.fetch(api, accept="*/*")
-    assert rec.sleeps == [3.0, 3.0]
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("120", 120.0),
-        ("0", 0.0),
-        ("soon", None),
-        ("", None),
-        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
-    ],
-)
-def test_retry_after_parsing(value: str, expected: float | None) -> None:
-    assert net.retry_after_seconds(value) == expected
-
-
-def test_oversized_body_is_refused(httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/big").respond_with_data(b"x" * 5000)
-    client = net.Client(net.Policy(max_bytes=1024))
-    with pytest.raises(net.NetError) as err:
-        client.fetch(httpserver.url_for("/big"), accept="*/*")
-    assert err.value.failure is net.Failure.TOO_LARGE
-
-
 # --- corpus rules: duplicates, keys, tags, files -----------------------------------
 
 
@@ -648,34 +576,6 @@ def test_arxiv_title_keeps_math_and_converts_text() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("text", "kind", "value"),
-    [
-        ("2211.00593", "arXiv id", "2211.00593"),
-        ("2211.00593v2", "arXiv id", "2211.00593"),
-        ("arXiv:2211.00593", "arXiv id", "2211.00593"),
-        ("hep-th/9901001", "arXiv id", "hep-th/9901001"),
-        ("math.GT/0309136v1", "arXiv id", "math.GT/0309136"),
-        ("https://arxiv.org/pdf/2211.00593v2.pdf", "arXiv id", "2211.00593"),
-        ("https://arxiv.org/abs/hep-th/9901001", "arXiv id", "hep-th/9901001"),
-        ("10.48550/arXiv.2211.00593", "arXiv id", "2211.00593"),
-        ("10.1145/3442188.3445922", "DOI", "10.1145/3442188.3445922"),
-        ("doi:10.1145/3442188.3445922", "DOI", "10.1145/3442188.3445922"),
-        ("https://dx.doi.org/10.1007/s13347-019-00372-9", "DOI", "10.1007/s13347-019-00372-9"),
-        ("https://www.lesswrong.com/posts/x/y", "URL", "https://www.lesswrong.com/posts/x/y"),
-    ],
-)
-def test_parse_identifier(text: str, kind: str, value: str) -> None:
-    ident = sources.parse_identifier(text)
-    assert (ident.kind.value, ident.value) == (kind, value)
-
-
-@pytest.mark.parametrize("text", ["", "hello", "javascript:alert(1)", "22110.0059", "10.12/x"])
-def test_parse_identifier_refuses(text: str) -> None:
-    with pytest.raises(ValueError):
-        sources.parse_identifier(text)
-
-
 KEYS = [
     ("Goldowsky-Dill", 2025, "Detecting Strategic Deception", "goldowskydill2025detecting"),
     ("Segerie", 2023, "Charbel-Raphaël and Lucius discuss", "segerie2023charbelraphael"),
@@ -718,16 +618,413 @@ def test_long_author_lists_keep_three_and_others() -> None:
     assert add.author_field(names) == "Author0, A. and Author1, A. and Author2, A. and others"
 
 
-def test_strip_markup_from_crossref_titles() -> None:
-    assert sources.strip_markup("<i>In vivo</i> probing of H<sub>2</sub>O &amp; more") == (
-        "In vivo probing of H2O & more"
+def test_key_is_cut_to_the_checkers_limit_and_stays_readable() -> None:
+    record = sources.Record(
+        "t", "Zebra" * 2_000_000, "https://e.org/", (sources.Name("Q" * 500, "A."),), 2024
+    )
+    stem = add.key_stem(record)
+    assert stem == "q" * add.KEY_PART + "2024" + "zebra" * (add.KEY_PART // 5)
+    taken = {stem.lower(), *(stem + c for c in "bcdefghijklmnopqrstuvwxyz")}
+    assert KEY_RE.match(add.unique_key(stem, taken))  # even with a numeric suffix
+    # The limit the cut is made for: KEY_RE allows 100 characters and no more.
+    assert KEY_RE.match("k" * 100) and not KEY_RE.match("k" * 101)
+
+
+# --- a hostile metadata server -----------------------------------------------------
+# Each case serves a page (or feed, or CSL item) built to break the entry, and checks
+# what `add` writes, or that bib/ is byte-identical when it refuses.
+
+
+def page(title: str = "A Fine Title", **meta: str) -> bytes:
+    tags = {"citation_title": title, "citation_author": "Doe, Jane", "citation_date": "2024"}
+    tags.update(meta)
+    head = "".join(
+        f'<meta name="{name}" content="{html.escape(value, quote=True)}">'
+        for name, value in tags.items()
+    )
+    return f"<html><head>{head}</head><body></body></html>".encode()
+
+
+def serve_bytes(server: HTTPServer, path: str, body: bytes, charset: str = "utf-8") -> str:
+    server.expect_request(path).respond_with_data(
+        body, content_type=f"text/html; charset={charset}"
+    )
+    return server.url_for(path)
+
+
+def bib_bytes(project: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((project / "bib").iterdir())}
+
+
+def only_entry(project: Path, before: bytes) -> dict[str, str]:
+    """The one entry appended, as parsed; the file must hold nothing else new."""
+    text = added_entry(project / "bib" / "after-2023.bib", before)
+    entries, diags = parse_text(text, "new.bib")
+    assert not diags and len(entries) == 1, text
+    return {name: f.value for name, f in entries[0].fields.items()}
+
+
+NO_FIELDS_BEYOND = {"author", "title", "year", "url", "kind", "added", "howpublished"}
+
+
+@pytest.mark.parametrize(
+    ("meta", "dropped"),
+    [
+        ({"citation_doi": "10.1234/abc},summary={pwned},tois={auditing"}, "DOI"),
+        ({"citation_pdf_url": "https://e.org/a.pdf},summary={pwned"}, "pdf link"),
+        ({"citation_doi": "10.1234/abc}, url = {javascript:alert(1)"}, "DOI"),
+        ({"citation_arxiv_id": "2211.00593}, summary = {x"}, "arXiv id"),
+        ({"citation_volume": "3}, summary={pwned"}, "volume"),
+    ],
+    ids=["doi-fields", "pdf-fields", "doi-closes-entry", "arxiv-id", "volume"],
+)
+def test_injected_fields_are_dropped_with_a_warning(
+    project: Path,
+    endpoints: HTTPServer,
+    capsys: pytest.CaptureFixture[str],
+    meta: dict[str, str],
+    dropped: str,
+) -> None:
+    before = (project / "bib" / "after-2023.bib").read_bytes()
+    url = serve_bytes(endpoints, "/p", page(**meta))
+    assert add_cmd(url, "--root", str(project)) == 0
+    got = only_entry(project, before)
+    assert set(got) <= NO_FIELDS_BEYOND  # no summary, tois, doi, pdf, eprint, volume
+    assert got["url"] == url
+    assert f"warning: dropped the {dropped} " in capsys.readouterr().err
+
+
+def test_unbalanced_brace_in_title_is_refused_as_bad_input(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = bib_bytes(project)
+    url = serve_bytes(endpoints, "/p", page(title="Sparse {Autoencoders"))
+    assert add_cmd(url, "--root", str(project)) == add.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "the title `Sparse {Autoencoders` (web page) has unbalanced braces" in err
+    assert "add this work by hand" in err and "internal error" not in err
+    assert bib_bytes(project) == before
+
+
+def test_control_bidi_and_zero_width_characters_are_removed_and_shown_escaped(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    title = "Red\x1b[31m Alert\u202egnp.exe \u2066Isolated\u2069 zero\u200bwidth"
+    url = serve_bytes(endpoints, "/p", page(title=title, citation_author="Doe\u200d, Jane\x07"))
+    before = bib_bytes(project)
+    assert add_cmd(url, "--root", str(project), "--dry-run") == 0
+    out, err = capsys.readouterr()
+    raw = "\x1b\u202e\u2066\u2069\u200b\u200d\x07"
+    assert not set(out + err) & set(raw)  # nothing of it reaches the terminal
+    assert "\\x1b" in err and "U+202E" in err and "U+200B" in err
+    assert fields(out)["title"] == "Red[31m Alertgnp.exe Isolated zerowidth"
+    assert fields(out)["author"] == "Doe, Jane"
+    assert bib_bytes(project) == before  # a dry run
+
+
+def test_written_entry_passes_the_checker_after_cleaning(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, TOI123 refused what `add` had just written."""
+    from toi_atlas.cli import main
+
+    url = serve_bytes(endpoints, "/p", page(title="Esc\x1b Title\x7f\x85"))
+    assert add_cmd(url, "--root", str(project), "--toi", "auditing:critiques") == 0
+    capsys.readouterr()
+    assert main(["check", "--root", str(project), "--format", "json"]) == 0
+    assert {row["code"] for row in json.loads(capsys.readouterr().out)} == {"TOI120"}
+
+
+def test_title_of_nothing_but_controls_is_refused(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = bib_bytes(project)
+    url = serve_bytes(endpoints, "/p", page(title="\x1b\u202e\u200b"))
+    assert add_cmd(url, "--root", str(project)) == add.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "gave no usable title" in err and "U+202E" in err and "\x1b" not in err
+    assert bib_bytes(project) == before
+
+
+def test_messages_never_print_raw_escapes(capsys: pytest.CaptureFixture[str]) -> None:
+    add._say("from the server: \x1b]0;owned\x07 \u202eevil\u2028next")
+    err = capsys.readouterr().err
+    assert err == "toi-atlas add: from the server: \\x1b]0;owned\\x07 U+202EevilU+2028next\n"
+
+
+def test_megabyte_title_gives_a_key_within_the_limit(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One megabyte keeps the test quick; the key rule itself is tested at 10 MB above.
+    title = "Zebra" * (1024 * 1024 // 5)
+    url = serve_bytes(endpoints, "/p", page(title=title))
+    assert add_cmd(url, "--root", str(project), "--dry-run") == 0
+    out = capsys.readouterr().out
+    key = out[len("@misc{") : out.index(",\n")]
+    assert key == "doe2024" + "zebra" * (add.KEY_PART // 5)
+    assert KEY_RE.match(key)
+
+
+def test_invalid_utf8_is_reported_with_the_url(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = page(title="Cafe Society").replace(b"Cafe", b"Caf\xe9")  # Latin-1 é, said UTF-8
+    url = serve_bytes(endpoints, "/p", body)
+    assert add_cmd(url, "--root", str(project), "--dry-run") == 0
+    out, err = capsys.readouterr()
+    assert fields(out)["title"] == "Caf\ufffd Society"
+    warning = next(line for line in err.splitlines() if "U+FFFD" in line)
+    assert warning.startswith(f"toi-atlas add: warning: {url}: declared utf-8")
+
+
+def test_slow_drip_stops_at_the_deadline(
+    project: Path, endpoints: HTTPServer, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def drip(request: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            for _ in range(10):  # 3 s at most, each byte well within the read timeout
+                yield b"<"
+                time.sleep(0.3)
+
+        return Response(body(), content_type="text/html", headers={"Content-Length": "100000"})
+
+    before = bib_bytes(project)
+    with HTTPServer(host="127.0.0.1", port=0, threaded=True) as own:
+        own.expect_request("/drip").respond_with_handler(drip)
+        monkeypatch.setenv("TOI_ATLAS_DEADLINE", "1")
+        assert add_cmd(own.url_for("/drip"), "--root", str(project)) == 1
+    err = capsys.readouterr().err
+    assert "gave up after 1 s: the server at 127.0.0.1:" in err and "of 98 KiB" in err
+    assert bib_bytes(project) == before
+
+
+def test_page_over_the_size_cap_is_refused(
+    project: Path, endpoints: HTTPServer, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    before = bib_bytes(project)
+    url = serve_bytes(endpoints, "/big", page(title="x" * 20_000))
+    monkeypatch.setenv("TOI_ATLAS_MAX_BYTES", "10000")
+    assert add_cmd(url, "--root", str(project)) == 1
+    assert "more than the 10 KiB size cap" in capsys.readouterr().err
+    assert bib_bytes(project) == before
+
+
+def test_hostile_arxiv_feed_fields_are_dropped(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = fixture("arxiv_1804.03599.xml").replace(
+        b'term="stat.ML" scheme', b'term="stat.ML}, summary = {x" scheme'
+    )
+    feed = feed.replace(
+        b"</published>",
+        b'</published><arxiv:doi xmlns:arxiv="http://arxiv.org/schemas/atom">10.1/}x</arxiv:doi>',
+        1,
+    )
+    endpoints.expect_request("/api/query").respond_with_data(
+        feed, content_type="application/atom+xml"
+    )
+    before = (project / "bib" / "after-2023.bib").read_bytes()
+    assert add_cmd("1804.03599", "--root", str(project)) == 0
+    got = only_entry(project, before)
+    assert "summary" not in got and "primaryclass" not in got and "doi" not in got
+    assert got["eprint"] == "1804.03599"
+    err = capsys.readouterr().err
+    assert "dropped the arXiv category" in err and "dropped the DOI" in err
+
+
+def serve_csl(server: HTTPServer, doi: str, item: dict) -> None:
+    server.expect_request(f"/doi/{doi}").respond_with_data(
+        json.dumps(item), content_type="application/vnd.citationstyles.csl+json"
     )
 
 
-def test_user_agent_names_the_project() -> None:
-    agent = net.user_agent("someone@example.org")
-    assert agent == (
-        f"toi-atlas/{net.__version__} (+https://github.com/toi-atlas/toi-atlas; "
-        "mailto:someone@example.org)"
+CSL = {
+    "type": "journal-article",
+    "title": "A Fine Title",
+    "container-title": "Journal of Things",
+    "author": [{"family": "Doe", "given": "Jane"}],
+    "issued": {"date-parts": [[2021, 3]]},
+}
+
+
+def test_hostile_csl_venue_refuses_the_add(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve_csl(endpoints, "10.1234/abc", {**CSL, "container-title": "J}, tois = {auditing"})
+    before = bib_bytes(project)
+    assert add_cmd("10.1234/abc", "--root", str(project)) == add.EXIT_USAGE
+    assert (
+        "the journal `J}, tois = {auditing` (doi.org) has unbalanced braces"
+        in capsys.readouterr().err
     )
-    assert requests.utils.default_user_agent() not in agent
+    assert bib_bytes(project) == before
+
+
+def test_hostile_csl_details_are_dropped(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    item = {**CSL, "page": "1}, summary={x", "issue": "9" * 50, "issued": {"date-parts": [[9999]]}}
+    serve_csl(endpoints, "10.1234/abc", item)
+    before = (project / "bib" / "after-2023.bib").read_bytes()
+    assert add_cmd("10.1234/abc", "--root", str(project)) == 0
+    got = only_entry(project, before)
+    assert set(got) == {"author", "title", "journal", "doi", "url", "kind", "added"}
+    err = capsys.readouterr().err
+    assert "dropped the pages" in err and "dropped the number" in err
+    assert "dropped the year 9999" in err and "no date found" in err
+
+
+def test_author_that_bibtex_would_split_is_kept_whole(
+    project: Path, endpoints: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve_csl(endpoints, "10.1234/abc", {**CSL, "author": [{"family": "Tom and Jerry"}]})
+    assert add_cmd("10.1234/abc", "--root", str(project), "--dry-run") == 0
+    assert fields(capsys.readouterr().out)["author"] == "{Tom and Jerry}"
+
+
+@pytest.mark.parametrize("identifier", ["10.1234/a}b", "https://e.org/a}b,summary={x"])
+def test_identifier_that_would_break_the_entry_is_a_usage_error(
+    project: Path, endpoints: HTTPServer, identifier: str
+) -> None:
+    assert add_cmd(identifier, "--root", str(project)) == add.EXIT_USAGE
+    assert endpoints.log == []
+
+
+def test_read_back_guard_catches_what_vetting_would_miss(
+    project: Path,
+    endpoints: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With vetting switched off, the exact read-back still writes nothing."""
+    monkeypatch.setattr(add, "vet", lambda record, year: add.Vetted(record))
+    url = serve_bytes(endpoints, "/p", page(citation_doi="10.1234/abc}, url = {javascript:x"))
+    before = bib_bytes(project)
+    assert add_cmd(url, "--root", str(project)) == 1
+    err = capsys.readouterr().err
+    assert "internal error" in err and "`doi` reads back as `10.1234/abc`" in err
+    assert bib_bytes(project) == before
+
+
+def test_read_back_sees_added_fields_and_stray_text() -> None:
+    record = sources.Record("t", "Title", "https://e.org/", (sources.Name("Doe", "J."),), 2024)
+    raw = add.build_entry(record, "doe2024title", add.Tags(), dt.date(2026, 1, 1), "x.bib")
+    text = entry_to_bibtex(raw)
+    assert add.read_back_problem(text, raw) is None
+    injected = text.replace("{Title}", "{Title}, summary = {pwned}")
+    assert "`summary` reads back as `pwned`" in (add.read_back_problem(injected, raw) or "")
+    assert add.read_back_problem(text + "stray}\n", raw) == "text outside the entry reads back"
+
+
+# --- writing errors name the file the user knows -----------------------------------
+
+
+def refuse_temp_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What mkstemp raises in a read-only folder (root ignores chmod, so we say it)."""
+
+    def mkstemp(dir: str, prefix: str, suffix: str) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", f"{dir}/{prefix}k2x8q1{suffix}")
+
+    monkeypatch.setattr(write.tempfile, "mkstemp", mkstemp)
+
+
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A temporary file on /dev/full: every write fails with ENOSPC, from the kernel."""
+
+    def mkstemp(dir: str, prefix: str, suffix: str) -> tuple[int, str]:
+        return os.open("/dev/full", os.O_WRONLY), f"{dir}/{prefix}k2x8q1{suffix}"
+
+    monkeypatch.setattr(write.tempfile, "mkstemp", mkstemp)
+
+
+@pytest.mark.parametrize(
+    ("provoke", "reason"),
+    [(refuse_temp_file, "Permission denied"), (full_disk, "No space left on device")],
+    ids=["read-only", "disk-full"],
+)
+def test_write_failure_names_the_target_file(
+    project: Path,
+    endpoints: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    provoke,
+    reason: str,
+) -> None:
+    before = bib_bytes(project)
+    url = serve_bytes(endpoints, "/p", page())
+    provoke(monkeypatch)
+    assert add_cmd(url, "--root", str(project)) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write bib/after-2023.bib: {reason}; nothing written" in err
+    assert ".tmp" not in err
+    assert bib_bytes(project) == before
+
+
+@pytest.mark.parametrize(
+    ("provoke", "reason"),
+    [(refuse_temp_file, "Permission denied"), (full_disk, "No space left on device")],
+    ids=["read-only", "disk-full"],
+)
+def test_import_write_failure_names_the_target_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys, provoke, reason: str
+) -> None:
+    from toi_atlas.cli import main
+
+    source = project / "export.bib"
+    source.write_text(entry("smith2020fresh", title="A Fresh Work"), encoding="utf-8")
+    before = bib_bytes(project)
+    provoke(monkeypatch)
+    assert main(["import", str(source), "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    target = project / "bib" / "imported.bib"
+    assert f"toi-atlas: {reason}: {target}" in err and ".tmp" not in err
+    assert bib_bytes(project) == before
+
+
+RECORD = sources.Record(
+    "t",
+    "A Title",
+    "https://e.org/",
+    (sources.Name("Doe", "Jane"),),
+    2024,
+    venue="Journal of Things",
+    venue_kind=sources.Venue.JOURNAL,
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"pdf": "javascript:alert(1)"}, "pdf"),
+        ({"doi": "10.1234/a}b"}, "doi"),
+        ({"arxiv": "2211.00593}"}, "arxiv"),
+        ({"pages": "1--2}"}, "pages"),
+        ({"volume": "v" * (add.MAX_DETAIL + 1)}, "volume"),
+        ({"year": 1776}, "year"),
+        ({"venue": "Site {", "venue_kind": sources.Venue.SITE}, "venue"),
+    ],
+)
+def test_vet_drops_a_bad_optional_value(change: dict[str, object], field: str) -> None:
+    vetted = add.vet(replace(RECORD, **change), 2026)
+    assert vetted.refusals == ()
+    assert getattr(vetted.record, field) in (None, "")
+    assert len(vetted.warnings) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "A {Title"},
+        {"title": "\x1b\u200b"},
+        {"authors": (sources.Name("Doe}", "Jane"),)},
+        {"venue": "Journal {of Things"},
+        {"url": "https://e.org/}"},
+    ],
+    ids=["title", "empty-title", "author", "journal", "url"],
+)
+def test_vet_refuses_a_bad_essential_value(change: dict[str, object]) -> None:
+    assert len(add.vet(replace(RECORD, **change), 2026).refusals) == 1
+
+
+def test_vet_keeps_a_clean_record_as_it_is() -> None:
+    assert add.vet(RECORD, 2026) == add.Vetted(RECORD)

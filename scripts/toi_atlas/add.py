@@ -5,6 +5,15 @@ file, the --toi/--end-story ids, whether the work is already in the corpus) is
 checked before the first network call, and nothing is written unless the whole
 entry was built. The file is appended to atomically and its existing bytes are
 left exactly as they were.
+
+The record comes from a server we do not control, so every value is vetted for its
+field before it becomes BibTeX (`vet`): invisible characters are removed, a bad
+optional value (a pdf link, a DOI found in a page, a page range) is dropped with a
+warning, and a bad essential one (title, authors, url, the journal or proceedings an
+entry type needs) refuses the add with exit 2, as a usage error does: the input
+cannot be used as it is. The entry must then
+read back with exactly the fields and values we meant to write, or nothing is written.
+Exit 1 is left for a failed lookup, a duplicate, an unwritable file and our own bugs.
 """
 
 from __future__ import annotations
@@ -13,13 +22,14 @@ import argparse
 import datetime as dt
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pybtex.bibtex.utils import split_name_list
 from pybtex.database import Person
+from pybtex.exceptions import PybtexError
 
-from .bibtext import entry_to_bibtex
+from .bibtext import entry_to_bibtex, field_sort_key
 from .diagnostics import Span
 from .load import PERSON_FIELDS, RawEntry, RawField, parse_text
 from .model import Corpus, Work, build_work, latex_to_unicode
@@ -47,11 +57,27 @@ from .sources import (
     resolve,
 )
 from .taxonomy import SECTION_WORD, Taxonomy
+from .untrusted import (
+    braces_balanced,
+    clean_text,
+    is_arxiv_id,
+    is_doi,
+    is_primary_class,
+    is_url,
+    plausible_year,
+    shown,
+    terminal_safe,
+)
 from .write import atomic_write
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_FILE = "bib/after-2023.bib"
 MAX_AUTHORS = 10  # longer lists keep the first three and `and others` (CONTRIBUTING.md)
+# validate.KEY_RE allows keys of up to 100 characters; a key's name and title word
+# are cut to this many so that both, a year and a `b` or `17` suffix always fit.
+KEY_PART = 40
+# Volume, issue and pages are short tokens (`33`, `3`, `e1234--e1240`); longer is junk.
+MAX_DETAIL = 40
 # Words a key skips, read off the corpus: `bricken2023monosemanticity` for
 # "Towards Monosemanticity", `makelov2023subspace` for "Is This the Subspace".
 KEY_STOPWORDS = frozenset(
@@ -87,7 +113,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Environment: TOI_ATLAS_MAILTO (contact address sent in the User-Agent), "
         "TOI_ATLAS_TIMEOUT, TOI_ATLAS_RETRIES, TOI_ATLAS_BACKOFF (seconds), "
         "TOI_ATLAS_ARXIV_API, TOI_ATLAS_DOI_RESOLVER, TOI_ATLAS_CROSSREF_API (base URLs), "
-        "TOI_ATLAS_ARXIV_INTERVAL (seconds between arXiv calls, default 3)."
+        "TOI_ATLAS_ARXIV_INTERVAL (seconds between arXiv calls, default 3), "
+        "TOI_ATLAS_DEADLINE (seconds one request may take in all, default 120), "
+        "TOI_ATLAS_MAX_BYTES (largest answer read, default 10 MiB)."
     )
     parser.add_argument("identifier", help="arXiv id (2211.00593), DOI (10.NNNN/x) or URL")
     parser.add_argument(
@@ -123,7 +151,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _say(message: str) -> None:
-    print(f"toi-atlas add: {message}", file=sys.stderr)
+    # Messages quote what a server sent: never let it reach the terminal raw.
+    print(f"toi-atlas add: {terminal_safe(message)}", file=sys.stderr)
 
 
 # --- BibTeX text from plain Unicode ------------------------------------------------
@@ -216,7 +245,7 @@ def key_stem(record: Record) -> str:
         ),
         "",
     )
-    return f"{author}{record.year or ''}{word}"
+    return f"{author[:KEY_PART]}{record.year or ''}{word[:KEY_PART]}"
 
 
 def unique_key(stem: str, taken: set[str]) -> str:
@@ -303,6 +332,137 @@ def missing(record: Record) -> list[str]:
     if record.year is None:
         gaps.append("no date found: add `year` (and `month`) by hand")
     return gaps
+
+
+# --- vetting the record -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Vetted:
+    """A record whose every field passed its check, what was dropped, what refuses it."""
+
+    record: Record
+    warnings: tuple[str, ...] = ()
+    refusals: tuple[str, ...] = ()
+
+
+class _Vetting:
+    """Collects the warnings and refusals of one record's fields."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.warnings: list[str] = []
+        self.refusals: list[str] = []
+
+    def text(self, field: str, value: str, *, essential: bool, limit: int = 0) -> str:
+        """Invisible characters removed; "" (dropped) or refused if not a BibTeX value."""
+        clean, removed = clean_text(value)
+        if removed:
+            self.warnings.append(
+                f"removed invisible or control characters ({', '.join(removed)}) from the {field}"
+            )
+        problem = ""
+        if not braces_balanced(clean):
+            problem = "has unbalanced braces"
+        elif limit and len(clean) > limit:
+            problem = f"is longer than {limit} characters"
+        if not problem:
+            return clean
+        if essential:
+            self.refusals.append(f"the {field} {shown(clean)} ({self.source}) {problem}")
+        else:
+            self.warnings.append(
+                f"dropped the {field} {shown(clean)}: it {problem}; the entry is written without it"
+            )
+        return ""
+
+    def ident(self, field: str, value: str | None, ok: bool, form: str) -> str | None:
+        """An identifier or link as sent, or None (dropped, with a warning) if not `form`."""
+        if value is None or ok:
+            return value
+        self.warnings.append(
+            f"dropped the {field} {shown(value)}: not {form}; the entry is written without it"
+        )
+        return None
+
+    def name(self, name: Name) -> Name | None:
+        refused = len(self.refusals)
+        family = self.text("author", name.family, essential=True)
+        given = self.text("author", name.given, essential=True)
+        if family:
+            return self._one_person(Name(family, given, name.literal))
+        if len(self.refusals) == refused:  # nothing left of it, rather than refused
+            self.warnings.append(
+                f"dropped the author {shown(name.family + ' ' + name.given)}: no name is left"
+            )
+        return None
+
+    def _one_person(self, name: Name) -> Name:
+        """`name`, or the same text as one literal name if BibTeX would read it otherwise.
+
+        `Tom and Jerry` would be two people and `a, b, c, d` too many commas.
+        """
+        written = bibtex_name(name)
+        try:
+            one = len(split_name_list(written)) == 1 and bool(Person(written))
+        except PybtexError:
+            one = False
+        if one or name.literal:
+            return name
+        text = f"{name.given} {name.family}".strip()
+        self.warnings.append(
+            f"wrote the author {shown(text)} as one name in braces: as it came, BibTeX "
+            "would not read it as one person"
+        )
+        return Name(text, literal=True)
+
+
+def vet(record: Record, this_year: int) -> Vetted:
+    """Check every field of a fetched record for its form before it becomes BibTeX.
+
+    Text loses invisible characters (with a warning) and must have balanced braces;
+    identifiers, links and dates must be of their field's exact form. Optional values
+    that fail are dropped with a warning; title, authors, venue and url refuse the add.
+    """
+    v = _Vetting(record.source)
+    title = v.text("title", record.title, essential=True)
+    if not title and not v.refusals:
+        v.refusals.append(f"the source ({record.source}) gave no usable title")
+    authors = tuple(n for n in (v.name(a) for a in record.authors) if n is not None)
+    venue_field = _ENTRY_TYPE[record.venue_kind][1]
+    # A journal, proceedings or publisher makes the entry type; a site name is extra.
+    typed = record.venue_kind not in (Venue.SITE, Venue.NONE)
+    if not is_url(record.url):
+        v.refusals.append(f"the url {shown(record.url)} ({record.source}) is not an http(s) URL")
+    arxiv = v.ident("arXiv id", record.arxiv, is_arxiv_id(record.arxiv or ""), "an arXiv id")
+    primary = record.primaryclass if arxiv else None
+    year, month = record.year, record.month
+    if year is not None and not plausible_year(year, this_year):
+        v.warnings.append(f"dropped the year {year}: not a plausible year; add `year` by hand")
+        year, month = None, None
+    if month is not None and not 1 <= month <= 12:
+        v.warnings.append(f"dropped the month {month}: not a month")
+        month = None
+    vetted = replace(
+        record,
+        title=title,
+        authors=authors,
+        venue=v.text(venue_field, record.venue, essential=typed),
+        publisher=v.text("publisher", record.publisher, essential=typed),
+        volume=v.text("volume", record.volume, essential=False, limit=MAX_DETAIL),
+        number=v.text("number", record.number, essential=False, limit=MAX_DETAIL),
+        pages=v.text("pages", record.pages, essential=False, limit=MAX_DETAIL),
+        year=year,
+        month=month,
+        doi=v.ident("DOI", record.doi, is_doi(record.doi or ""), "a DOI (10.NNNN/suffix)"),
+        arxiv=arxiv,
+        primaryclass=v.ident(
+            "arXiv category", primary, is_primary_class(primary or ""), "an arXiv category"
+        ),
+        pdf=v.ident("pdf link", record.pdf, is_url(record.pdf or ""), "an http(s) URL"),
+        warnings=(),
+    )
+    return Vetted(vetted, (*record.warnings, *v.warnings), tuple(v.refusals))
 
 
 # --- duplicates --------------------------------------------------------------------
@@ -408,10 +568,32 @@ def _target(root: Path, name: str) -> Path | None:
     return resolved
 
 
-def _check_roundtrip(text: str, key: str) -> bool:
-    """Our own output must read back as exactly one clean entry (a bug guard)."""
+def read_back_problem(text: str, raw: RawEntry) -> str | None:
+    """What differs when `text` is read back, or None if it is exactly `raw`.
+
+    The same key, type, field names and values, and nothing else: a value that
+    closed its braces early would add fields or leave text outside the entry.
+    """
     entries, diags = parse_text(text, "<new entry>")
-    return not diags and [e.key for e in entries] == [key]
+    if diags or len(entries) != 1:
+        why = diags[0].message if diags else f"{len(entries)} entries"
+        return f"it does not read back as one entry ({why})"
+    got = entries[0]
+    if (got.key, got.entry_type) != (raw.key, raw.entry_type):
+        return f"it reads back as @{got.entry_type}{{{got.key}}}"
+    want = {n: " ".join(f.value.split()) for n, f in raw.fields.items()}
+    have = {n: f.value for n, f in got.fields.items()}
+    if "month" in have:
+        have["month"] = have["month"].lower()  # pybtex expands the macro `apr` to `April`
+    for name in sorted(want.keys() | have.keys(), key=field_sort_key):  # the first one written
+        if want.get(name) != have.get(name):
+            return (
+                f"`{name}` reads back as {shown(have.get(name, '(nothing)'))} "
+                f"instead of {shown(want.get(name, '(nothing)'))}"
+            )
+    if entry_to_bibtex(got) != text:
+        return "text outside the entry reads back"
+    return None
 
 
 # --- the command -------------------------------------------------------------------
@@ -479,27 +661,45 @@ def _write(
     *,
     dry_run: bool,
 ) -> int:
-    shown = paths.display(target)
+    shown_target = paths.display(target)
+    today = dt.date.today()
+    vetted = vet(record, today.year)
+    for warning in vetted.warnings:
+        _say(f"warning: {warning}")
+    if vetted.refusals:
+        for refusal in vetted.refusals:
+            _say(refusal)
+        _say(
+            "nothing written: add this work by hand (CONTRIBUTING.md), taking each field "
+            "from the work itself"
+        )
+        return EXIT_USAGE
+    record = vetted.record
     taken = {w.key.lower() for w in works}
     key = unique_key(key_stem(record), taken)
-    raw = build_entry(record, key, tags, dt.date.today(), shown)
+    raw = build_entry(record, key, tags, today, shown_target)
     found = known_work(build_work(raw, corpus.taxonomy), works)
     if found:
         return _refuse_duplicate(found)
     text = entry_to_bibtex(raw)
-    if not _check_roundtrip(text, key):
-        _say(f"internal error: the entry for `{key}` does not read back; nothing written")
+    problem = read_back_problem(text, raw)
+    if problem:
+        _say(f"internal error: the entry for `{key}` was not written, {problem}; please report")
         return EXIT_FAILED
     sys.stdout.write(text)
     for gap in missing(record):
         _say(f"note: {gap}")
     if dry_run:
-        _say(f"dry run: `{key}` would be appended to {shown}; nothing written")
+        _say(f"dry run: `{key}` would be appended to {shown_target}; nothing written")
         return EXIT_OK
-    existing = target.read_bytes() if target.exists() else b""
-    data, line = appended(existing, text)
-    atomic_write(target, data)  # keeps the file's permissions
-    _say(f"added `{key}` ({record.source}) at {shown}:{line}")
+    try:
+        existing = target.read_bytes() if target.exists() else b""
+        data, line = appended(existing, text)
+        atomic_write(target, data)  # keeps the file's permissions
+    except OSError as exc:
+        _say(f"cannot write {shown_target}: {exc.strerror or exc}; nothing written")
+        return EXIT_FAILED
+    _say(f"added `{key}` ({record.source}) at {shown_target}:{line}")
     if not tags:
         _say("no --toi, --end-story or --agenda: `toi-atlas check` will report what is missing")
     else:

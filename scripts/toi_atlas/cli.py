@@ -1,6 +1,7 @@
 """Command line: `toi-atlas COMMAND`. Thin: parse, call, return an exit code.
 
-Exit codes: 0 clean, 1 findings (errors, or warnings with --strict), 2 usage.
+Exit codes: 0 clean, 1 findings (errors, or warnings with --strict), 2 usage
+(for `add`, also a fetched record it cannot use as it is).
 """
 
 from __future__ import annotations

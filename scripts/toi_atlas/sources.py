@@ -6,6 +6,11 @@ and the page's own `citation_*` (Highwire), Dublin Core and Open Graph meta tags
 any other URL. A `Record` holds plain Unicode (no LaTeX, no HTML); turning it into
 BibTeX text is `add.py`'s job. Parsers are pure functions of the response body so
 tests can feed them recorded answers.
+
+The answer is untrusted: parsers keep identifiers and links as the source sent them
+(add.py checks each against its field's form and says what it drops), raise only
+`NetError` (or its `SourceError`) whatever the input, and note in `Record.warnings`
+what they noticed on the way, such as bytes that were not valid UTF-8.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from html.parser import HTMLParser
 from typing import Any
@@ -28,7 +33,7 @@ from pybtex.exceptions import PybtexError
 
 from .model import arxiv_from_url, latex_to_unicode
 from .net import Client, Failure, NetError, host_of
-from .validate import ARXIV_RE, DOI_RE, is_safe_url
+from .untrusted import is_arxiv_id, is_doi, is_url, shown
 
 ARXIV_API = "https://export.arxiv.org/api/query"
 CROSSREF_API = "https://api.crossref.org/works/"
@@ -78,7 +83,7 @@ def parse_identifier(text: str) -> Identifier:
     doi = text
     if re.match(r"^doi:", doi, re.IGNORECASE):
         doi = doi[4:].strip()
-    if is_safe_url(text):
+    if is_url(text):
         parts = urlsplit(text)
         host = (parts.hostname or "").lower()
         if host in _ARXIV_HOSTS:
@@ -89,21 +94,21 @@ def parse_identifier(text: str) -> Identifier:
             doi = unquote(parts.path.lstrip("/"))
         else:
             return Identifier(IdKind.URL, text)
-    if DOI_RE.match(doi):
+    if is_doi(doi):
         m = _ARXIV_DOI.match(doi)
         if m and _ARXIV_ID.match(m.group(1)):
             return _arxiv_identifier(m.group(1), text)
         return Identifier(IdKind.DOI, doi)
     raise ValueError(
-        f"`{text}` is not an arXiv id (2211.00593, hep-th/9901001), "
+        f"{shown(text)} is not an arXiv id (2211.00593, hep-th/9901001), "
         "a DOI (10.NNNN/suffix) or an http(s) URL"
     )
 
 
 def _arxiv_identifier(found: str, text: str) -> Identifier:
     bare = re.sub(r"v\d+$", "", found)
-    if not ARXIV_RE.match(bare):
-        raise ValueError(f"`{text}` does not contain a valid arXiv id")
+    if not is_arxiv_id(bare):
+        raise ValueError(f"{shown(text)} does not contain a valid arXiv id")
     return Identifier(IdKind.ARXIV, bare)
 
 
@@ -146,6 +151,7 @@ class Record:
     primaryclass: str | None = None
     pdf: str | None = None
     title_math: bool = False
+    warnings: tuple[str, ...] = ()  # what the source step noticed, for the person adding
 
 
 def split_name(text: str) -> Name | None:
@@ -222,7 +228,7 @@ def parse_arxiv(body: bytes, arxiv_id: str, url: str) -> Record:
             authors.append(name)
     year, month = _year_month(entry.findtext(f"{_ATOM}published"))
     primary = entry.find(f"{_ARXIV}primary_category")
-    doi = (entry.findtext(f"{_ARXIV}doi") or "").strip() or None
+    doi = (entry.findtext(f"{_ARXIV}doi") or "").strip() or None  # checked in add.py
     return Record(
         source="arXiv",
         title=arxiv_title(title),
@@ -234,7 +240,7 @@ def parse_arxiv(body: bytes, arxiv_id: str, url: str) -> Record:
         kind="preprint",
         arxiv=arxiv_id,
         primaryclass=primary.get("term") if primary is not None else None,
-        doi=doi if doi and DOI_RE.match(doi) else None,
+        doi=doi,
     )
 
 
@@ -521,16 +527,18 @@ def parse_html(html: str, page_url: str) -> Record:
             "og:published_time",
         )
     )
+    # Identifiers and links are kept as sent; add.py drops, with a warning, what is
+    # not of its field's form (a `citation_doi` can carry `},summary={...`).
     doi = _doi_in(_pick(meta, "citation_doi")) or next(
         (d for v in meta.get("dc.identifier", []) for d in [_doi_in(v)] if d), None
     )
     arxiv = _pick(meta, "citation_arxiv_id") or None
-    canonical = _absolute(tags.canonical, page_url) or _absolute(_pick(meta, "og:url"), page_url)
+    url, warnings = _page_url([tags.canonical, _pick(meta, "og:url")], page_url)
     pdf = _absolute(_pick(meta, "citation_pdf_url"), page_url)
     return Record(
         source="web page",
         title=strip_markup(title),
-        url=canonical or page_url,
+        url=url,
         authors=_people(meta, "citation_author", "dc.creator", "author", "article:author"),
         year=year,
         month=month,
@@ -542,9 +550,10 @@ def parse_html(html: str, page_url: str) -> Record:
         pages="--".join(
             p for p in (_pick(meta, "citation_firstpage"), _pick(meta, "citation_lastpage")) if p
         ),
-        doi=doi if doi and DOI_RE.match(doi) else None,
-        arxiv=re.sub(r"v\d+$", "", arxiv) if arxiv and _ARXIV_ID.match(arxiv) else None,
+        doi=doi,
+        arxiv=re.sub(r"v\d+$", "", arxiv) if arxiv else None,
         pdf=pdf,
+        warnings=warnings,
     )
 
 
@@ -565,10 +574,25 @@ def _strip_site(title: str, site: str) -> str:
 
 
 def _absolute(link: str | None, base: str) -> str | None:
+    """`link` resolved against the page; as written if it cannot be (add.py says why)."""
     if not link:
         return None
-    url = urljoin(base, link.strip())
-    return url if is_safe_url(url) else None
+    try:
+        return urljoin(base, link.strip())
+    except ValueError:  # `http://[` and the like
+        return link
+
+
+def _page_url(links: list[str | None], page_url: str) -> tuple[str, tuple[str, ...]]:
+    """The first of the page's own links (canonical, og:url) that is a clean http(s)
+    URL, else the URL fetched; and a warning for each link passed over."""
+    ignored: list[str] = []
+    for link in (_absolute(link, page_url) for link in links):
+        if link is not None and is_url(link):
+            return link, tuple(ignored)
+        if link is not None:
+            ignored.append(f"ignored the page's own link {shown(link)}: not an http(s) URL")
+    return page_url, tuple(ignored)
 
 
 def fetch_page(client: Client, url: str) -> Record:
@@ -580,7 +604,11 @@ def fetch_page(client: Client, url: str) -> Record:
         )
     if not got.body.strip():
         raise SourceError(f"{url} answered with an empty page", url=url)
-    return parse_html(got.text(), got.url)
+    text, problem = got.decode()
+    record = parse_html(text, got.url)
+    if problem:
+        record = replace(record, warnings=(f"{got.url}: {problem}", *record.warnings))
+    return record
 
 
 # --- one entry point ---------------------------------------------------------------
