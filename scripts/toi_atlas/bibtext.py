@@ -21,6 +21,7 @@ FIELD_ORDER = (
     "pages",
     "year",
     "month",
+    "date",
     "publisher",
     "institution",
     "school",
@@ -47,6 +48,7 @@ FIELD_ORDER = (
     "added",
     "modified",
     "readingtime",
+    "checked",
 )
 _RANK = {name: i for i, name in enumerate(FIELD_ORDER)}
 # pybtex expands month macros to full names; write them back as the bare macro.
@@ -67,7 +69,7 @@ _MONTH_MACRO = {
 
 
 def field_sort_key(name: str) -> tuple[int, str]:
-    return (_RANK.get(name, len(FIELD_ORDER) - 15), name)  # unknown: before our fields
+    return (_RANK.get(name, FIELD_ORDER.index("kind")), name)  # unknown: before our fields
 
 
 def format_value(name: str, value: str) -> str:

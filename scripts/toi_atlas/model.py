@@ -21,7 +21,7 @@ from .taxonomy import TOPIC_SECTIONS, Taxonomy
 
 # Our fields; everything else is standard BibTeX and goes into exports as is.
 TAG_FIELDS = tuple(TOPIC_SECTIONS)  # tois, endstories, agendas
-META_FIELDS = ("stance", "kind", "summary", "added", "modified", "readingtime")
+META_FIELDS = ("stance", "kind", "summary", "added", "modified", "readingtime", "checked")
 MONTHS = {
     m: i
     for i, m in enumerate(
