@@ -26,9 +26,9 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from pybtex.database import Person
 from pybtex.exceptions import PybtexError
 
-from .model import arxiv_from_url, latex_to_unicode
+from .identity import ARXIV_RE, DOI_RE, arxiv_from_url, is_safe_url
+from .model import latex_to_unicode
 from .net import Client, Failure, NetError, host_of
-from .validate import ARXIV_RE, DOI_RE, is_safe_url
 
 ARXIV_API = "https://export.arxiv.org/api/query"
 CROSSREF_API = "https://api.crossref.org/works/"
