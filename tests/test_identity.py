@@ -55,6 +55,11 @@ PAIRS: dict[str, tuple[dict[str, str], dict[str, str], str | None]] = {
         {"author": BEETON, "title": "Calendar", "year": "1990", "pages": "3--4", "url": ISSUE},
         None,
     ),
+    "software-versions": (
+        {"author": "Wrenholt, John", "title": "PS Utilities", "year": "1988", "edition": "2.4"},
+        {"author": "Wrenholt, John", "title": "PS Utilities", "year": "1988", "edition": "2.5"},
+        None,
+    ),
     "same-title-other-authors": (
         {"author": "Seneca, Lucius Annaeus", "title": "Epistulae", "year": "1917"},
         {"author": "Plinius Caecilius Secundus, Gaius", "title": "Epistulae", "year": "1917"},

@@ -274,7 +274,7 @@ CODES: dict[str, CodeDoc] = {
             "likely duplicate work",
             "Two entries have the same title up to case, accents and punctuation, an "
             "author in common, and the same year, venue or pages, with no year, volume, "
-            "number or pages that differ; if they are one work, merge them. Entries "
+            "number, pages or edition that differ; if they are one work, merge them. Entries "
             "without authors are never matched on their title alone.",
         ),
         _c(

@@ -15,8 +15,8 @@ Same work (`same_work`), in this order:
    proceedings volume or a book is one URL for many works, so a shared URL of
    another form says nothing by itself;
 4. the same title, when both name authors (or editors), they share a family name,
-   year, volume, number and pages do not differ where both give them, and year,
-   venue or pages agree. Recurring columns ("Editorial comments" every issue) and
+   year, volume, number, pages and edition do not differ where both give them, and
+   year, venue or pages agree. Recurring columns ("Editorial comments" every issue) and
    works of one name by different authors ("Epistulae") stay apart, and an entry
    without authors is never a duplicate on its title alone.
 
@@ -126,6 +126,12 @@ def doi_from_url(url: str | None) -> str | None:
     return m.group(1).lower() if m else None
 
 
+def year_of(value: str | None) -> int | None:
+    """The first four-digit run: `2023`, `2023-05-01`, `{\\noopsort{1992b}}1992` -> 1992."""
+    found = re.search(r"\d{4}", value or "")
+    return int(found.group()) if found else None
+
+
 def names_one_work(url: str) -> bool:
     """Whether a (normalised) URL names one work by its form, not an issue or a book."""
     return WORK_URLS.match(url) is not None
@@ -156,6 +162,7 @@ class Facts:
     volume: str = ""
     number: str = ""
     pages: str = ""
+    edition: str = ""
 
     # Normalised forms, computed once and only when asked (the checker compares
     # names only for the few works whose titles collide).
@@ -187,12 +194,13 @@ class Facts:
 
     @cached_property
     def place(self) -> dict[str, str]:
-        """Where in its venue the work is: year, volume, number, pages (normalised)."""
+        """Which printing it is: year, volume, number, pages, edition (normalised)."""
         values = {
             "year": str(self.year or ""),
             "volume": norm_title(self.volume),
             "number": norm_title(self.number),
             "pages": _norm_pages(self.pages),
+            "edition": norm_title(self.edition),
         }
         return {name: value for name, value in values.items() if value}
 
@@ -237,7 +245,7 @@ def facts_of_work(work: Work) -> Facts:
         title=work.title,
         names=work.authors or work.editors,
         key=work.key,
-        year=work.year,
+        year=year_of(raw.get("year") or raw.get("date")),  # as import reads it
         doi=work.doi,
         arxiv=work.arxiv,
         url=work.url,
@@ -245,6 +253,7 @@ def facts_of_work(work: Work) -> Facts:
         volume=raw.get("volume") or "",
         number=raw.get("number") or raw.get("issue") or "",
         pages=raw.get("pages") or "",
+        edition=raw.get("edition") or "",
     )
 
 
@@ -292,7 +301,7 @@ def _both_differ(a: str, b: str) -> bool:
 
 
 def _placed_apart(a: Facts, b: Facts) -> bool:
-    """Year, volume, number or pages given by both and different."""
+    """Year, volume, number, pages or edition given by both and different."""
     return any(b.place.get(name, value) != value for name, value in a.place.items())
 
 

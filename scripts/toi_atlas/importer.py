@@ -56,6 +56,7 @@ from .identity import (
     is_organisation,
     make_key,
     unique_key,
+    year_of,
 )
 from .identity import Index as WorkIndex
 from .load import bib_files, decode, load_file, parse_text, to_lf
@@ -107,13 +108,12 @@ def names(value: str) -> tuple[str, ...]:
 
 def facts_of(fields: Mapping[str, str], key: str = "") -> Facts:
     """An entry's fields (BibTeX, LaTeX and all) as identity reads them."""
-    year = re.search(r"\d{4}", fields.get("year") or fields.get("date") or "")
     venue = next((fields[n] for n in _VENUE_FIELDS if (fields.get(n) or "").strip()), "")
     return Facts(
         title=latex_to_unicode(fields.get("title") or ""),
         names=names(fields.get("author") or fields.get("editor") or ""),
         key=key,
-        year=int(year.group()) if year else None,
+        year=year_of(fields.get("year") or fields.get("date")),
         doi=fields.get("doi"),
         arxiv=arxiv_eprint(
             fields.get("eprint"), fields.get("archiveprefix") or fields.get("eprinttype")
@@ -123,6 +123,7 @@ def facts_of(fields: Mapping[str, str], key: str = "") -> Facts:
         volume=fields.get("volume") or "",
         number=fields.get("number") or fields.get("issue") or "",
         pages=fields.get("pages") or "",
+        edition=fields.get("edition") or "",
     )
 
 
