@@ -30,18 +30,22 @@ SUMMARY = re.compile(
 EVIDENCE = re.compile(r"^\S+:\d+: duplicate: .*\(same ([^)]+)\)$", re.M)
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MB and stderr+stdout of one command, via GNU time."""
+def timed(cmd: list[str], cwd: Path) -> tuple[str, int, str]:
+    """Wall and CPU seconds, peak RSS in MB and stderr+stdout of one command, via GNU time.
+
+    CPU time too, because the wall time of a shared machine says more about the others.
+    """
     with tempfile.NamedTemporaryFile("r") as stats:
         proc = subprocess.run(
-            ["/usr/bin/time", "-f", "%e %M", "-o", stats.name, *cmd],
+            ["/usr/bin/time", "-f", "%e %U %S %M", "-o", stats.name, *cmd],
             cwd=cwd,
             capture_output=True,
             text=True,
             check=False,
         )
-        seconds, kb = stats.read().split()[-2:]
-    return float(seconds), int(kb) // 1024, proc.stdout + proc.stderr
+        wall, user, system, kb = stats.read().split()[-4:]
+    seconds = f"{float(wall):.2f} s (CPU {float(user) + float(system):.2f} s)"
+    return seconds, int(kb) // 1024, proc.stdout + proc.stderr
 
 
 def run(bib: Path) -> str:
@@ -67,8 +71,8 @@ def run(bib: Path) -> str:
     evidence = Counter(EVIDENCE.findall(i_out))
     why = ", ".join(f"{n} {kind}" for kind, n in evidence.most_common()) or "-"
     return (
-        f"| {bib.name} | {entries} | {c_time:.2f} s, {c_mb} MB, {findings} findings | "
-        f"{i_time:.2f} s, {i_mb} MB | {read} / {imported} / {dups} / {rejected} | {why} | "
+        f"| {bib.name} | {entries} | {c_time}, {c_mb} MB, {findings} findings | "
+        f"{i_time}, {i_mb} MB | {read} / {imported} / {dups} / {rejected} | {why} | "
         f"{'yes' if adds_up else 'NO'} | {'YES' if crashed else 'no'} |"
     )
 
