@@ -245,7 +245,9 @@ def test_index_finds_the_first_twin_filed_and_carries_its_payload() -> None:
         ("Garcia Lopez, ", "Garcia Lopez"),
         ("{Center for AI Safety}", "Center for AI Safety"),
         ("Иванов, И.", "Иванов"),
-        ("a, b, c, d", "a"),  # pybtex refuses it; still a name
+        ("a, b, c, d", "a"),  # too many commas for BibTeX; still a name
+        ("Ludwig van Beethoven", "Beethoven"),
+        ("danah boyd", "boyd"),
     ],
 )
 def test_family_name(name: str, family: str) -> None:

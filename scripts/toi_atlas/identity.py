@@ -27,13 +27,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
-
-from pybtex.database import Person
-from pybtex.exceptions import PybtexError
 
 from .normalise import ascii_fold, norm_title
 
@@ -52,6 +49,8 @@ _ARXIV_URL = re.compile(
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _DOI_IN_URL = re.compile(r"doi\.org/(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+_ARXIV_PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE)
+_ARXIV_VERSION = re.compile(r"v\d+$")
 _ARXIV_ANY_CASE = re.compile(ARXIV_RE.pattern, re.IGNORECASE)  # norm_arxiv lower-cases
 _UNSAFE_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
 
@@ -98,7 +97,7 @@ def norm_url(url: str) -> str:
 
 def norm_arxiv(value: str) -> str:
     """`arXiv:2301.01234v2` -> `2301.01234`: the id up to prefix, version and case."""
-    return re.sub(r"v\d+$", "", re.sub(r"^arxiv:\s*", "", value.strip(), flags=re.I)).lower()
+    return _ARXIV_VERSION.sub("", _ARXIV_PREFIX.sub("", value.strip())).lower()
 
 
 def norm_doi(value: str) -> str:
@@ -122,7 +121,7 @@ def arxiv_eprint(eprint: str | None, archive: str | None) -> str | None:
 
 
 def doi_from_url(url: str | None) -> str | None:
-    m = _DOI_IN_URL.search(url or "")
+    m = _DOI_IN_URL.search(url) if url and "doi" in url.lower() else None
     return m.group(1).lower() if m else None
 
 
@@ -132,6 +131,7 @@ def year_of(value: str | None) -> int | None:
     return int(found.group()) if found else None
 
 
+@lru_cache(maxsize=1 << 12)  # the URLs an issue or a book shares come up again and again
 def names_one_work(url: str) -> bool:
     """Whether a (normalised) URL names one work by its form, not an issue or a book."""
     return WORK_URLS.match(url) is not None
@@ -164,29 +164,21 @@ class Facts:
     pages: str = ""
     edition: str = ""
 
-    # Normalised forms, computed once and only when asked (the checker compares
-    # names only for the few works whose titles collide).
-    @cached_property
-    def doi_id(self) -> str:
-        return norm_doi(self.doi or "") or doi_from_url(self.url) or ""
+    # The identifiers every lookup files the work under, normalised once.
+    doi_id: str = field(init=False, repr=False, compare=False)
+    arxiv_id: str = field(init=False, repr=False, compare=False)
+    url_id: str = field(init=False, repr=False, compare=False)
+    title_id: str = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def arxiv_id(self) -> str:
-        in_doi = _ARXIV_DOI.match(self.doi_id)
-        for value in (self.arxiv, arxiv_from_url(self.url), in_doi and in_doi.group(1)):
-            bare = norm_arxiv(value or "")
-            if _ARXIV_ANY_CASE.match(bare):  # an `eprint` may be another archive's
-                return bare
-        return ""
+    def __post_init__(self) -> None:
+        doi = norm_doi(self.doi or "") or doi_from_url(self.url) or ""
+        url = self.url.strip() if self.url else ""
+        object.__setattr__(self, "doi_id", doi)
+        object.__setattr__(self, "arxiv_id", _arxiv_id(self.arxiv, url, doi))
+        object.__setattr__(self, "url_id", norm_url(url) if url else "")
+        object.__setattr__(self, "title_id", norm_title(self.title))
 
-    @cached_property
-    def url_id(self) -> str:
-        return norm_url(self.url) if self.url and self.url.strip() else ""
-
-    @cached_property
-    def title_id(self) -> str:
-        return norm_title(self.title)
-
+    # Compared only when titles collide, so computed then.
     @cached_property
     def families(self) -> frozenset[str]:
         found = (norm_title(family_name(n)) for n in self.names)
@@ -205,6 +197,17 @@ class Facts:
         return {name: value for name, value in values.items() if value}
 
 
+def _arxiv_id(eprint: str | None, url: str, doi: str) -> str:
+    """From `eprint`, else an arxiv.org link, else a DataCite arXiv DOI; "" if none."""
+    in_doi = _ARXIV_DOI.match(doi) if doi.startswith("10.48550/") else None
+    in_url = arxiv_from_url(url) if "arxiv" in url.lower() else None
+    for value in (eprint, in_url, in_doi and in_doi.group(1)):
+        bare = norm_arxiv(value) if value else ""
+        if bare and _ARXIV_ANY_CASE.match(bare):  # an `eprint` may be another archive's
+            return bare
+    return ""
+
+
 def _norm_pages(pages: str) -> str:
     """`121--121` -> `121`, `12–14` -> `12-14`: page ranges up to dash style."""
     parts = re.findall(r"[0-9a-z]+", pages.lower())
@@ -214,15 +217,23 @@ def _norm_pages(pages: str) -> str:
 
 
 def family_name(name: str) -> str:
-    """`Doe, Jane` or `Jane van der Berg` -> `Doe`, `Berg`; `{Center for AI Safety}` whole."""
+    """`Doe, Jane` or `Jane van der Berg` -> `Doe`, `Berg`; `{Center for AI Safety}` whole.
+
+    BibTeX's rule for plain names: the part before a comma, else the words after the
+    last lower-case one (`van der`) or the last word; a leading `von` part is dropped.
+    pybtex's parser gives the same for these and costs fifty times more, per name.
+    """
     text = " ".join(name.split())
     if is_organisation(text):
         return text[1:-1].strip()
-    try:
-        person = Person(text)
-    except PybtexError:  # too many commas: the last word is the best guess
-        return text.split(",")[0].split()[-1] if text.strip(", ") else ""
-    return " ".join(person.last_names) or " ".join(person.first_names)
+    if "," in text:
+        words = text.split(",")[0].split()
+        while len(words) > 1 and words[0][:1].islower():
+            words = words[1:]
+        return " ".join(words)
+    words = text.split()
+    von = [i for i, w in enumerate(words[:-1]) if w[:1].islower()]
+    return " ".join(words[von[-1] + 1 :]) if von else (words[-1] if words else "")
 
 
 def is_organisation(name: str) -> bool:
@@ -289,7 +300,7 @@ def same_work(a: Facts, b: Facts) -> Reason | None:
     if a.key and a.key == b.key and same_title and not _placed_apart(a, b):
         return Reason("key")  # the same export read twice
     same_url = bool(a.url_id) and a.url_id == b.url_id
-    if same_url and (names_one_work(a.url_id) or (same_title and not _placed_apart(a, b))):
+    if same_url and ((same_title and not _placed_apart(a, b)) or names_one_work(a.url_id)):
         return Reason("URL")
     if same_title and a.families & b.families and not _placed_apart(a, b) and _agree(a, b):
         return Reason("title")
@@ -330,7 +341,13 @@ class Index(Generic[T]):
     def find(self, facts: Facts) -> tuple[T, Reason] | None:
         """The first work filed that `same_work` calls the same as `facts`, and why."""
         for label in _labels(facts):
-            for known, item in self._filed.get(label, ()):
+            filed = self._filed.get(label, ())
+            if label[0] == "title":
+                # Only rule 4 can need this list (the others have their own labels), and it
+                # needs a shared family name: recurring "Anonymous" items make it long.
+                mine = facts.families if filed else frozenset()
+                filed = [(k, i) for k, i in filed if mine and mine & k.families]
+            for known, item in filed:
                 reason = same_work(facts, known)
                 if reason is not None:
                     return item, reason

@@ -37,6 +37,9 @@ FOLD = str.maketrans(
 )
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def ascii_fold(text: str) -> str:
     """`Goldowsky-Dill` -> `goldowskydill`, `Rényi` -> `renyi`: letters and digits only."""
     decomposed = unicodedata.normalize("NFKD", text.translate(FOLD))
@@ -50,6 +53,8 @@ def norm_title(title: str) -> str:
     `On Rényi: a Y!` -> `onrenyiay`; letters of other scripts are kept, so two titles in
     Greek or Chinese still compare by their letters.
     """
+    if title.isascii():  # most titles: the same result, without a loop per character
+        return _NOT_ASCII_ALNUM.sub("", title.lower())
     plain = unicodedata.normalize("NFKD", title.translate(FOLD)).casefold()
     return "".join(ch for ch in plain if ch.isalnum() and not unicodedata.combining(ch))
 
