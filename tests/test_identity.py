@@ -176,6 +176,32 @@ def test_import_sorts_the_pair_as_the_rule_says(case: str) -> None:
     assert evidence is None or outcome.reason.endswith(f"(same {evidence})")
 
 
+@pytest.mark.parametrize(
+    ("identifier", "known"),
+    [
+        ("arXiv:2211.00593v3", "arXiv id"),
+        ("https://arxiv.org/pdf/2211.00593", "arXiv id"),
+        ("10.1000/ABC", "DOI"),
+        (LW.replace("www.", ""), "URL"),  # a post: one work
+        (ISSUE, None),  # an issue: fetch the page and compare what it is
+    ],
+)
+def test_add_refuses_a_known_identifier_before_fetching(
+    identifier: str, known: str | None, tmp_path: Path
+) -> None:
+    files = {
+        "a.bib": _entry("paper", {"title": "P", "year": "2022", "eprint": "2211.00593"})
+        + _entry("article", {"title": "A", "year": "2022", "doi": "10.1000/abc"})
+        + _entry("post", {"title": "Q", "year": "2023", "url": LW})
+        + _entry("issue", {"title": "R", "year": "1989", "url": ISSUE})
+    }
+    corpus = load_and_check(Paths(make_project(tmp_path, files))).corpus
+    assert corpus is not None
+    ident = add.parse_identifier(identifier)
+    found = add.known_by_identifier(ident, list(corpus.works.values()))
+    assert (found[1] if found else None) == known
+
+
 def test_one_batch_is_checked_against_itself_by_the_same_rule() -> None:
     # Many articles under one issue URL, a recurring column: all go in.
     articles = "".join(
