@@ -3,8 +3,10 @@
 Usage: `make realworld` (fetches Nelson Beebe's TeX bibliographies from Debian's
 texlive-bibtex-extra package), or `.venv/bin/python scripts/realworld.py FILE.bib ...`.
 For each file it prints the entries pybtex reads, then for both commands the time, the
-peak memory, whether a traceback appeared, and for import whether read = imported +
-duplicates + rejected. The figures go into docs/performance.md by hand.
+peak memory, whether a traceback appeared, and for import the counts (read, imported,
+duplicates, rejected), what made each duplicate one (same DOI, arXiv id, key, URL or
+title) and whether read = imported + duplicates + rejected. The figures go into the
+README and docs/data-model.md by hand.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pybtex.errors
@@ -24,23 +27,29 @@ TOOL = Path(sys.executable).parent / "toi-atlas"
 SUMMARY = re.compile(
     r"read (\d+) entries .*?: (\d+) imported .*?, (\d+) duplicates?, (\d+) rejected"
 )
+EVIDENCE = re.compile(r"^\S+:\d+: duplicate: .*\(same ([^)]+)\)$", re.M)
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MB and stderr+stdout of one command, via GNU time."""
+def timed(cmd: list[str], cwd: Path) -> tuple[str, int, str]:
+    """Wall and CPU seconds, peak RSS in MB and stderr+stdout of one command, via GNU time.
+
+    CPU time too, because the wall time of a shared machine says more about the others.
+    """
     with tempfile.NamedTemporaryFile("r") as stats:
         proc = subprocess.run(
-            ["/usr/bin/time", "-f", "%e %M", "-o", stats.name, *cmd],
+            ["/usr/bin/time", "-f", "%e %U %S %M", "-o", stats.name, *cmd],
             cwd=cwd,
             capture_output=True,
             text=True,
             check=False,
         )
-        seconds, kb = stats.read().split()[-2:]
-    return float(seconds), int(kb) // 1024, proc.stdout + proc.stderr
+        wall, user, system, kb = stats.read().split()[-4:]
+    seconds = f"{float(wall):.2f} s (CPU {float(user) + float(system):.2f} s)"
+    return seconds, int(kb) // 1024, proc.stdout + proc.stderr
 
 
 def run(bib: Path) -> str:
+    bib = bib.resolve()  # the commands run in a temporary project folder
     # pybtex's default strict mode stops at the first duplicate field of a real file.
     pybtex.errors.set_strict_mode(False)
     entries = len(parse_file(str(bib)).entries)
@@ -59,9 +68,11 @@ def run(bib: Path) -> str:
     adds_up = bool(found) and read == imported + dups + rejected == entries
     crashed = "Traceback" in c_out or "Traceback" in i_out
     findings = len(re.findall(r"^\S+:\d+: TOI\d{3}", c_out, re.M))
+    evidence = Counter(EVIDENCE.findall(i_out))
+    why = ", ".join(f"{n} {kind}" for kind, n in evidence.most_common()) or "-"
     return (
-        f"| {bib.name} | {entries} | {c_time:.2f} s, {c_mb} MB, {findings} findings | "
-        f"{i_time:.2f} s, {i_mb} MB | {read} / {imported} / {dups} / {rejected} | "
+        f"| {bib.name} | {entries} | {c_time}, {c_mb} MB, {findings} findings | "
+        f"{i_time}, {i_mb} MB | {read} / {imported} / {dups} / {rejected} | {why} | "
         f"{'yes' if adds_up else 'NO'} | {'YES' if crashed else 'no'} |"
     )
 
@@ -72,9 +83,9 @@ def main(argv: list[str]) -> int:
         return 2
     print(
         "| file | entries (pybtex) | check | import | read / imported / dup / rejected "
-        "| all accounted | traceback |"
+        "| duplicates by evidence | all accounted | traceback |"
     )
-    print("|---|---:|---|---|---|---|---|")
+    print("|---|---:|---|---|---|---|---|---|")
     for name in argv:
         print(run(Path(name)), flush=True)
     return 0

@@ -26,9 +26,9 @@ from werkzeug import Request, Response
 from conftest import FIXTURES, ROOT, NetGuard, copy_site_sources, entry, make_project
 from toi_atlas import add, net, sources, write
 from toi_atlas.bibtext import entry_to_bibtex
+from toi_atlas.identity import KEY_NAME_CHARS, KEY_RE, KEY_WORD_CHARS
 from toi_atlas.load import parse_text
 from toi_atlas.model import latex_to_unicode
-from toi_atlas.validate import KEY_RE
 
 NET = FIXTURES / "net"
 HEADER = "% After 2023.\n\n"
@@ -623,7 +623,7 @@ def test_key_is_cut_to_the_checkers_limit_and_stays_readable() -> None:
         "t", "Zebra" * 2_000_000, "https://e.org/", (sources.Name("Q" * 500, "A."),), 2024
     )
     stem = add.key_stem(record)
-    assert stem == "q" * add.KEY_PART + "2024" + "zebra" * (add.KEY_PART // 5)
+    assert stem == "q" * KEY_NAME_CHARS + "2024" + "zebra" * (KEY_WORD_CHARS // 5)
     taken = {stem.lower(), *(stem + c for c in "bcdefghijklmnopqrstuvwxyz")}
     assert KEY_RE.match(add.unique_key(stem, taken))  # even with a numeric suffix
     # The limit the cut is made for: KEY_RE allows 100 characters and no more.
@@ -761,7 +761,7 @@ def test_megabyte_title_gives_a_key_within_the_limit(
     assert add_cmd(url, "--root", str(project), "--dry-run") == 0
     out = capsys.readouterr().out
     key = out[len("@misc{") : out.index(",\n")]
-    assert key == "doe2024" + "zebra" * (add.KEY_PART // 5)
+    assert key == "doe2024" + "zebra" * (KEY_WORD_CHARS // 5)
     assert KEY_RE.match(key)
 
 

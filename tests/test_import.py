@@ -17,7 +17,8 @@ from conftest import FIXTURES, make_project
 from toi_atlas import importer
 from toi_atlas.bibsource import read_source
 from toi_atlas.fmt import format_bib_text
-from toi_atlas.importer import Index, choose_key, generated_key, ident_of, import_text
+from toi_atlas.identity import make_key
+from toi_atlas.importer import Index, choose_key, facts_of, import_text
 from toi_atlas.load import parse_text
 from toi_atlas.pipeline import Paths, load_and_check
 
@@ -110,7 +111,7 @@ def test_imported_entries_are_canonical_dated_and_untagged(tmp_path: Path) -> No
         "Smith2020Deep",
         "jones2019graphs",
         "muller2019uber",
-        "olah2020zooma",
+        "olah2020zoomb",  # the bare key is the first (`a`); identity.unique_key
         "steiner2022comment",
         "tagged2024",
         "lovelace1843notes",
@@ -239,24 +240,27 @@ def test_importing_twice_adds_nothing_the_second_time(
     ids=["latex-accents", "particle-hyphen", "organisation-date", "editor-no-year", "bare"],
 )
 def test_generated_keys_follow_the_corpus_convention(fields: dict[str, str], key: str) -> None:
-    assert generated_key(fields) == key
+    assert make_key(facts_of(fields)) == key
 
 
 def test_clashing_key_gets_a_letter_suffix() -> None:
     index = Index()
     fields = {"author": "Olah, Chris", "title": "Zoom In", "year": "2020"}
-    for key in ("olah2020zoom", "OLAH2020ZOOMA"):  # case-insensitive, like TOI106
-        index.add(ident_of({"title": key}, key, "x.bib:1"))
-    assert choose_key("olah2020zoom", fields, index) == "olah2020zoomb"
-    assert choose_key("fine:key-1", fields, index) == "fine:key-1"
-    assert choose_key("not safe", fields, index) == "olah2020zoomb"
+    for key in ("olah2020zoom", "OLAH2020ZOOMB"):  # case-insensitive, like TOI106
+        index.add(key, "x.bib:1", facts_of({"title": key}))
+    assert choose_key("olah2020zoom", facts_of(fields), index) == "olah2020zoomc"
+    assert choose_key("fine:key-1", facts_of(fields), index) == "fine:key-1"
+    assert choose_key("not safe", facts_of(fields), index) == "olah2020zoomc"
 
 
-def test_titles_in_any_script_are_compared() -> None:
+def test_titles_and_names_in_any_script_are_compared() -> None:
     index = Index()
-    index.add(ident_of({"title": "Интерпретируемость", "author": "Ivanov, I."}, "iv", "a:1"))
-    twin = index.twin(ident_of({"title": "{ИНТЕРПРЕТИРУЕМОСТЬ}."}, "x", ""))
-    assert twin is not None and twin[1] == "title"
+    first = {"title": "Интерпретируемость", "author": "Иванов, И.", "year": "2020"}
+    index.add("iv", "a:1", facts_of(first))
+    again = {"title": "{ИНТЕРПРЕТИРУЕМОСТЬ}.", "author": "И. Иванов", "year": "2020"}
+    twin = index.twin(facts_of(again))
+    assert twin is not None and twin[1].evidence == "title"
+    assert index.twin(facts_of({**again, "author": "Петров, П."})) is None
 
 
 def test_crossref_follows_a_renamed_parent(tmp_path: Path) -> None:

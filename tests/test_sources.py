@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from toi_atlas import add, net, sources, untrusted
 from toi_atlas.bibtext import entry_to_bibtex
+from toi_atlas.identity import KEY_RE
 from toi_atlas.model import build_work
-from toi_atlas.validate import KEY_RE
 
 # --- identifiers -------------------------------------------------------------------
 

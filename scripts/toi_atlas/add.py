@@ -31,18 +31,12 @@ from pybtex.exceptions import PybtexError
 
 from .bibtext import entry_to_bibtex, field_sort_key
 from .diagnostics import Span
+from .identity import Facts, facts_of_work, find_same, make_key
+from .identity import unique_key as free_key
 from .load import PERSON_FIELDS, RawEntry, RawField, parse_text
 from .model import Corpus, Work, build_work, latex_to_unicode
 from .net import Client, NetError, Policy
-from .normalise import (
-    ascii_fold,
-    did_you_mean,
-    norm_arxiv,
-    norm_title,
-    norm_url,
-    one_of,
-    share_author,
-)
+from .normalise import did_you_mean, one_of
 from .options import add_root
 from .pipeline import Paths, load_and_check
 from .sources import (
@@ -73,20 +67,8 @@ from .write import atomic_write
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_FILE = "bib/after-2023.bib"
 MAX_AUTHORS = 10  # longer lists keep the first three and `and others` (CONTRIBUTING.md)
-# validate.KEY_RE allows keys of up to 100 characters; a key's name and title word
-# are cut to this many so that both, a year and a `b` or `17` suffix always fit.
-KEY_PART = 40
 # Volume, issue and pages are short tokens (`33`, `3`, `e1234--e1240`); longer is junk.
 MAX_DETAIL = 40
-# Words a key skips, read off the corpus: `bricken2023monosemanticity` for
-# "Towards Monosemanticity", `makelov2023subspace` for "Is This the Subspace".
-KEY_STOPWORDS = frozenset(
-    {
-        *("a", "an", "the", "of", "on", "in", "at", "to", "for", "from", "and", "or"),
-        *("with", "by", "as", "is", "are", "be", "it", "its", "this", "that", "these"),
-        *("those", "how", "toward", "towards", "but", "do", "does"),
-    }
-)
 _LATEX_ESCAPES = {
     "\\": r"\textbackslash{}",
     "{": r"\{",
@@ -227,38 +209,18 @@ def author_field(names: tuple[Name, ...]) -> str:
 
 
 def key_stem(record: Record) -> str:
-    """lastnameYEARfirstword, as in `nanda2022longlist`."""
-    name = ""
-    if record.authors:
-        first = record.authors[0]
-        name = first.family.split()[0] if first.literal and first.family.split() else first.family
-    author = (
-        re.sub(r"[0-9]", "", ascii_fold(name)) or ascii_fold(record.venue.split(" ")[0]) or "anon"
-    )
+    """lastnameYEARfirstword, as in `nanda2022longlist` (the rule is `identity.make_key`)."""
     title = latex_to_unicode(record.title) if record.title_math else record.title
-    word = next(
-        (
-            folded
-            for w in title.split()
-            for folded in [ascii_fold(w)]
-            if folded and folded not in KEY_STOPWORDS and re.search(r"[a-z]", folded)
-        ),
-        "",
+    names = tuple(
+        "{" + n.family + "}" if n.literal else f"{n.family}, {n.given}" for n in record.authors
     )
-    return f"{author[:KEY_PART]}{record.year or ''}{word[:KEY_PART]}"
+    venue = record.venue or (record.publisher if record.venue_kind is Venue.BOOK else "")
+    return make_key(Facts(title=title, names=names, year=record.year, venue=venue))
 
 
 def unique_key(stem: str, taken: set[str]) -> str:
     """The stem, else stem + b, c, ... (case-insensitive: TOI106 refuses case twins)."""
-    if stem.lower() not in taken:
-        return stem
-    for suffix in "bcdefghijklmnopqrstuvwxyz":
-        if (stem + suffix).lower() not in taken:
-            return stem + suffix
-    n = 2
-    while f"{stem}{n}".lower() in taken:
-        n += 1
-    return f"{stem}{n}"
+    return free_key(stem, {k.casefold() for k in taken})
 
 
 # --- the entry ---------------------------------------------------------------------
@@ -470,35 +432,21 @@ def vet(record: Record, this_year: int) -> Vetted:
 
 def known_by_identifier(ident: Identifier, works: list[Work]) -> tuple[Work, str] | None:
     """The work already in the corpus under this identifier, before any network call."""
-    for work in works:
-        if (
-            ident.kind is IdKind.ARXIV
-            and work.arxiv
-            and norm_arxiv(work.arxiv) == norm_arxiv(ident.value)
-        ):
-            return work, "arXiv id"
-        if ident.kind is IdKind.DOI and work.doi and work.doi.lower() == ident.value.lower():
-            return work, "DOI"
-        if ident.kind is IdKind.URL and work.url and norm_url(work.url) == norm_url(ident.value):
-            return work, "URL"
-    return None
+    if ident.kind is IdKind.ARXIV:
+        facts = Facts(arxiv=ident.value)
+    else:
+        facts = Facts(doi=ident.value) if ident.kind is IdKind.DOI else Facts(url=ident.value)
+    return known_work_facts(facts, works)
 
 
 def known_work(candidate: Work, works: list[Work]) -> tuple[Work, str] | None:
-    """Same DOI, arXiv id or URL, or the same title (as the checker normalises it)."""
-    for work in works:
-        if candidate.doi and work.doi and candidate.doi.lower() == work.doi.lower():
-            return work, "DOI"
-        if candidate.arxiv and work.arxiv and norm_arxiv(candidate.arxiv) == norm_arxiv(work.arxiv):
-            return work, "arXiv id"
-        if candidate.url and work.url and norm_url(candidate.url) == norm_url(work.url):
-            return work, "URL"
-    title = norm_title(candidate.title)
-    for work in works:
-        # As TOI402: two people may each write "Comment on X"; a shared author decides.
-        if title and norm_title(work.title) == title and share_author(candidate, work):
-            return work, "title"
-    return None
+    """The work already in the corpus that `identity.same_work` calls the same."""
+    return known_work_facts(facts_of_work(candidate), works)
+
+
+def known_work_facts(facts: Facts, works: list[Work]) -> tuple[Work, str] | None:
+    found = find_same(facts, ((facts_of_work(w), w) for w in works))
+    return (found[0], found[1].evidence) if found else None
 
 
 def _refuse_duplicate(found: tuple[Work, str]) -> int:

@@ -263,14 +263,19 @@ CODES: dict[str, CodeDoc] = {
             "TOI401",
             E,
             "same work under two keys",
-            "Two entries share a DOI, arXiv id or URL: they are one work entered twice.",
+            "Two entries share a DOI or an arXiv id (any version), or a URL that names one "
+            "work (a DOI or arXiv link, a forum post) or that they share with the same "
+            "title: they are one work entered twice. A URL shared by works with different "
+            "titles (a journal issue, a proceedings volume, a book) is not enough.",
         ),
         _c(
             "TOI402",
             W,
             "likely duplicate work",
-            "Two entries have near-identical titles and the same year; if they are one "
-            "work, merge them.",
+            "Two entries have the same title up to case, accents and punctuation, an "
+            "author in common, and the same year, venue or pages, with no year, volume, "
+            "number, pages or edition that differ; if they are one work, merge them. Entries "
+            "without authors are never matched on their title alone.",
         ),
         _c(
             "TOI501",

@@ -12,10 +12,9 @@ read = imported + duplicates + rejected:
   bare), our own fields dropped (tags and edges from another bibliography use
   ids that are not ours), `added` set to today and no tags, so the checker then
   says what each entry still needs. The key is kept when it is safe and free,
-  else made in the corpus convention `lastnameYEARfirstword`;
-- duplicate: same DOI, arXiv id or URL as a work already in bib/ (or earlier in
-  the same import), or the same title up to case, accents, LaTeX and
-  punctuation with an author in common;
+  else made as `add` makes it (`identity.make_key`, `lastnameYEARfirstword`);
+- duplicate: the same work as one already in bib/ (or earlier in the same
+  import) by `identity.same_work`, the rule of the checker's TOI401 and TOI402;
 - rejected: no title, or the entry does not parse.
 
 Imported entries are appended to the target file in one atomic write; every
@@ -29,15 +28,13 @@ import datetime
 import re
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from pybtex.bibtex.utils import split_name_list
-from pybtex.database import Person
 from pybtex.database.input.bibtex import month_names
-from pybtex.exceptions import PybtexError
 
 from .bibsource import (
     Broken,
@@ -51,11 +48,20 @@ from .bibsource import (
 from .bibtext import OUR_FIELDS
 from .diagnostics import format_text as format_diagnostic
 from .fmt import display_path, format_entry
+from .identity import (
+    KEY_RE,
+    Facts,
+    Reason,
+    arxiv_eprint,
+    is_organisation,
+    make_key,
+    unique_key,
+    year_of,
+)
+from .identity import Index as WorkIndex
 from .load import bib_files, decode, load_file, parse_text, to_lf
-from .model import arxiv_from_url, latex_to_unicode
-from .normalise import ascii_fold, norm_arxiv, norm_title, norm_url
+from .model import latex_to_unicode
 from .options import add_root
-from .validate import KEY_RE
 from .wording import counted
 from .write import atomic_write
 
@@ -65,13 +71,6 @@ Status = Literal["imported", "duplicate", "rejected"]
 # `file` holds paths on the exporter's own disk: meaningless here, and it leaks
 # their home folder into a public corpus.
 DROPPED_FIELDS = OUR_FIELDS | {"file"}
-# Google Scholar's keys skip these, and the corpus convention follows Scholar.
-_STOP_WORDS = frozenset(
-    {"a", "an", "the", "on", "of", "in", "at", "to", "for", "and", "or", "is", "are"}
-    | {"towards", "toward"}
-)
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-_DOI_IN_URL = re.compile(r"doi\.org/(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 NEW_FILE_HEADER = (
     "% Imported with `toi-atlas import`: tag each entry, then move it to the file it belongs in.\n"
 )
@@ -79,103 +78,72 @@ NEW_FILE_HEADER = (
 
 # --- what we know about a work, for de-duplication ------------------------------------
 
+# Where a work appeared, in the order model.py reads them.
+_VENUE_FIELDS = (
+    *("journal", "journaltitle", "booktitle", "howpublished"),
+    *("publisher", "institution", "school", "organization"),
+)
+
 
 @dataclass(frozen=True)
-class Ident:
+class Known:
+    """A work already there (in bib/ or earlier in this import), for the report."""
+
     key: str
-    where: str  # file:line, for the report
-    doi: str | None
-    arxiv: str | None
-    url: str | None
-    title: str  # normalised; "" when there is none
-    surnames: frozenset[str]
+    where: str  # file:line
 
 
-def ascii_word(text: str) -> str:
-    """Lower-case ASCII letters and digits only: `M{\\"u}ller-Lyer` -> `mullerlyer`."""
-    return ascii_fold(latex_to_unicode(text))
+def names(value: str) -> tuple[str, ...]:
+    """`M{\\"u}ller, J. and {OpenAI} and others` -> (`Müller, J.`, `{OpenAI}`).
+
+    Plain Unicode, with the braces of a name wholly in braces kept: they say it is an
+    organisation, which keys treat differently.
+    """
+    parts = split_name_list(" ".join(value.split()))
+    return tuple(
+        "{" + latex_to_unicode(p) + "}" if is_organisation(p) else latex_to_unicode(p)
+        for p in parts
+        if p.strip().lower() != "others"
+    )
 
 
-def title_key(title: str) -> str:
-    """A title up to case, accents, LaTeX, spacing and punctuation, in any script."""
-    return norm_title(latex_to_unicode(title))
-
-
-def normalise_doi(value: str | None) -> str | None:
-    doi = _DOI_PREFIX.sub("", (value or "").strip()).lower()
-    return doi or None
-
-
-def arxiv_id(fields: Mapping[str, str]) -> str | None:
-    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
-    eprint = fields.get("eprint")
-    if eprint and prefix in ("arxiv", ""):
-        return norm_arxiv(eprint) or None
-    found = arxiv_from_url(fields.get("url"))
-    return found.lower() if found else None
-
-
-def surnames(names: str) -> list[str]:
-    """Each person's last name as an ASCII word; a name list pybtex cannot split gives []."""
-    try:
-        people = [Person(n) for n in split_name_list(" ".join(names.split()))]
-    except PybtexError:
-        return []
-    words = (ascii_word(" ".join(p.last_names) or " ".join(p.first_names)) for p in people)
-    return [w for w in words if w and w != "others"]
-
-
-def ident_of(fields: Mapping[str, str], key: str, where: str) -> Ident:
-    url = fields.get("url") or ""
-    doi = normalise_doi(fields.get("doi"))
-    if doi is None:
-        in_url = _DOI_IN_URL.search(url)
-        doi = in_url.group(1).lower() if in_url else None
-    return Ident(
+def facts_of(fields: Mapping[str, str], key: str = "") -> Facts:
+    """An entry's fields (BibTeX, LaTeX and all) as identity reads them."""
+    venue = next((fields[n] for n in _VENUE_FIELDS if (fields.get(n) or "").strip()), "")
+    return Facts(
+        title=latex_to_unicode(fields.get("title") or ""),
+        names=names(fields.get("author") or fields.get("editor") or ""),
         key=key,
-        where=where,
-        doi=doi,
-        arxiv=arxiv_id(fields),
-        url=norm_url(url) if url.strip() else None,
-        title=title_key(fields.get("title") or ""),
-        surnames=frozenset(surnames(fields.get("author") or fields.get("editor") or "")),
+        year=year_of(fields.get("year") or fields.get("date")),
+        doi=fields.get("doi"),
+        arxiv=arxiv_eprint(
+            fields.get("eprint"), fields.get("archiveprefix") or fields.get("eprinttype")
+        ),
+        url=fields.get("url"),
+        venue=latex_to_unicode(venue),
+        volume=fields.get("volume") or "",
+        number=fields.get("number") or fields.get("issue") or "",
+        pages=fields.get("pages") or "",
+        edition=fields.get("edition") or "",
     )
 
 
 @dataclass
 class Index:
-    """Keys and identifiers of the works already there, to spot clashes and duplicates."""
+    """Keys and works already there, to spot clashes and duplicates."""
 
     keys: dict[str, str] = field(default_factory=dict)  # casefolded key -> where
-    ids: dict[tuple[str, str], Ident] = field(default_factory=dict)
-    titles: dict[str, list[Ident]] = field(default_factory=dict)
+    works: WorkIndex[Known] = field(default_factory=WorkIndex)
 
-    def add(self, ident: Ident) -> None:
-        self.keys.setdefault(ident.key.casefold(), ident.where)
-        for kind, value in _identifiers(ident):
-            self.ids.setdefault((kind, value), ident)
-        if ident.title:
-            self.titles.setdefault(ident.title, []).append(ident)
+    def add(self, key: str, where: str, facts: Facts) -> None:
+        self.keys.setdefault(key.casefold(), where)
+        self.works.add(facts, Known(key, where))
 
     def key_taken(self, key: str) -> bool:
         return key.casefold() in self.keys  # case-only twins are refused too (TOI106)
 
-    def twin(self, ident: Ident) -> tuple[Ident, str] | None:
-        for kind, value in _identifiers(ident):
-            known = self.ids.get((kind, value))
-            if known is not None:
-                return known, kind
-        for known in self.titles.get(ident.title, []) if ident.title else []:
-            # A shared title alone is weak ("Introduction"); ask for a shared author.
-            if not known.surnames or not ident.surnames or known.surnames & ident.surnames:
-                return known, "title"
-        return None
-
-
-def _identifiers(ident: Ident) -> Iterator[tuple[str, str]]:
-    for kind, value in (("DOI", ident.doi), ("arXiv id", ident.arxiv), ("URL", ident.url)):
-        if value:
-            yield kind, value
+    def twin(self, facts: Facts) -> tuple[Known, Reason] | None:
+        return self.works.find(facts)
 
 
 def corpus_index(paths: list[Path], root: Path) -> Index:
@@ -185,7 +153,7 @@ def corpus_index(paths: list[Path], root: Path) -> Index:
         bib, _ = load_file(path, display_path(path, root))
         for raw in bib.entries if bib is not None else []:
             values = {name: f.value for name, f in raw.fields.items()}
-            index.add(ident_of(values, raw.key, f"{raw.span.file}:{raw.span.line}"))
+            index.add(raw.key, f"{raw.span.file}:{raw.span.line}", facts_of(values, raw.key))
     return index
 
 
@@ -317,29 +285,11 @@ def _unwritable(d: _Draft, text: str) -> str:
 # --- keys -------------------------------------------------------------------------
 
 
-def generated_key(values: Mapping[str, str]) -> str:
-    """`lastnameYEARfirstword`, lower-case ASCII, like the rest of the corpus."""
-    names = surnames(values.get("author") or values.get("editor") or "")
-    year = re.search(r"\d{4}", values.get("year") or values.get("date") or "")
-    words = (ascii_word(w) for w in latex_to_unicode(values.get("title") or "").split())
-    word = next((w for w in words if w and w not in _STOP_WORDS and not w.isdigit()), "")
-    return (names[0][:40] if names else "anon") + (year.group() if year else "") + word[:30]
-
-
-def _suffixes() -> Iterator[str]:
-    yield ""
-    yield from "abcdefghijklmnopqrstuvwxyz"  # anthropic2023circuits, ...circuitsa
-    n = 27
-    while True:
-        yield str(n)
-        n += 1
-
-
-def choose_key(key: str, values: Mapping[str, str], index: Index) -> str:
+def choose_key(key: str, facts: Facts, index: Index) -> str:
+    """The entry's own key when it is safe and free, else the corpus convention's."""
     if KEY_RE.match(key) and not index.key_taken(key):
         return key
-    base = generated_key(values)
-    return next(base + s for s in _suffixes() if not index.key_taken(base + s))
+    return unique_key(make_key(facts), index.keys)
 
 
 # --- a whole file -----------------------------------------------------------------
@@ -367,22 +317,21 @@ def _broken_outcome(block: Broken, notes: list[Note]) -> Outcome | None:
     return Outcome(block.line, key.group(1) if key else "", "rejected", reason)
 
 
-def _decide(d: _Draft, index: Index, display: str, added: str) -> tuple[Outcome, Ident | None]:
+def _decide(d: _Draft, facts: Facts, index: Index, added: str) -> Outcome:
     entry = d.source
-    if not latex_to_unicode(d.values.get("title", "")):
-        return Outcome(entry.line, entry.key, "rejected", "no title"), None
-    found = index.twin(ident_of(d.values, entry.key, ""))
+    if not facts.title:
+        return Outcome(entry.line, entry.key, "rejected", "no title")
+    found = index.twin(facts)
     if found is not None:
-        twin, kind = found
-        reason = f"duplicate of `{twin.key}` at {twin.where} (same {kind})"
-        return Outcome(entry.line, entry.key, "duplicate", reason, new_key=twin.key), None
-    key = choose_key(entry.key, d.values, index)
+        twin, why = found
+        reason = f"duplicate of `{twin.key}` at {twin.where} ({why})"
+        return Outcome(entry.line, entry.key, "duplicate", reason, new_key=twin.key)
+    key = choose_key(entry.key, facts, index)
     text = _render(d, key, added)
-    why = _unwritable(d, text)
-    if why:
-        return Outcome(entry.line, entry.key, "rejected", why), None
-    ident = ident_of(d.values, key, f"{display}:{entry.line}")
-    return Outcome(entry.line, entry.key, "imported", new_key=key, text=text), ident
+    unwritable = _unwritable(d, text)
+    if unwritable:
+        return Outcome(entry.line, entry.key, "rejected", unwritable)
+    return Outcome(entry.line, entry.key, "imported", new_key=key, text=text)
 
 
 def _remap_crossrefs(drafts: list[_Draft | None], outcomes: list[Outcome], added: str) -> None:
@@ -417,9 +366,11 @@ def import_text(text: str, display: str, index: Index, added: str) -> ImportResu
                 drafts.append(None)
         elif isinstance(block, SourceEntry):
             d = draft(block)
-            outcome, ident = _decide(d, index, display, added)
-            if ident is not None:
-                index.add(ident)
+            facts = facts_of(d.values, block.key)
+            outcome = _decide(d, facts, index, added)
+            if outcome.status == "imported":  # filed under the key it has in bib/ now
+                where = f"{display}:{block.line}"
+                index.add(outcome.new_key, where, replace(facts, key=outcome.new_key))
             if outcome.new_key != block.key and outcome.status == "imported":
                 was = f"key `{block.key}`" if block.key else "no key"
                 d.notes.append(Note(block.line, f"{was}: imported as `{outcome.new_key}`"))

@@ -26,11 +26,11 @@ from pathlib import Path
 import requests
 
 from .diagnostics import Span, github_annotation
+from .identity import is_safe_url
 from .model import Corpus
 from .net import Client, NetError, Policy, host_of
 from .options import add_format, add_root
 from .pipeline import Paths, load_and_check
-from .validate import is_safe_url
 from .wording import counted
 from .write import atomic_write
 

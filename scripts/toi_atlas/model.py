@@ -16,6 +16,7 @@ from functools import cached_property, lru_cache
 from pylatexenc.latex2text import LatexNodes2Text
 
 from .diagnostics import Span
+from .identity import arxiv_eprint, arxiv_from_url
 from .load import RawEntry
 from .taxonomy import TOPIC_SECTIONS, Taxonomy
 
@@ -42,9 +43,6 @@ MONTH_NAMES = {
     "december": 12,
 }
 
-_ARXIV_URL = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:v\d+)?(?:\.pdf)?(?:[?#].*)?$", re.IGNORECASE
-)
 _LATEX_SPECIAL = re.compile(r"[\\$~]|--|``|''")
 # The LaTeX that names and titles usually hold: accents, named letters, escaped
 # specials, dashes, quotes, ties and braces. A value made only of these is converted
@@ -296,19 +294,9 @@ def _month(value: str | None) -> int | None:
     return MONTHS.get(v[:3]) if (v[:3] in MONTHS and (len(v) == 3 or v in MONTH_NAMES)) else None
 
 
-def arxiv_from_url(url: str | None) -> str | None:
-    if not url:
-        return None
-    m = _ARXIV_URL.search(url)
-    return m.group(1) if m else None
-
-
 def _arxiv(raw: RawEntry) -> str | None:
-    prefix = (raw.get("archiveprefix") or raw.get("eprinttype") or "").strip().lower()
-    eprint = raw.get("eprint")
-    if eprint and prefix in ("arxiv", ""):
-        return eprint.strip()
-    return arxiv_from_url(raw.get("url"))
+    archive = raw.get("archiveprefix") or raw.get("eprinttype")
+    return arxiv_eprint(raw.get("eprint"), archive) or arxiv_from_url(raw.get("url"))
 
 
 def _venue(raw: RawEntry, arxiv: str | None) -> str:

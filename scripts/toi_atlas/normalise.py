@@ -1,9 +1,10 @@
-"""Normalised forms, so that the checker, `add` and `import` agree on what is "the same".
+"""Normalised text, so that the checker, `add` and `import` agree on what is "the same".
 
-Two URLs, titles or author lists that differ only in ways a reader would not notice
-must compare equal, or a work slips into the corpus twice. Suggestions for a
-mistyped id come from here too, so every command words them alike. Pure functions
-on strings; nothing here knows about files or the model.
+Two titles or names that differ only in ways a reader would not notice must compare
+equal, or a work slips into the corpus twice (identifiers and the rule itself are in
+`identity.py`). Suggestions for a mistyped id come from here too, so every command
+words them alike. Pure functions on strings; nothing here knows about files or the
+model.
 """
 
 from __future__ import annotations
@@ -12,29 +13,6 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Protocol
-from urllib.parse import urlsplit
-
-
-class Named(Protocol):
-    """Anything with author and editor names, such as a `Work`."""
-
-    @property
-    def authors(self) -> tuple[str, ...]: ...
-
-    @property
-    def editors(self) -> tuple[str, ...]: ...
-
-
-def norm_url(url: str) -> str:
-    """`https://www.Example.org/a/?q=1#s` -> `example.org/a?q=1`.
-
-    Scheme, `www.`, host case, trailing slashes and fragment do not tell URLs apart.
-    """
-    parts = urlsplit(url.strip())
-    host = parts.netloc.lower().removeprefix("www.")
-    return host + parts.path.rstrip("/") + (("?" + parts.query) if parts.query else "")
-
 
 # Letters that Unicode does not decompose into ASCII ones, folded the way they are
 # usually written in ASCII (NFKD leaves `ß`, `ø`, `ł` alone, so they would be dropped).
@@ -59,6 +37,9 @@ FOLD = str.maketrans(
 )
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def ascii_fold(text: str) -> str:
     """`Goldowsky-Dill` -> `goldowskydill`, `Rényi` -> `renyi`: letters and digits only."""
     decomposed = unicodedata.normalize("NFKD", text.translate(FOLD))
@@ -72,24 +53,10 @@ def norm_title(title: str) -> str:
     `On Rényi: a Y!` -> `onrenyiay`; letters of other scripts are kept, so two titles in
     Greek or Chinese still compare by their letters.
     """
+    if title.isascii():  # most titles: the same result, without a loop per character
+        return _NOT_ASCII_ALNUM.sub("", title.lower())
     plain = unicodedata.normalize("NFKD", title.translate(FOLD)).casefold()
     return "".join(ch for ch in plain if ch.isalnum() and not unicodedata.combining(ch))
-
-
-def norm_arxiv(value: str) -> str:
-    """`arXiv:2301.01234v2` -> `2301.01234`: the id up to prefix, version and case."""
-    return re.sub(r"v\d+$", "", re.sub(r"^arxiv:\s*", "", value.strip(), flags=re.I)).lower()
-
-
-def share_author(a: Named, b: Named) -> bool:
-    """Whether two works have a name in common (authors, else editors).
-
-    A work without names could be by anyone, so it shares an author with every work.
-    """
-    names_a, names_b = a.authors or a.editors, b.authors or b.editors
-    if not names_a or not names_b:
-        return True
-    return bool({norm_title(n) for n in names_a} & {norm_title(n) for n in names_b})
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

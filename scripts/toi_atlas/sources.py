@@ -31,7 +31,8 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from pybtex.database import Person
 from pybtex.exceptions import PybtexError
 
-from .model import arxiv_from_url, latex_to_unicode
+from .identity import arxiv_from_url
+from .model import latex_to_unicode
 from .net import Client, Failure, NetError, host_of
 from .untrusted import is_arxiv_id, is_doi, is_url, shown
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .validate import ARXIV_RE, is_safe_url
+from .identity import ARXIV_RE, is_safe_url
 
 # Unicode categories that never belong in a field: controls (C0, DEL, C1: ESC starts
 # terminal escapes), format characters (bidi overrides U+202A-202E and isolates

@@ -9,17 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
-from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostic, Span
-from .model import Corpus, Work, arxiv_from_url
-from .normalise import did_you_mean, norm_arxiv, norm_title, norm_url, one_of, share_author
+from .identity import (
+    ARXIV_RE,
+    DOI_RE,
+    KEY_RE,
+    Index,
+    arxiv_from_url,
+    facts_of_work,
+    is_safe_url,
+)
+from .model import Corpus, Work
+from .normalise import did_you_mean, one_of
 from .taxonomy import SECTION_WORD, TOPIC_SECTIONS, Taxonomy
 
-KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,99}$")
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
-ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # C0 and C1 control characters other than tab and line ends: never meant in a field,
 # usually left by a paste or a wrong encoding, and XML (the feed, the graph) cannot
@@ -209,21 +213,6 @@ def _is_iso_date(value: str) -> bool:
     return True
 
 
-_UNSAFE_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
-
-
-@lru_cache(maxsize=1 << 15)
-def is_safe_url(url: str) -> bool:
-    """Absolute http(s) URL with a host and no whitespace or control characters."""
-    if not url or _UNSAFE_URL_CHAR.search(url):
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
 def check_tags(corpus: Corpus) -> Iterator[Diagnostic]:
     tax = corpus.taxonomy
     every_topic = {t.id: name for name in TOPIC_SECTIONS for t in tax.section(name).values()}
@@ -360,45 +349,32 @@ def check_edges(corpus: Corpus) -> Iterator[Diagnostic]:
 
 
 def check_duplicates(corpus: Corpus) -> Iterator[Diagnostic]:
-    """Same work under two keys: same identifier (error) or same title and year (warning)."""
-    seen: dict[tuple[str, str], Work] = {}
-    titles: dict[tuple[str, int | None], list[Work]] = {}
+    """Same work under two keys, by `identity.same_work`: certain (error) or likely (warning)."""
+    seen: Index[Work] = Index()
     for work in corpus.works.values():
-        idents = []
-        if work.doi:
-            idents.append(("DOI", work.doi.lower()))
-        if work.arxiv:
-            idents.append(("arXiv id", norm_arxiv(work.arxiv)))
-        if work.url:
-            idents.append(("URL", norm_url(work.url)))
-        reported = False
-        for ident in idents:
-            first = seen.setdefault(ident, work)
-            if first is not work and not reported:
-                reported = True
-                yield _d(
-                    "TOI401",
-                    work,
-                    None,
-                    f"`{work.key}` has the same {ident[0]} as `{first.key}` "
-                    f"({first.span.file}:{first.span.line})",
-                    "keep one entry and move its tags and edges over",
-                )
-        norm = norm_title(work.title)
-        if norm and not reported:
-            # Two people may each post a "Comment on X" in one year; only a shared
-            # author (or a missing author list) makes a title match suspicious.
-            same_title = titles.setdefault((norm, work.year), [])
-            twin = next((w for w in same_title if share_author(w, work)), None)
-            if twin is not None:
-                yield _d(
-                    "TOI402",
-                    work,
-                    "title",
-                    f"`{work.key}` has the same title, year and an author with `{twin.key}`",
-                    "if they are one work, merge them",
-                )
-            same_title.append(work)
+        facts = facts_of_work(work)
+        found = seen.find(facts)
+        seen.add(facts, work)
+        if found is None:
+            continue
+        first, reason = found
+        where = f"({first.span.file}:{first.span.line})"
+        if reason.certain:
+            yield _d(
+                "TOI401",
+                work,
+                None,
+                f"`{work.key}` has the {reason} as `{first.key}` {where}",
+                "keep one entry and move its tags and edges over",
+            )
+        else:
+            yield _d(
+                "TOI402",
+                work,
+                "title",
+                f"`{work.key}` has the same title and an author with `{first.key}` {where}",
+                "if they are one work, merge them",
+            )
 
 
 def check_balance(corpus: Corpus) -> Iterator[Diagnostic]:

@@ -16,9 +16,9 @@ import posixpath
 import re
 from functools import lru_cache
 
+from ..identity import is_safe_url
 from ..model import Work
 from ..taxonomy import Taxonomy, Term
-from ..validate import is_safe_url
 
 # Characters that can start Markdown, HTML or attr_list syntax inline, plus those some
 # common extensions give a meaning (~ ^ = $ : @ % for strike, sub/sup, mark, math,
