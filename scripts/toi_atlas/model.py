@@ -15,6 +15,7 @@ from functools import cached_property, lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 
+from . import bidi
 from .diagnostics import Span
 from .load import RawEntry
 from .taxonomy import TOPIC_SECTIONS, Taxonomy
@@ -117,7 +118,9 @@ def _to_unicode(value: str, *, fast: bool) -> str:
         value = _BARE_PERCENT.sub(r"\1\\%", value)
         tokens = _latex_tokens(value) if fast else None
         text = tokens if tokens is not None else _latex.latex_to_text(value)
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    # Balanced, so an override the checker refused (TOI130) still cannot run past the
+    # value into whatever the page shows after it.
+    return bidi.contain(" ".join(unicodedata.normalize("NFC", text).split()))
 
 
 def slugify_key(key: str) -> str:
