@@ -22,7 +22,7 @@ from toi_atlas import bidi, cli
 from toi_atlas.model import latex_to_unicode
 from toi_atlas.pipeline import Paths, build, load_and_check
 from toi_atlas.render.citations import STYLES, _key
-from toi_atlas.render.exports import csl_item
+from toi_atlas.render.exports import SUMMARY_KEY, csl_item
 from toi_atlas.render.markdown import first_sentence
 
 PCT_TITLE = "Pruning 90% of heads in Schrödinger nets"
@@ -74,6 +74,12 @@ def test_percent_survives_in_works_json_and_csl_json(data: Path) -> None:
     assert item["note"] == "See 5% – the appendix"
     assert item["custom"]["toi-atlas-summary"] == PCT_SUMMARY
     assert csl["pct2024"]["container-title"] == PCT_JOURNAL
+
+
+def test_data_page_says_where_our_summary_is(data: Path) -> None:
+    page = (data / "downloads.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if "works.csl.json" in line)
+    assert f"custom.{SUMMARY_KEY}" in row and "`abstract`" in row
 
 
 @pytest.mark.parametrize("name", ["all.bib", "all-clean.bib"])

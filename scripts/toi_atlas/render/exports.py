@@ -136,10 +136,9 @@ def csl_names(work: Work, role: str) -> list[dict[str, str]]:
     "et al." (our own "Cite as" does too, see citations.py). Dropping it would turn a
     truncated list into a complete-looking one."""
     people = work.raw.persons.get(role, [])
-    names = [_csl_person(p) for p in people if str(p).strip().lower() != "others"]
-    if names and len(names) < len(people):
-        names.append({"literal": "others"})
-    return names
+    cut = bool(people) and str(people[-1]).strip().lower() == "others"  # as model.py reads it
+    names = [_csl_person(p) for p in (people[:-1] if cut else people)]
+    return [*names, {"literal": "others"}] if cut and names else names
 
 
 def csl_item(work: Work) -> dict[str, Any]:
