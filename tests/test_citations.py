@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
-from citeproc import CitationItem
+from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+from citeproc.source.json import CiteProcJSON
 
 from conftest import FIXTURES, make_project
 from toi_atlas.pipeline import Paths, load_and_check
@@ -147,3 +149,19 @@ def test_truncated_list_gets_the_styles_own_et_al(kinds) -> None:
     assert _starred(format_item(STYLES["APA"], one)).startswith("Nanda, N. et al. (2022")
     # The untruncated style is untouched for every other entry.
     assert "et al." not in _starred(format_item(STYLES["APA"], kinds["olah2020zoom"]))
+
+
+def test_marked_text_is_citeproc_pys_plain_text(items, kinds) -> None:
+    # Italics are marked in the text while citeproc-py formats; without the marks the
+    # text must be exactly what its own plain formatter gives.
+    for item in [*items[:40], *kinds.values()]:
+        for style in STYLES.values():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                source = CiteProcJSON([citations._for_citeproc_py(item)])
+                bib = CitationStylesBibliography(
+                    citations._style_for(style, item), source, formatter.plain
+                )
+                bib.register(Citation([CitationItem(item["id"])]))
+                plain = " ".join(str(bib.bibliography()[0]).split())
+            assert "".join(text for text, _ in format_item(style, item)) == plain
