@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test generate check build serve zensical test test-browser lint fmt bench realworld chromium screenshots clean
+.PHONY: install install-test generate check build serve zensical test test-browser lint fmt bench realworld chromium node screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,15 @@ $(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# The citation clients the export tests run (citeproc-js, citation-js), at the versions
+# in package-lock.json; again only when the lock file changed or they are missing.
+JS := tests/js
+$(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json | node
+	npm ci --prefix $(JS) --no-audit --no-fund --loglevel=error
+	@touch $@
+
 install: $(BIN)/.installed
-install-test: $(BIN)/.installed-test
+install-test: $(BIN)/.installed-test $(JS)/node_modules/.installed
 
 ## generate: validate bib/ and write the generated pages into docs/atlas/
 generate: install
@@ -61,6 +68,11 @@ zensical: generate install-test
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+## node: Node.js and npm for the citation-client tests (Debian's, only when missing)
+node:
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
 
 ## test: the whole suite: lint, types, unit tests, site builds, browser tests
 test: install-test chromium

@@ -22,7 +22,9 @@ token = st.one_of(
     st.builds(
         lambda n, end: f"\\{n}{end}", st.sampled_from(NAMED), st.sampled_from(["", "{}", " "])
     ),
-    st.sampled_from(["\\&", "\\%", "\\$", "\\#", "\\_", "--", "---", "``", "''", "~", "-", "'"]),
+    st.sampled_from(
+        ["\\&", "\\%", "%", "\\$", "\\#", "\\_", "--", "---", "``", "''", "~", "-", "'"]
+    ),
 )
 value = st.recursive(
     st.lists(token, max_size=6).map("".join),
@@ -50,3 +52,17 @@ def test_other_latex_goes_to_pylatexenc_whole() -> None:
         assert _latex_tokens(text) is None or "%" not in text.replace("\\%", ""), text
         assert latex_to_unicode(text) == latex_to_unicode_slow(text)
     assert latex_to_unicode("\\emph{Deep} nets") == "Deep nets"
+
+
+def test_percent_is_a_percent_sign_not_a_comment() -> None:
+    # LaTeX reads `%` as a comment; in a BibTeX field it is text, with or without `\`.
+    assert latex_to_unicode("Only 3% of the features -- see the appendix") == (
+        "Only 3% of the features – see the appendix"
+    )
+    assert latex_to_unicode('Pruning 90% of heads in {Schr\\"odinger} nets') == (
+        "Pruning 90% of heads in Schrödinger nets"
+    )
+    assert latex_to_unicode("5\\%--6% of \\emph{all}") == "5%–6% of all"
+    for text in ("a 3% b -- c", "\\'e 4%", "x\\\\% y -- z"):
+        assert latex_to_unicode(text) == latex_to_unicode_slow(text)
+        assert "%" in latex_to_unicode(text)

@@ -140,6 +140,7 @@ def _forget_memos() -> None:
 
     latex_to_unicode.cache_clear()
     citations._style.cache_clear()
+    citations._truncated_style.cache_clear()
 
 
 def measure_pipeline(root: Path, runs: int) -> Metrics:

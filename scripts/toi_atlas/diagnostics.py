@@ -55,7 +55,9 @@ CODES: dict[str, CodeDoc] = {
             E,
             "unreadable file",
             "The file is not UTF-8 text (for example Latin-1, UTF-16 or binary). "
-            "Re-save it as UTF-8; nothing in it was read.",
+            "Nothing in it was read. `toi-atlas import FILE` reads such a file "
+            "(Windows-1252, Latin-1, UTF-16) and writes its entries as UTF-8; or re-save "
+            "it as UTF-8.",
         ),
         _c(
             "TOI101",
@@ -201,6 +203,32 @@ CODES: dict[str, CodeDoc] = {
             "ends, U+007F to U+009F). None belongs in a bibliography; they come from "
             "pastes and wrong encodings, show as nothing on the page and cannot be "
             "written to the XML exports.",
+        ),
+        _c(
+            "TOI130",
+            E,
+            "unbalanced bidi control",
+            "A field holds a Unicode bidirectional control (U+202A to U+202E, U+2066 to "
+            "U+2069) that is never closed, or a closing one (U+202C, U+2069) with nothing "
+            "to close. An open override reverses the text after it wherever the field is "
+            "shown, up to the browser tab's ' - ToI Atlas'. Right-to-left words need no "
+            "controls; delete them.",
+        ),
+        _c(
+            "TOI131",
+            W,
+            "invisible character",
+            "A title or edge field holds a zero-width character (U+200B to U+200D, U+2060 "
+            "or U+FEFF). It cannot be seen, so two titles or keys that look the same "
+            "compare different. Some scripts need U+200C or U+200D; elsewhere delete it.",
+        ),
+        _c(
+            "TOI132",
+            W,
+            "implausibly long text",
+            "A title longer than 300 characters or a summary longer than 1,000 is almost "
+            "certainly a paste of the wrong thing (a whole abstract, a page of text). A "
+            "summary is one to three sentences in our own words.",
         ),
         _c(
             "TOI201",

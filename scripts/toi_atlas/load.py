@@ -206,10 +206,14 @@ def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         bad = data[exc.start : exc.start + 1].hex()
+        # The importer reads such a file (Windows-1252, else Latin-1); say so, or the
+        # contributor is left with a file nothing in bib/ can read.
         return refuse(
             line,
             f"byte 0x{bad} is not valid UTF-8",
-            "re-save the file as UTF-8, e.g. iconv -f latin1 -t utf-8",
+            f"`toi-atlas import {display}` reads it as Windows-1252 and writes its entries "
+            "as UTF-8 to bib/imported.bib (then delete this file); or re-save it as UTF-8, "
+            "e.g. iconv -f cp1252 -t utf-8",
         )
     return to_lf(text), []
 

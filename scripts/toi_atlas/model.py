@@ -15,6 +15,7 @@ from functools import cached_property, lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 
+from . import bidi
 from .diagnostics import Span
 from .identity import arxiv_eprint, arxiv_from_url
 from .load import RawEntry
@@ -47,7 +48,7 @@ _LATEX_SPECIAL = re.compile(r"[\\$~]|--|``|''")
 # The LaTeX that names and titles usually hold: accents, named letters, escaped
 # specials, dashes, quotes, ties and braces. A value made only of these is converted
 # token by token, each distinct token once by pylatexenc (so it stays the authority on
-# what a macro means); anything else (math, commands with arguments, comments) goes to
+# what a macro means); anything else (math, commands with arguments) goes to
 # pylatexenc whole. A property test holds both ways to the same text.
 _LATEX_TOKEN = re.compile(
     r"""
@@ -61,6 +62,10 @@ _LATEX_TOKEN = re.compile(
     re.VERBOSE,
 )
 _latex = LatexNodes2Text()
+# A `%` not escaped by a backslash. BibTeX keeps it as text inside a field, but LaTeX
+# (and so pylatexenc) reads it as a comment and drops the rest of the line: "90% of
+# heads" became "90". In a field value we read it as a percent sign, like `\%`.
+_BARE_PERCENT = re.compile(r"(?<!\\)((?:\\\\)*)%")
 
 
 @lru_cache(maxsize=4096)
@@ -108,9 +113,12 @@ def _to_unicode(value: str, *, fast: bool) -> str:
     if not _LATEX_SPECIAL.search(value):
         text = value.replace("{", "").replace("}", "")
     else:
+        value = _BARE_PERCENT.sub(r"\1\\%", value)
         tokens = _latex_tokens(value) if fast else None
         text = tokens if tokens is not None else _latex.latex_to_text(value)
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    # Balanced, so an override the checker refused (TOI130) still cannot run past the
+    # value into whatever the page shows after it.
+    return bidi.contain(" ".join(unicodedata.normalize("NFC", text).split()))
 
 
 def slugify_key(key: str) -> str:

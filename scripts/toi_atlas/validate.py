@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from . import bidi
 from .diagnostics import Diagnostic, Span
 from .identity import (
     ARXIV_RE,
@@ -396,9 +397,57 @@ def check_balance(corpus: Corpus) -> Iterator[Diagnostic]:
                 )
 
 
+# Zero-width characters: invisible, so two keys or titles that look the same differ.
+# Only a warning: U+200C and U+200D are needed in some scripts and emoji.
+ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+# Beyond these, a field is almost certainly a paste of the wrong thing (the whole
+# abstract, a page of text). Our longest title has 119 characters and our longest
+# summary 491; docs/data-model.md states the limits.
+MAX_CHARS = {"title": 300, "summary": 1000}
+
+
+def check_text(corpus: Corpus) -> Iterator[Diagnostic]:
+    """Text that would mislead a reader: bidi controls, invisible characters, walls of text."""
+    for work in corpus.works.values():
+        for name, field in work.raw.fields.items():
+            bad = bidi.first_unbalanced(field.value)
+            if bad is not None:
+                point = f"U+{ord(bad.char):04X}"
+                yield _d(
+                    "TOI130",
+                    work,
+                    name,
+                    f"`{name}` has {point} "
+                    + ("never closed" if bad.unclosed else "closing nothing"),
+                    "delete the bidi control characters; right-to-left text needs none",
+                )
+        for name in ("title", *corpus.taxonomy.edgetypes):
+            zero = ZERO_WIDTH_RE.search(work.raw.get(name) or "")
+            if zero:
+                yield _d(
+                    "TOI131",
+                    work,
+                    name,
+                    f"`{name}` contains invisible U+{ord(zero.group()):04X}",
+                    "delete it: it makes text that looks the same compare different",
+                )
+        for name, text in (("title", work.title), ("summary", work.summary)):
+            size, limit = len(text), MAX_CHARS[name]
+            if size > limit:
+                yield _d(
+                    "TOI132",
+                    work,
+                    name,
+                    f"`{name}` is {size:,} characters long (more than {limit:,})",
+                    "is this the whole abstract or a wrong paste? keep only the "
+                    + ("title" if name == "title" else "one to three sentences in our words"),
+                )
+
+
 CHECKS: tuple[Callable[[Corpus], Iterable[Diagnostic]], ...] = (
     check_keys,
     check_fields,
+    check_text,
     check_tags,
     check_edges,
     check_duplicates,

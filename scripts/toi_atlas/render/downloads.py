@@ -16,7 +16,10 @@ FILES = {
         "Import into Zotero, JabRef or a LaTeX bibliography.",
     ),
     "works.csl.json": (
-        "CSL-JSON, the format of citation processors.",
+        "CSL-JSON, the format of citation processors. Our summary is under "
+        "`custom.toi-atlas-summary`, never `abstract`: it is our words, not the work's "
+        "abstract. A list of authors the source cuts short ends in the name `others` "
+        "(pandoc prints it as *et al.*).",
         "Import into Zotero or feed to citeproc-js / citeproc-py / pandoc.",
     ),
     "works.json": (

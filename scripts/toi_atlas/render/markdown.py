@@ -16,6 +16,7 @@ import posixpath
 import re
 from functools import lru_cache
 
+from .. import bidi
 from ..identity import is_safe_url
 from ..model import Work
 from ..taxonomy import Taxonomy, Term
@@ -89,7 +90,7 @@ def first_sentence(text: str, limit: int = 220) -> str:
     one = m.group(1) if m else text
     if len(one) > limit:
         one = one[:limit].rsplit(" ", 1)[0] + "…"
-    return one
+    return bidi.contain(one)  # the cut may fall inside a bidi isolate or override
 
 
 def work_path(work: Work) -> str:

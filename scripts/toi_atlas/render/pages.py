@@ -226,7 +226,7 @@ def _claims(work: Work, ctx: Context, page: str) -> list[str]:
 def _cite(work: Work, cite: dict[str, str], bib: str, page: str) -> list[str]:
     lines = [unsearched("Cite"), ""]
     for label, text in cite.items():
-        # A raw HTML block, so Markdown leaves it alone; format_item escaped the text.
+        # A raw HTML block, so Markdown leaves it alone; citations.to_html escaped the text.
         lines += [f'<p class="toi-citeas"><strong>{label}</strong>: {text}</p>', ""]
     lines += [
         '??? quote "BibTeX for your reference manager (our tags and summary removed)"',
