@@ -128,7 +128,7 @@ CODES: dict[str, CodeDoc] = {
             "TOI112",
             E,
             "malformed date",
-            "`added` and `modified` must be ISO dates, YYYY-MM-DD, that exist.",
+            "`added`, `modified` and `date` must be ISO dates, YYYY-MM-DD, that exist.",
         ),
         _c(
             "TOI113",
@@ -229,6 +229,14 @@ CODES: dict[str, CodeDoc] = {
             "A title longer than 300 characters or a summary longer than 1,000 is almost "
             "certainly a paste of the wrong thing (a whole abstract, a page of text). A "
             "summary is one to three sentences in our own words.",
+        ),
+        _c(
+            "TOI133",
+            E,
+            "malformed metadata check",
+            "`checked` records when and against what a curator compared the entry's "
+            "metadata: `YYYY-MM-DD: source`, several sources separated by `;` "
+            "(checked = {2026-12-03: arXiv abstract page; NeurIPS proceedings}).",
         ),
         _c(
             "TOI201",

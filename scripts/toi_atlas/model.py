@@ -154,6 +154,27 @@ class ListItem:
 
 
 @dataclass(frozen=True)
+class MetadataCheck:
+    """`checked = {2026-12-03: arXiv abstract page; NeurIPS proceedings}`: the day a
+    curator compared the entry's facts with these records, shown on the work page."""
+
+    date: str
+    sources: tuple[str, ...]
+
+
+CHECKED_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*:\s*(\S.*)$", re.S)
+
+
+def parse_checked(value: str | None) -> MetadataCheck | None:
+    """None for a missing or malformed value (the checker reports the latter, TOI133)."""
+    match = CHECKED_RE.match(" ".join((value or "").split()))
+    if not match:
+        return None
+    sources = tuple(s.strip() for s in match.group(2).split(";") if s.strip())
+    return MetadataCheck(match.group(1), sources) if sources else None
+
+
+@dataclass(frozen=True)
 class Work:
     key: str
     slug: str
@@ -177,6 +198,7 @@ class Work:
     default_stance: str | None
     added: str | None
     modified: str | None
+    checked: MetadataCheck | None
     readingtime: int | None
     tags: tuple[TopicTag, ...]
     edges: tuple[Edge, ...]
@@ -389,6 +411,7 @@ def build_work(raw: RawEntry, taxonomy: Taxonomy) -> Work:
         default_stance=default_stance,
         added=(raw.get("added") or "").strip() or None,
         modified=(raw.get("modified") or "").strip() or None,
+        checked=parse_checked(raw.get("checked")),
         readingtime=_int_or_none(raw.get("readingtime")),
         tags=tuple(tags),
         edges=tuple(edges),

@@ -120,7 +120,7 @@ def check_fields(corpus: Corpus) -> Iterator[Diagnostic]:
                 f"month `{month.strip()}` is not a month",
                 "write month = jun (no braces) or a number 1-12",
             )
-        for name in ("added", "modified"):
+        for name in ("added", "modified", "date"):
             value = raw.get(name)
             if value is not None and not _is_iso_date(value.strip()):
                 yield _d(
@@ -201,6 +201,22 @@ def check_fields(corpus: Corpus) -> Iterator[Diagnostic]:
                 None,
                 f"`{work.key}` has no summary",
                 "add summary = {...}: what it claims and why it matters, in our words",
+            )
+
+
+def check_checked(corpus: Corpus) -> Iterator[Diagnostic]:
+    """`checked` must say when and against what the metadata was compared."""
+    for work in corpus.works.values():
+        value = work.raw.get("checked")
+        if value is None:
+            continue
+        if work.checked is None or not _is_iso_date(work.checked.date):
+            yield _d(
+                "TOI133",
+                work,
+                "checked",
+                f"`checked` = `{' '.join(value.split())[:80]}` is not `YYYY-MM-DD: source`",
+                "for example checked = {2026-12-03: arXiv abstract page}",
             )
 
 
@@ -447,6 +463,7 @@ def check_text(corpus: Corpus) -> Iterator[Diagnostic]:
 CHECKS: tuple[Callable[[Corpus], Iterable[Diagnostic]], ...] = (
     check_keys,
     check_fields,
+    check_checked,
     check_text,
     check_tags,
     check_edges,
