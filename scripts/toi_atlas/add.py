@@ -66,7 +66,6 @@ from .write import atomic_write
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_FILE = "bib/after-2023.bib"
-MAX_AUTHORS = 10  # longer lists keep the first three and `and others` (CONTRIBUTING.md)
 # Volume, issue and pages are short tokens (`33`, `3`, `e1234--e1240`); longer is junk.
 MAX_DETAIL = 40
 _LATEX_ESCAPES = {
@@ -200,9 +199,9 @@ def bibtex_name(name: Name) -> str:
 
 
 def author_field(names: tuple[Name, ...]) -> str:
-    shown = names if len(names) <= MAX_AUTHORS else names[:3]
-    text = " and ".join(bibtex_name(n) for n in shown)
-    return text + " and others" if len(shown) < len(names) else text
+    # Every name, however many: the site shortens long lists itself, and a list cut to
+    # "and others" loses names no export can bring back.
+    return " and ".join(bibtex_name(n) for n in names)
 
 
 # --- keys --------------------------------------------------------------------------
@@ -276,6 +275,8 @@ def build_entry(record: Record, key: str, tags: Tags, added: dt.date, file: str)
         "agendas": ", ".join(tags.agendas),
         "stance": tags.stance or "",
         "added": added.isoformat(),
+        # The record add read is the check: say which one and when (shown on the page).
+        "checked": f"{added.isoformat()}: {record.source} record, read by toi-atlas add",
     }
     fields = {n: RawField(n, v, 1) for n, v in values.items() if v}
     persons = {n: _persons(fields[n].value) for n in PERSON_FIELDS if n in fields}
