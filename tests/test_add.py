@@ -1043,4 +1043,5 @@ def test_entry_records_the_record_it_was_read_from_and_every_author(
     got = only_entry(project, before)
     assert "others" not in got["author"]
     assert all(f"Writer{i}, A." in got["author"] for i in range(12))
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}: web page record, read by toi-atlas add", got["checked"])
+    stamp = r"\d{4}-\d{2}-\d{2}: web page record, read by toi-atlas add"
+    assert re.fullmatch(stamp, got["checked"])
