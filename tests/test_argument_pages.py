@@ -15,7 +15,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from conftest import FIXTURES, make_project
+from conftest import FIXTURES, make_argument_project
 from toi_atlas.pipeline import Paths, build
 
 ARGUMENT = FIXTURES / "argument"
@@ -25,9 +25,7 @@ BLOCK = re.compile(r'<div class="toi-claim ([^"]*)" data-claim="([^"]+)" data-st
 
 @pytest.fixture(scope="module")
 def atlas(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    files = {p.name: p.read_text(encoding="utf-8") for p in ARGUMENT.iterdir()}
-    taxonomy = files.pop("taxonomy.yaml")
-    root = make_project(tmp_path_factory.mktemp("argument"), files, taxonomy=taxonomy)
+    root = make_argument_project(tmp_path_factory.mktemp("argument"))
     result = build(Paths(root))
     assert result.diagnostics == [] and result.stats is not None
     return root / "docs" / "atlas"

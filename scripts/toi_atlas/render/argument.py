@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from ..claims import Claim
 from ..claimtree import ClaimTree, Relation, Status, Step
 from ..model import Work
+from ..taxonomy import Term
 from .context import Context
 from .markdown import md_escape, rel, stance_label, topic_link, work_path
 
@@ -187,3 +188,40 @@ def _details(claim: Claim, ctx: Context, page: str, topic: str | None) -> list[s
         "</details>",
         "",
     ]
+
+
+def _topics(ctx: Context) -> list[Term]:
+    from .topics import _ordered  # the topic index order: longlist number, then file order
+
+    tax = ctx.corpus.taxonomy
+    return [
+        t for section in ("tois", "endstories", "agendas") for t in _ordered(tax.section(section))
+    ]
+
+
+def topic_sections(ctx: Context) -> list[tuple[Term | None, list[Step], list[Claim]]]:
+    """The whole argument by topic, each claim once: (topic, steps of its section, its
+    claims shown under another topic); the claims page and the Argdown export use it.
+
+    Every thesis's tree first, so a claim sits under the thesis it answers; only then
+    each topic's other claims, under the first topic they name."""
+    tree = ctx.tree
+    seen: set[str] = set()
+    terms = _topics(ctx)
+    trees: dict[str, list[Step]] = {}
+    for term in terms:
+        thesis = tree.thesis(term.id) if term.kind != "agenda" else None
+        trees[term.id] = walks(tree, [thesis.id] if thesis else [], seen)
+    out: list[tuple[Term | None, list[Step], list[Claim]]] = []
+    for term in terms:
+        rest = [c for c in tree.on_topic(term.id) if c.id not in seen]
+        steps = trees[term.id] + walks(tree, [c.id for c in tree.roots(rest)], seen)
+        here = {s.claim.id for s in steps}
+        elsewhere = [c for c in tree.on_topic(term.id) if c.id not in here]
+        if steps or elsewhere:
+            out.append((term, steps, elsewhere))
+    # Nothing lost: a claim on no known topic (the checker refuses those) still gets a home.
+    left = [c for c in tree.claims.values() if c.id not in seen]
+    if left:
+        out.append((None, walks(tree, [c.id for c in tree.roots(left)], seen), []))
+    return out

@@ -10,51 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..claims import Claim
-from ..claimtree import Status, Step
-from ..taxonomy import Term
-from .argument import CLAIMS_PAGE, STATUS_TEXT, claim_href, legend, render_steps, walks
+from ..claimtree import Status
+from .argument import CLAIMS_PAGE, STATUS_TEXT, claim_href, legend, render_steps, topic_sections
 from .context import Context
 from .markdown import md_escape, topic_link
 
 PAGE = CLAIMS_PAGE
 SCRIPT = "../../javascripts/claims.js"  # the page is served as atlas/claims/
-
-
-def _topics(ctx: Context) -> list[Term]:
-    from .topics import _ordered  # the topic index order: longlist number, then file order
-
-    tax = ctx.corpus.taxonomy
-    return [
-        t for section in ("tois", "endstories", "agendas") for t in _ordered(tax.section(section))
-    ]
-
-
-def _sections(ctx: Context) -> list[tuple[Term | None, list[Step], list[Claim]]]:
-    """(topic, steps shown in its section, its claims shown in another section).
-
-    Every thesis's tree first, so a claim sits under the thesis it answers; only then
-    each topic's other claims, under the first topic they name."""
-    tree = ctx.tree
-    seen: set[str] = set()
-    terms = _topics(ctx)
-    trees: dict[str, list[Step]] = {}
-    for term in terms:
-        thesis = tree.thesis(term.id) if term.kind != "agenda" else None
-        trees[term.id] = walks(tree, [thesis.id] if thesis else [], seen)
-    out: list[tuple[Term | None, list[Step], list[Claim]]] = []
-    for term in terms:
-        rest = [c for c in tree.on_topic(term.id) if c.id not in seen]
-        steps = trees[term.id] + walks(tree, [c.id for c in tree.roots(rest)], seen)
-        here = {s.claim.id for s in steps}
-        elsewhere = [c for c in tree.on_topic(term.id) if c.id not in here]
-        if steps or elsewhere:
-            out.append((term, steps, elsewhere))
-    # Nothing lost: a claim on no known topic (the checker refuses those) still gets a home.
-    left = [c for c in tree.claims.values() if c.id not in seen]
-    if left:
-        out.append((None, walks(tree, [c.id for c in tree.roots(left)], seen), []))
-    return out
 
 
 def _intro(ctx: Context) -> list[str]:
@@ -91,7 +53,7 @@ def render(ctx: Context) -> dict[str, str]:
         "",
         *_intro(ctx),
     ]
-    sections = _sections(ctx)
+    sections = topic_sections(ctx)
     shown = {s.claim.id for _, steps, _ in sections for s in steps if not s.repeat}
     for term, steps, elsewhere in sections:
         if term is None:
