@@ -102,16 +102,31 @@
     window.history.replaceState(null, "", url);
   }
 
+  function choose(value) {
+    document.getElementById("toi-cf-" + value).checked = true;
+    apply(value);
+  }
+
+  // A link to one claim must land on it, whatever the filter says.
+  function targetHidden() {
+    var target = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+    var block = target ? target.closest(".toi-claim") : null;
+    return Boolean(block && block.hidden);
+  }
+
   var wanted = new URL(window.location.href).searchParams.get("status") || "all";
   if (!choices.some(function (c) { return c[0] === wanted; })) wanted = "all";
-  // A link to one claim must land on it, whatever the filter in the URL says.
-  var target = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
-  if (target && wanted !== "all") {
-    var block = target.closest(".toi-claim");
-    if (block && block.dataset.status !== wanted) wanted = "all";
+  choose(wanted);
+  if (targetHidden()) {
+    choose("all");
+    document.getElementById(window.location.hash.slice(1)).scrollIntoView();
   }
-  document.getElementById("toi-cf-" + wanted).checked = true;
-  apply(wanted);
+  window.addEventListener("hashchange", function () {
+    if (targetHidden()) {
+      choose("all");
+      document.getElementById(window.location.hash.slice(1)).scrollIntoView();
+    }
+  });
   fieldset.addEventListener("change", function (event) {
     apply(event.target.value);
   });
