@@ -156,7 +156,8 @@ def test_claims_page_groups_by_topic_with_one_anchor_per_claim(atlas: Path) -> N
         (5, "claim-safety-needs-it-first"),
     ]
     assert "Also on this topic, under another: [What we learn helps capabilities too]" in page
-    assert '<script src="../../javascripts/claims.js" defer></script>' in page
+    assert "[The filter's script](../javascripts/claims.js){ #toi-claims-script hidden }" in page
+    assert "s.src = a.href" in page  # loaded from that link, only here
     assert '<div id="toi-claims-filter" class="toi-claims-filter" hidden></div>' in page
     assert "12 claims" in page and "4 contested" in page
 

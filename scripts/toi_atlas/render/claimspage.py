@@ -16,7 +16,7 @@ from .context import Context
 from .markdown import md_escape, topic_link
 
 PAGE = CLAIMS_PAGE
-SCRIPT = "../../javascripts/claims.js"  # the page is served as atlas/claims/
+SCRIPT = "../javascripts/claims.js"  # from docs/atlas/claims.md
 
 
 def _intro(ctx: Context) -> list[str]:
@@ -28,7 +28,10 @@ def _intro(ctx: Context) -> list[str]:
         "topic by topic. Each topic opens with its thesis, what its advocates say it "
         "achieves; every other claim sits under the claim it answers, with the works "
         "that **make** it and, in our reading, the works that give **evidence** for or "
-        f"against it. Of the {n} claims, " + ", ".join(parts) + ".",
+        f"against it. Of the {n} claims, " + ", ".join(parts) + "."
+        # The filter script's URL comes from this link, which MkDocs and Zensical both
+        # resolve for the page's folder (Zensical rewrites a raw `src`, MkDocs does not).
+        f"[The filter's script]({SCRIPT}){{ #toi-claims-script hidden }}",
         "",
         legend(),
         "{: .toi-argument-legend }",
@@ -36,7 +39,9 @@ def _intro(ctx: Context) -> list[str]:
         # Filled by the script; hidden (and so absent for readers) without it.
         '<div id="toi-claims-filter" class="toi-claims-filter" hidden></div>',
         "",
-        f'<script src="{SCRIPT}" defer></script>',
+        "<script>(function () { var a = document.getElementById('toi-claims-script'); "
+        "if (!a) return; var s = document.createElement('script'); s.src = a.href; "
+        "document.body.appendChild(s); })();</script>",
         "",
     ]
 
