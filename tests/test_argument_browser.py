@@ -218,3 +218,21 @@ def test_zensical_site_runs_the_claims_filter_too(zensical_base: str, page: Page
     assert page.locator("#toi-cf-status").inner_text() == "Showing 7 of 12 claims."
     page.goto(zensical_base + DEBATE + "#claim-probes-catch-dormant")
     assert page.locator("#claim-probes-catch-dormant").is_visible()
+
+
+def test_filter_counts_every_claim_of_a_long_page(real_site: Path, page: Page) -> None:
+    # The script may arrive while the page is still being parsed; it must wait for all
+    # of it (the real claims page is long enough to show the difference).
+    from toi_atlas.pipeline import Paths, load_and_check
+
+    claims = load_and_check(Paths(real_site)).claims
+    with serve(real_site / "site") as url:
+        page.goto(url + CLAIMS_PAGE)
+        label = page.locator("label[for=toi-cf-all]")
+        assert label.inner_text() == f"All claims ({len(claims)})"
+        page.locator("#toi-cf-unanswered").check()
+        shown = page.locator(".toi-claim:visible").count()
+        assert (
+            page.locator("#toi-cf-status").inner_text()
+            == f"Showing {shown} of {len(claims)} claims."
+        )
