@@ -34,6 +34,13 @@ def make_project(base: Path, files: dict[str, str | bytes], *, taxonomy: str | N
     return base
 
 
+def make_argument_project(base: Path) -> Path:
+    """The small corpus of fixtures/argument/ (its own taxonomy, works and claims)."""
+    files = {p.name: p.read_text(encoding="utf-8") for p in (FIXTURES / "argument").iterdir()}
+    taxonomy = files.pop("taxonomy.yaml")
+    return make_project(base, files, taxonomy=taxonomy)
+
+
 def entry(key: str, *, typ: str = "misc", drop: tuple[str, ...] = (), **fields: str) -> str:
     """A valid entry (no finding at all) with fields overridden or dropped."""
     values = {

@@ -20,6 +20,8 @@ def _all_fixtures_in_one_project(tmp_path: Path) -> tuple[Path, int]:
     for case in sorted((FIXTURES / "cases").iterdir()):
         for bib in case.glob("*.bib"):
             text = bib.read_text(encoding="utf-8")
+            if "TOI" not in text.splitlines()[0]:
+                continue  # a file its case expects clean (the works behind a claims fixture)
             # keys must not collide between cases, or TOI102 would fire everywhere
             files[f"{case.name}-{bib.name}"] = text
             expected += text.splitlines()[0].count("TOI")

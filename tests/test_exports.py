@@ -15,8 +15,9 @@ from citeproc import formatter as csl_formatter
 from citeproc.source.json import CiteProcJSON
 from pybtex.database import parse_string
 
-from conftest import entry, make_project
-from toi_atlas.pipeline import Paths, load_and_check
+from conftest import entry, make_argument_project, make_project
+from toi_atlas.claimtree import build_tree
+from toi_atlas.pipeline import Paths, build, load_and_check
 from toi_atlas.render.exports import feed
 from toi_atlas.site import Site
 
@@ -126,8 +127,9 @@ def test_graph_exports_read_back(real_generated: Path, corpus) -> None:
     assert len(data["claims"]) >= 30
 
     g = nx.read_graphml(real_generated / "data" / "graph.graphml")
-    assert g.is_directed() and set(g.nodes) == set(corpus.works)
-    assert g.number_of_edges() == total
+    works = {n for n, d in g.nodes(data=True) if d["kind"] == "work"}
+    assert g.is_directed() and works == set(corpus.works)
+    assert sum(1 for u, v in g.edges() if u in works and v in works) == total
     assert g.nodes["nanda2022longlist"]["stance"] == "advocates"
     rebuts = [d for _, _, d in g.edges(data=True) if d["type"] == "rebuts"]
     assert rebuts and any(d.get("scope") == "auditing" for d in rebuts)
@@ -155,3 +157,60 @@ def test_feed_survives_a_title_of_control_characters_only(tmp_path: Path) -> Non
     atom = ET.fromstring(feed(corpus, Site()))
     [item] = atom.findall("{http://www.w3.org/2005/Atom}entry")
     assert item.findtext("{http://www.w3.org/2005/Atom}title") == "ctrl2023"
+
+
+def test_claims_and_their_relations_in_the_graph_exports(tmp_path: Path) -> None:
+    import networkx as nx
+    import rdflib
+
+    root = make_argument_project(tmp_path)
+    result = build(Paths(root))
+    assert result.stats is not None
+    tree = build_tree(result.claims)
+    data_dir = root / "docs" / "atlas" / "data"
+    objections = {(r.source, r.target) for r in tree.relations if r.kind == "objects_to"}
+    supports = {(r.source, r.target) for r in tree.relations if r.kind == "supports"}
+
+    argument = json.loads((data_dir / "graph.json").read_text(encoding="utf-8"))["argument"]
+    assert argument["theses"] == {
+        "auditing": "auditing-thesis",
+        "microscope-ai": "microscope-thesis",
+        "enumerative-safety": "enumeration-thesis",
+    }
+    claims = {c["id"]: c for c in argument["claims"]}
+    assert set(claims) == set(tree.claims)
+    assert claims["auditing-thesis"]["status"] == "contested"
+    assert claims["microscope-thesis"]["status"] == "answered"
+    assert claims["hidden-goal-dormant"]["disputed_by"] == ["reply2022"]
+    pairs = {(r["source"], r["target"], r["type"]) for r in argument["relations"]}
+    assert pairs == {(s, t, "objects_to") for s, t in objections} | {
+        (s, t, "supports") for s, t in supports
+    }
+
+    g = nx.read_graphml(data_dir / "graph.graphml")
+    kinds = {n: d["kind"] for n, d in g.nodes(data=True)}
+    assert {n for n, k in kinds.items() if k == "claim"} == {f"claim:{c}" for c in tree.claims}
+    assert g.nodes["claim:audits-cost"]["gist"] == "Audits cost *too* much & scale <badly>"
+    typed = {(u, v, d["type"]) for u, v, d in g.edges(data=True)}
+    assert {(f"claim:{s}", f"claim:{t}", "objects_to") for s, t in objections} <= typed
+    assert ("claim:probes-catch-dormant", "reply2022", "made_by") in typed
+    assert ("claim:auditing-thesis", "evid2019", "supported_by") in typed
+
+    rdf = rdflib.Graph()
+    rdf.parse(data_dir / "graph.jsonld", format="json-ld")
+    schema = rdflib.Namespace("https://schema.org/")
+    toi = rdflib.Namespace(Site().page_url("data-model/#"))
+    claim_nodes = set(rdf.subjects(rdflib.RDF.type, schema.Claim))
+    assert len(claim_nodes) == len(tree.claims)
+
+    def cid(node: object) -> str:
+        return str(node).rsplit("#claim-", 1)[1]
+
+    assert {(cid(s), cid(o)) for s, o in rdf.subject_objects(toi.objectsTo)} == objections
+    assert {(cid(s), cid(o)) for s, o in rdf.subject_objects(toi.supports)} == supports
+    makers = {(cid(s), str(o)) for s, o in rdf.subject_objects(schema.appearance)}
+    assert ("probes-catch-dormant", Site().page_url("atlas/works/reply2022/")) in makers
+    thesis_of = {cid(s): str(o) for s, o in rdf.subject_objects(toi.thesisOf)}
+    assert thesis_of["auditing-thesis"].endswith("/atlas/toi/auditing/")
+    status = {cid(s): str(o) for s, o in rdf.subject_objects(toi.status)}
+    assert status["microscope-thesis"] == "answered"

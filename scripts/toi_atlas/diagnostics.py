@@ -382,6 +382,88 @@ CODES: dict[str, CodeDoc] = {
             "Claim ids are anchors in URLs, so each must be unique.",
         ),
         _c(
+            "TOI706",
+            E,
+            "relation to an unknown claim",
+            "An id in a claim's `objects_to` or `supports` is not the id of a claim in "
+            "bib/claims.yaml. Reported at the list item.",
+        ),
+        _c(
+            "TOI707",
+            E,
+            "circular claim relation",
+            "A claim objects to or supports itself, or its relation closes a circle "
+            "(following `objects_to` and `supports` together leads back to it). The "
+            "argument must be a tree under each thesis, so the relation is ignored.",
+        ),
+        _c(
+            "TOI708",
+            E,
+            "related claims share no topic",
+            "A claim may only object to or support a claim that shares at least one of "
+            "its `topics`, so that every answer shows up on the debate page it belongs to.",
+        ),
+        _c(
+            "TOI709",
+            E,
+            "topic without a thesis",
+            "Every theory of impact and end story needs exactly one claim with "
+            "`thesis: <its id>` in bib/claims.yaml (once the file holds claims): the claim "
+            "its debate page opens with. Reported at the topic's line in bib/taxonomy.yaml.",
+        ),
+        _c(
+            "TOI710",
+            E,
+            "two theses for one topic",
+            "A second claim says it is the thesis of a topic that already has one. "
+            "Make it support or object to the first instead.",
+        ),
+        _c(
+            "TOI711",
+            E,
+            "malformed thesis",
+            "`thesis` must name a theory of impact or end story (agendas have none) that "
+            "is among the claim's own `topics`, and a thesis has no `objects_to`: it is the "
+            "root of its topic's argument.",
+        ),
+        _c(
+            "TOI712",
+            E,
+            "claim without a gist",
+            "Every claim needs a `gist`: a label of at most 12 words, in our own words, "
+            "used in headings, tables of contents and maps.",
+        ),
+        _c(
+            "TOI713",
+            W,
+            "gist too long",
+            "A gist has at most 12 words, so tables of contents stay readable; the full "
+            "sentence goes in `text`.",
+        ),
+        _c(
+            "TOI714",
+            W,
+            "duplicate gist",
+            "Two claims have the same gist (ignoring case and spacing), so a reader "
+            "cannot tell them apart in a table of contents or map.",
+        ),
+        _c(
+            "TOI715",
+            W,
+            "claim leads to no thesis",
+            "Following the claim's `objects_to` and `supports` never reaches a thesis, so "
+            "no debate page can show it under the argument it belongs to. Claims only "
+            "about agendas are exempt.",
+        ),
+        _c(
+            "TOI716",
+            W,
+            "answer older than the claim it answers",
+            "A work in `made_by` of a claim that objects to another is older (by year) "
+            "than every work that makes the claim it objects to, and does not make that "
+            "claim itself: a work cannot answer what did not exist yet.",
+        ),
+        _c(
             "TOI901",
             E,
             "entry would be dropped",

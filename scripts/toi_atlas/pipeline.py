@@ -12,6 +12,7 @@ from .load import RawEntry, bib_files, load_file
 from .model import Corpus, build_corpus
 from .readinglists import ReadingList, check_reading_lists, load_reading_lists
 from .taxonomy import load_taxonomy
+from .treecheck import check_tree
 from .validate import validate
 from .write import UnsafePathError, WriteStats, write_plan
 
@@ -107,6 +108,7 @@ def load_and_check(
         claims, claim_diags = load_claims(paths.claims, shown)
         result.claims = tuple(claims)
         result.diagnostics += claim_diags + check_claims(claims, corpus, shown)
+        result.diagnostics += check_tree(claims, corpus, shown)
     result.corpus = corpus
     result.timings.update(load=t1 - t0, model=t2 - t1, check=time.perf_counter() - t2)
     return result

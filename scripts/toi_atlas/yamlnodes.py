@@ -124,3 +124,10 @@ def strings(node: yaml.Node | None) -> tuple[str, ...]:
     if isinstance(node, yaml.SequenceNode):
         return tuple(text(n) for n in node.value if text(n))
     return (text(node),) if text(node) else ()
+
+
+def string_items(node: yaml.Node | None) -> tuple[tuple[str, int], ...]:
+    """Like `strings`, with each item's 1-based line, so a finding can point at the item."""
+    if isinstance(node, yaml.SequenceNode):
+        return tuple((text(n), line_of(n)) for n in node.value if text(n))
+    return ((text(node), line_of(node)),) if node is not None and text(node) else ()

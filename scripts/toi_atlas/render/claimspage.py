@@ -1,55 +1,79 @@
-"""The claims page (one anchor per claim) and the claim lines shown on other pages."""
+"""The claims page: the argument topic by topic, each claim once, with its anchor.
+
+Each topic is a section: its thesis and the claims under it, then the topic's other
+claims; a claim shown under another topic is pointed to, not repeated, so
+`#claim-<id>` stays unique and keeps working. A small script (loaded by this page
+only) filters by status; without it the page shows everything.
+"""
 
 from __future__ import annotations
 
-from ..claims import ROLE_LABELS, ROLES, Claim
-from ..model import Corpus
+from collections import Counter
+
+from ..claimtree import Status
+from .argument import CLAIMS_PAGE, STATUS_TEXT, claim_href, legend, render_steps, topic_sections
 from .context import Context
-from .markdown import md_escape, rel, topic_link, work_link
+from .markdown import md_escape, topic_link
 
-PAGE = "claims.md"
-
-
-def _roles(claim: Claim, corpus: Corpus, page: str) -> str:
-    bits = []
-    for role in ROLES:
-        works = [corpus.works[k] for k in claim.role_keys(role) if k in corpus.works]
-        if works:
-            bits.append(f"{ROLE_LABELS[role]} " + ", ".join(work_link(w, page) for w in works))
-    return "; ".join(bits)
+PAGE = CLAIMS_PAGE
+SCRIPT = "../javascripts/claims.js"  # from docs/atlas/claims.md
 
 
-def claim_line(claim: Claim, corpus: Corpus, page: str) -> str:
-    """A list item: the claim linked to its anchor, then who makes, supports, disputes it."""
-    link = f"{rel(page, PAGE)}#{claim.anchor}"
-    roles = _roles(claim, corpus, page)
-    return f"- [{md_escape(claim.text)}]({link})" + (f"  \n  {roles}" if roles else "")
+def _intro(ctx: Context) -> list[str]:
+    counts = Counter(ctx.tree.status(c) for c in ctx.tree.claims)
+    parts = [f"{counts[s]} {STATUS_TEXT[s][0].lower()}" for s in Status]
+    n = len(ctx.tree.claims)
+    return [
+        f"The debate at the level of single statements: {n} claims in our own words, "
+        "topic by topic. Each topic opens with its thesis, what its advocates say it "
+        "achieves; every other claim sits under the claim it answers, with the works "
+        "that **make** it and, in our reading, the works that give **evidence** for or "
+        f"against it. Of the {n} claims, " + ", ".join(parts) + "."
+        # The filter script's URL comes from this link, which MkDocs and Zensical both
+        # resolve for the page's folder (Zensical rewrites a raw `src`, MkDocs does not).
+        f"[The filter's script]({SCRIPT}){{ #toi-claims-script hidden }}",
+        "",
+        legend(),
+        "{: .toi-argument-legend }",
+        "",
+        # Filled by the script; hidden (and so absent for readers) without it.
+        '<div id="toi-claims-filter" class="toi-claims-filter" hidden></div>',
+        "",
+        "<script>(function () { var a = document.getElementById('toi-claims-script'); "
+        "if (!a) return; var s = document.createElement('script'); s.src = a.href; "
+        "document.body.appendChild(s); })();</script>",
+        "",
+    ]
 
 
 def render(ctx: Context) -> dict[str, str]:
-    corpus, tax = ctx.corpus, ctx.corpus.taxonomy
     lines = [
         "---",
         "title: Claims",
-        "description: The claims of the interpretability debate, with the works that make, "
-        "support or dispute each.",
+        "description: The claims of the interpretability debate, topic by topic, with the "
+        "works that make, support or dispute each.",
         "---",
         "",
         "# Claims",
         "",
-        f"The debate at the level of single statements: {len(ctx.claims)} claims, each in one "
-        "sentence of our own, with the works that **make** it, that give **evidence** for "
-        "it and that **dispute** it. Every claim has its own link (the ¶ beside it).",
-        "",
+        *_intro(ctx),
     ]
-    for claim in ctx.claims:
-        topics = [t for t in (tax.topic(x) for x in claim.topics) if t is not None]
-        lines += [f"### {md_escape(claim.text)} {{ #{claim.anchor} }}", ""]
-        if topics:
-            lines += ["On " + ", ".join(topic_link(t, PAGE) for t in topics) + ".", ""]
-        for role in ROLES:
-            works = [corpus.works[k] for k in claim.role_keys(role) if k in corpus.works]
-            if works:
-                label = ROLE_LABELS[role].capitalize()
-                lines += [f"{label}: " + ", ".join(work_link(w, PAGE) for w in works) + ".", ""]
+    sections = topic_sections(ctx)
+    shown = {s.claim.id for _, steps, _ in sections for s in steps if not s.repeat}
+    for term, steps, elsewhere in sections:
+        if term is None:
+            lines += ["## Claims on no known topic", ""]
+        else:
+            lines += [
+                f"## {md_escape(term.name)}",
+                "",
+                f"The debate page: {topic_link(term, PAGE)}.",
+            ]
+            lines += ["{: .toi-claims-topic }", ""]
+        lines += render_steps(
+            steps, ctx, PAGE, level=3, topic=term.id if term else None, shown=shown
+        )
+        if elsewhere:
+            links = [f"[{md_escape(c.label)}]({claim_href(c, PAGE, shown)})" for c in elsewhere]
+            lines += ["Also on this topic, under another: " + ", ".join(links) + ".", ""]
     return {PAGE: "\n".join(lines) + "\n"}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..claims import Claim
+from ..claimtree import ClaimTree, build_tree
 from ..model import Corpus
 from ..readinglists import ReadingList
 from ..site import Site
@@ -18,3 +20,8 @@ class Context:
     citations: CitationCache = field(default_factory=lambda: CitationCache(None))
     reading_lists: tuple[ReadingList, ...] = ()
     claims: tuple[Claim, ...] = ()
+
+    @cached_property
+    def tree(self) -> ClaimTree:
+        """The argument, built once for all pages and exports that show it."""
+        return build_tree(self.claims)

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from html import escape
 from typing import Any
 
+from ..claims import ROLES
 from ..model import Corpus, Work
 from ..site import Site
 from .context import Context
@@ -99,6 +100,9 @@ def graphml(data: dict[str, Any]) -> str:
         "stance": ("node", "string"),
         "type": ("edge", "string"),
         "scope": ("edge", "string"),
+        "kind": ("node", "string"),  # work or claim
+        "gist": ("node", "string"),
+        "status": ("node", "string"),
     }
     for name, (domain, kind) in keys.items():
         ET.SubElement(
@@ -110,6 +114,7 @@ def graphml(data: dict[str, Any]) -> str:
         for name in ("title", "year", "stance"):
             if node[name] is not None:
                 ET.SubElement(el, f"{{{ns}}}data", {"key": name}).text = xml_safe(str(node[name]))
+        ET.SubElement(el, f"{{{ns}}}data", {"key": "kind"}).text = "work"
     for i, edge in enumerate(data["edges"]):
         el = ET.SubElement(
             graph,
@@ -119,8 +124,95 @@ def graphml(data: dict[str, Any]) -> str:
         ET.SubElement(el, f"{{{ns}}}data", {"key": "type"}).text = edge["type"]
         if edge["scope"]:
             ET.SubElement(el, f"{{{ns}}}data", {"key": "scope"}).text = edge["scope"]
+    _graphml_claims(graph, data.get("argument"), ns)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _graphml_claims(graph: ET.Element, argument: dict[str, Any] | None, ns: str) -> None:
+    """Claims as nodes `claim:<id>`; their relations, and the works in each role, as edges."""
+    if not argument:
+        return
+    for claim in argument["claims"]:
+        el = ET.SubElement(graph, f"{{{ns}}}node", {"id": f"claim:{claim['id']}"})
+        for name, value in (
+            ("kind", "claim"),
+            ("gist", claim["gist"]),
+            ("status", claim["status"]),
+        ):
+            ET.SubElement(el, f"{{{ns}}}data", {"key": name}).text = xml_safe(value)
+    edges = [
+        (f"claim:{r['source']}", f"claim:{r['target']}", r["type"]) for r in argument["relations"]
+    ]
+    edges += [
+        (f"claim:{claim['id']}", key, role)
+        for claim in argument["claims"]
+        for role in ROLES
+        for key in claim[role]
+    ]
+    for i, (source, target, kind) in enumerate(edges):
+        el = ET.SubElement(
+            graph, f"{{{ns}}}edge", {"id": f"c{i}", "source": source, "target": target}
+        )
+        ET.SubElement(el, f"{{{ns}}}data", {"key": "type"}).text = kind
+
+
+def argument_data(ctx: Context) -> dict[str, Any]:
+    """The claims as an argument: theses, each claim with its status, and the relations."""
+    tree = ctx.tree
+    claims = [
+        {
+            "id": c.id,
+            "gist": c.gist,
+            "text": c.text,
+            "page": f"claims/#{c.anchor}",
+            "thesis": c.thesis if tree.thesis(c.thesis or "") == c else None,
+            "status": tree.status(c.id).value,
+            "topics": list(c.topics),
+            **{role: [k for k in c.role_keys(role) if k in ctx.corpus.works] for role in ROLES},
+        }
+        for c in tree.claims.values()
+    ]
+    relations = [{"source": r.source, "target": r.target, "type": r.kind} for r in tree.relations]
+    return {"argument": {"theses": dict(tree.theses), "claims": claims, "relations": relations}}
+
+
+def jsonld_claims(ctx: Context, site: Site) -> list[dict[str, Any]]:
+    """Claims as schema:Claim nodes: gist as name, the works that make it as appearances,
+    our reading (evidence for or against), status and relations as toi: terms."""
+    tree, corpus, tax = ctx.tree, ctx.corpus, ctx.corpus.taxonomy
+
+    def ref(path: str) -> dict[str, str]:
+        return {"@id": site.page_url(path)}
+
+    def works(keys: tuple[str, ...]) -> list[dict[str, str]]:
+        return [ref(f"atlas/works/{corpus.works[k].slug}/") for k in keys if k in corpus.works]
+
+    out: list[dict[str, Any]] = []
+    for claim in tree.claims.values():
+        node: dict[str, Any] = {
+            "@id": site.page_url(f"atlas/claims/#{claim.anchor}"),
+            "@type": "schema:Claim",
+            "schema:name": claim.gist,
+            "schema:text": claim.text,
+            "schema:appearance": works(claim.made_by),
+            "toi:status": tree.status(claim.id).value,
+        }
+        terms = [t for t in map(tax.topic, claim.topics) if t is not None]
+        if terms:
+            node["dcterms:subject"] = [ref(f"atlas/{t.kind}/{t.id}/") for t in terms]
+        thesis = tax.topic(claim.thesis or "")
+        if thesis is not None and tree.thesis(thesis.id) == claim:
+            node["toi:thesisOf"] = ref(f"atlas/{thesis.kind}/{thesis.id}/")
+        for role, term in (("supported_by", "toi:supportedBy"), ("disputed_by", "toi:disputedBy")):
+            if claim.role_keys(role):
+                node[term] = works(claim.role_keys(role))
+        for kind, term in (("objects_to", "toi:objectsTo"), ("supports", "toi:supports")):
+            targets = [r.target for r in tree.parents(claim.id) if r.kind == kind]
+            if targets:
+                node[term] = [ref(f"atlas/claims/#claim-{t}") for t in targets]
+        out.append(node)
+    return out
 
 
 def jsonld(ctx: Context, site: Site) -> dict[str, Any]:
@@ -169,8 +261,10 @@ def jsonld(ctx: Context, site: Site) -> dict[str, Any]:
                     "rdfs:label": scope.name,
                 }
             graph.append(citation)
+    graph += jsonld_claims(ctx, site)
     return {
         "@context": {
+            "toi": site.page_url("data-model/#"),  # our terms, defined on the Data model page
             "cito": CITO,
             "dcterms": "http://purl.org/dc/terms/",
             "fabio": "http://purl.org/spar/fabio/",
@@ -234,7 +328,7 @@ def render_page(ctx: Context) -> str:
 
 
 def render(ctx: Context) -> dict[str, str]:
-    data = graph_data(ctx)
+    data = {**graph_data(ctx), **argument_data(ctx)}
     return {
         PAGE: render_page(ctx),
         "data/graph.json": json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",

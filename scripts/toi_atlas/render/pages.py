@@ -8,6 +8,7 @@ from ..bibtext import entry_to_bibtex
 from ..claims import ROLES
 from ..model import Corpus, Edge, Work, custom_field_names
 from ..taxonomy import SECTION_LABELS
+from .argument import status_badge
 from .claimspage import PAGE as CLAIMS_PAGE
 from .context import Context
 from .exports import csl_item
@@ -208,7 +209,7 @@ def _dates(work: Work) -> list[str]:
 
 
 def _claims(work: Work, ctx: Context, page: str) -> list[str]:
-    """Claims this work makes, gives evidence for or disputes, each linked to its anchor."""
+    """Claims this work makes, gives evidence for or disputes: gist, link to its anchor, status."""
     rows = []
     for claim in ctx.claims:
         for role in ROLES:
@@ -219,7 +220,8 @@ def _claims(work: Work, ctx: Context, page: str) -> list[str]:
                     "supported_by": "Gives evidence for",
                     "disputed_by": "Disputes",
                 }[role]
-                rows.append(f"- {verb}: [{md_escape(claim.text)}]({link})")
+                status = status_badge(ctx.tree.status(claim.id))
+                rows.append(f"- {verb}: [{md_escape(claim.label)}]({link}) {status}")
     return [unsearched("Claims"), "", *rows, ""] if rows else []
 
 

@@ -11,7 +11,18 @@ from collections.abc import Callable
 
 from ..diagnostics import Diagnostic
 from ..model import Corpus
-from . import browse, claimspage, downloads, exports, graph, indexes, pages, reading, topics
+from . import (
+    argdown,
+    browse,
+    claimspage,
+    downloads,
+    exports,
+    graph,
+    indexes,
+    pages,
+    reading,
+    topics,
+)
 from .context import Context
 from .markdown import work_path
 
@@ -25,6 +36,7 @@ RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
     "reading": reading.render,
     "claims": claimspage.render,
     "graph": graph.render,
+    "argdown": argdown.render,
 }
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from ..debate import build_debate
 from ..model import Corpus, Work
 from ..taxonomy import Taxonomy, Term
+from .argument import CLAIMS_PAGE, legend, render_steps, walks
 from .browse import browse_url
-from .claimspage import claim_line
 from .context import Context
 from .diagram import render_svg
 from .markdown import (
     md_escape,
+    rel,
     stance_label,
     topic_link,
     topic_path,
@@ -82,11 +83,39 @@ def render_topic(term: Term, ctx: Context) -> str:
         f"[Filter all {count} on {md_escape(term.name)}]({browse_url(page, facet, term.id)})",
         "",
     ]
+    lines += argument_section(term, ctx, page)
     if not works:
         lines += ["No work in the corpus is tagged with this yet.", ""]
         return "\n".join(lines) + "\n"
     lines += debate_sections(term, ctx, page)
     return "\n".join(lines) + "\n"
+
+
+def argument_section(term: Term, ctx: Context, page: str) -> list[str]:
+    """The thesis and every claim under it, then the topic's other claims as trees.
+
+    The thesis is an h2, so the page's table of contents opens with the argument."""
+    tree = ctx.tree
+    thesis = tree.thesis(term.id) if term.kind != "agenda" else None
+    seen: set[str] = set()
+    main = walks(tree, [thesis.id] if thesis else [], seen)
+    rest = [c for c in tree.on_topic(term.id) if c.id not in seen]
+    others = walks(tree, [c.id for c in tree.roots(rest)], seen)
+    if not main and not others:
+        return []
+    shown = {s.claim.id for s in main + others if not s.repeat}
+    lines = [
+        f"{legend()} Every claim of every topic: [the claims page]({rel(page, CLAIMS_PAGE)}).",
+        "{: .toi-argument-legend }",
+        "",
+    ]
+    lines += render_steps(main, ctx, page, level=2, topic=term.id, shown=shown)
+    if others:
+        count = sum(not s.repeat for s in others)
+        heading = "Other claims on this topic" if main else "Claims on this topic"
+        lines += [f"## {heading} ({count})", ""]
+        lines += render_steps(others, ctx, page, level=3, topic=term.id, shown=shown)
+    return lines
 
 
 def _items(works: list[Work], page: str, tax: Taxonomy) -> list[str]:
@@ -165,11 +194,6 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
         lines.append("")
     if not evidence:
         lines += ["No work in the corpus is linked as evidence on this topic yet.", ""]
-    claims = [c for c in ctx.claims if term.id in c.topics]
-    if claims:
-        lines += [f"## Claims ({len(claims)})", ""]
-        lines += [claim_line(c, corpus, page) for c in claims]
-        lines.append("")
     if debate.others:
         lines += [f"## Other works on this topic ({len(debate.others)})", ""]
         shown = debate.others[:LIST_LIMIT]
