@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,15 +59,85 @@ def test_topic_filter_on_graph(page, corpus) -> None:
     assert problems == []
 
 
-def test_debate_diagram_renders_and_links(page, corpus) -> None:
-    pg, base, problems = page
-    pg.goto(f"{base}/atlas/endstory/enumerative-safety/")
-    svg = pg.locator("svg.toi-diagram")
+@pytest.fixture(scope="module")
+def base(real_site: Path) -> Iterator[str]:
+    with serve(real_site / "site") as url:
+        yield url
+
+
+# --- the debate diagrams ----------------------------------------------------------------
+
+TOPICS = ("/atlas/endstory/enumerative-safety/", "/atlas/toi/auditing/")
+
+FIT_JS = """(layout) => {
+  const svg = document.querySelector(`svg.toi-diagram[data-layout=${layout}]`);
+  const out = [];
+  svg.querySelectorAll('a.toi-dg-n').forEach(a => {
+    const rect = a.querySelector('rect'), text = a.querySelector('text').getBBox();
+    const r = rect.getBBox();
+    if (text.x < r.x || text.x + text.width > r.x + r.width ||
+        text.y < r.y || text.y + text.height > r.y + r.height) out.push(a.textContent);
+  });
+  const view = svg.viewBox.baseVal;
+  svg.querySelectorAll('text').forEach(t => {
+    const b = t.getBBox();
+    if (b.x < 0 || b.x + b.width > view.width) out.push('outside: ' + t.textContent);
+  });
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("path", TOPICS)
+def test_diagram_labels_fit_their_boxes_wide_and_narrow(
+    browser: Browser, base: str, path: str
+) -> None:
+    for width, layout in ((1280, "wide"), (375, "narrow")):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        pg = context.new_page()
+        pg.goto(base + path)
+        shown = pg.locator("svg.toi-diagram:visible")
+        assert shown.count() == 1 and shown.get_attribute("data-layout") == layout
+        assert pg.evaluate(FIT_JS, layout) == []
+        context.close()
+
+
+def test_narrow_diagram_fits_a_phone_and_stays_legible(browser: Browser, base: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    pg = context.new_page()
+    pg.goto(base + TOPICS[0])
+    svg = pg.locator("svg.toi-diagram[data-layout=narrow]")
+    box = svg.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 375
+    # the label font on screen: the drawing's font size times its scale
+    scale = box["width"] / float(svg.evaluate("s => s.viewBox.baseVal.width"))
+    font = float(svg.get_attribute("font-size") or 0)
+    assert font * scale >= 11
+    context.close()
+
+
+def test_hovering_a_work_brings_its_lines_forward(browser: Browser, base: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + TOPICS[0])
+    svg = page.locator("svg.toi-diagram[data-layout=wide]")
+    node = svg.locator("a.toi-dg-n").first
+    n = re.search(r"toi-dg-n(\d+)", node.get_attribute("class") or "")
+    assert n is not None
+    node.hover()
+    own = svg.locator(f"path.toi-dg-e{n.group(1)}").first
+    other = svg.locator(f"path.toi-dg-edge:not(.toi-dg-e{n.group(1)})").first
+    assert own.evaluate("e => getComputedStyle(e).opacity") == "1"
+    assert float(other.evaluate("e => getComputedStyle(e).opacity")) < 0.5
+
+
+def test_debate_diagram_links_to_work_pages(browser: Browser, base: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + TOPICS[0])
+    svg = page.locator("svg.toi-diagram[data-layout=wide]")
     assert svg.is_visible()
     assert svg.locator("a").count() >= 3
     first = svg.locator("a").first
-    href = first.get_attribute("href") or ""
+    href = first.get_attribute("xlink:href") or ""
     first.click()
-    pg.wait_for_load_state()
-    assert "/atlas/works/" in pg.url and href.rstrip("/").rsplit("/", 1)[1] in pg.url
-    assert problems == []
+    page.wait_for_load_state()
+    assert "/atlas/works/" in page.url and href.rstrip("/").rsplit("/", 1)[1] in page.url
