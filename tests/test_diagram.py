@@ -1,15 +1,16 @@
-"""The debate diagram's geometry and labels, checked on the generated SVG (the browser
-checks are in test_graph_page.py)."""
+"""The debate diagram's geometry and labels, and the graph page's layout and data,
+checked on the generated SVG and JSON (the browser checks are in test_graph_page.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from conftest import entry, make_project
+from conftest import copy_site_sources, entry, make_project, run_tool
 from toi_atlas.debate import build_debate
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.render.diagram import NARROW, WIDE, render_svg
@@ -168,9 +169,72 @@ def test_short_labels_keep_the_year_and_the_title_word(label: str, kept: str) ->
     assert short_label("Olah 2020", 150, 12) == "Olah 2020"
 
 
+def test_a_long_title_word_is_cut_rather_than_dropped() -> None:
+    short = short_label("Andersson et al. 2025 · Greater-Than", 170, 12)
+    assert short.startswith("Anders") and " 2025 · Gr" in short and short.endswith("…")
+    assert text_width(short, 12) <= 170
+
+
 def test_wrap_fills_lines_and_cuts_only_the_last() -> None:
     lines = wrap("Anthropic Interpretability Team 2023 · July", 120, 12, 3)
     assert " ".join(lines) == "Anthropic Interpretability Team 2023 · July"
     assert all(text_width(line, 12) <= 120 for line in lines)
     cut = wrap("one two three four five six seven eight nine ten", 60, 12, 2)
     assert len(cut) == 2 and cut[-1].endswith("…") and "…" not in cut[0]
+
+
+# --- the graph page's data ----------------------------------------------------------------
+
+
+def test_graph_view_places_every_work_apart_in_its_year_and_band(
+    real_generated: Path, corpus
+) -> None:
+    from toi_atlas.render.graph import main_stance
+
+    view = json.loads((real_generated / "data" / "graph-view.json").read_text(encoding="utf-8"))
+    text = json.loads((real_generated / "data" / "graph-text.json").read_text(encoding="utf-8"))
+    nodes = view["nodes"]
+    assert [n["id"] for n in nodes] == [w.key for w in corpus.sorted_works()]
+    assert text["summaries"] == [w.summary for w in corpus.sorted_works()]
+    assert not any("summary" in n for n in nodes)  # the first paint does without them
+    assert len({(n["x"], n["y"]) for n in nodes}) == len(nodes)
+    years = {y: (x0, x1) for y, x0, x1 in view["years"]}
+    bands = {s: (y0, y1) for s, y0, y1 in view["bands"]}
+    assert list(years) == sorted(years)
+    for n in nodes:
+        x0, x1 = years[n["year"] or 0]
+        y0, y1 = bands[n["stance"]]
+        assert x0 <= n["x"] <= x1 and y0 <= n["y"] <= y1, n["id"]
+        assert n["stance"] == main_stance(corpus.works[n["id"]])
+    assert len({n["label"] for n in nodes}) == len(nodes)
+    edges = sum(1 for w in corpus.works.values() for e in w.edges if e.target in corpus.works)
+    assert len(view["edges"]) == edges
+    w, h = view["size"]
+    assert 1 <= w / h <= 2.2  # roughly the shape of the box it is drawn in
+    graph = json.loads((real_generated / "data" / "graph.json").read_text(encoding="utf-8"))
+    assert {n["id"]: (n["x"], n["y"]) for n in graph["nodes"]} == {
+        n["id"]: (n["x"], n["y"]) for n in nodes
+    }
+
+
+@pytest.mark.site
+def test_zensical_site_finds_the_graph_script_and_the_diagram_pages(tmp_path: Path) -> None:
+    """Zensical rewrites relative URLs in raw HTML, MkDocs does not (the browser tests
+    load the MkDocs site): the graph script and the diagram's links resolve in both."""
+    project = copy_site_sources(tmp_path)
+    assert run_tool(["toi-atlas", "build"], project).returncode == 0
+    proc = run_tool(["zensical", "build", "--clean"], project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    site = (project / "site").resolve()
+    graph = site / "atlas" / "graph" / "index.html"
+    link = re.search(r'<a [^>]*id="toi-graph-script"[^>]*>', graph.read_text(encoding="utf-8"))
+    assert link is not None
+    href = re.search(r'href="([^"]+)"', link.group())
+    assert href is not None
+    assert (graph.parent / href.group(1)).resolve() == site / "javascripts" / "graph.js"
+    topic = site / "atlas" / "endstory" / "enumerative-safety" / "index.html"
+    hrefs = re.findall(r'xlink:href="([^"]+)"', topic.read_text(encoding="utf-8"))
+    assert len(hrefs) >= 20
+    for h in hrefs:
+        target = (topic.parent / h / "index.html").resolve()
+        assert target.is_file() and target.is_relative_to(site / "atlas" / "works"), h

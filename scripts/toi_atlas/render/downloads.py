@@ -33,7 +33,7 @@ FILES = {
     ),
     "graph.json": (
         "The argument graph: works (with stance and topics), typed scoped edges and claims.",
-        "The graph page reads it; so can d3, Cytoscape or your own tools.",
+        "d3, Cytoscape or your own tools (the graph page reads a leaner copy, graph-view.json).",
     ),
     "graph.graphml": (
         "The same graph as GraphML.",

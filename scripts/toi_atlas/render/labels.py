@@ -55,16 +55,16 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     return units / 1000 * size * SAFETY * (BOLD if bold else 1.0)
 
 
-def shorten(text: str, width: float, size: float, *, bold: bool = False) -> str:
-    """`text`, or its longest prefix (cut at a space where one is near) plus an ellipsis
-    that fits `width`."""
+def shorten(text: str, width: float, size: float, *, bold: bool = False, words: bool = True) -> str:
+    """`text`, or its longest prefix plus an ellipsis that fits `width`, cut at a space
+    where one is near (unless `words` is false)."""
     if text_width(text, size, bold=bold) <= width:
         return text
     cut = len(text)
     while cut > 1 and text_width(text[:cut].rstrip() + ELLIPSIS, size, bold=bold) > width:
         cut -= 1
     space = text.rfind(" ", 0, cut)
-    if space > cut * 2 // 3:  # a whole word when it costs little room
+    if words and space > cut * 2 // 3:  # a whole word when it costs little room
         cut = space
     return text[:cut].rstrip(" ·,") + ELLIPSIS
 
@@ -79,9 +79,11 @@ def short_label(label: str, width: float, size: float) -> str:
         return shorten(label, width, size)
     head, tail = label[: year.start()].rstrip(), label[year.start() :]
     room = width - text_width(" " + tail, size)
-    if room < text_width("Abc" + ELLIPSIS, size):
-        return shorten(label, width, size)
-    return f"{shorten(head, room, size)} {tail}"
+    if room >= text_width("Abcdef" + ELLIPSIS, size):
+        return f"{shorten(head, room, size)} {tail}"
+    # A long title word: the name and the word share the room, each cut if need be.
+    head = shorten(head, width * 0.55, size, words=False)
+    return f"{head} {shorten(tail, width - text_width(head + ' ', size), size, words=False)}"
 
 
 def wrap(text: str, width: float, size: float, max_lines: int, *, bold: bool = False) -> list[str]:
