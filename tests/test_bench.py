@@ -152,3 +152,34 @@ def test_report_only_renders_saved_results(tmp_path: Path, monkeypatch: pytest.M
     assert bench.main(["--report-only", "--out", str(tmp_path)]) == 0
     report = bench.markdown_report(saved)
     assert report.startswith("---\ntitle: Performance\n") and "| 30 works |" in report
+
+
+def test_a_new_report_keeps_the_graph_page_section(tmp_path: Path) -> None:
+    old = tmp_path / "performance.md"
+    graph = "## The argument graph on a slow connection\n\n| ours | 2.5 s |"
+    old.write_text(bench.with_section("# Performance\n\nold figures\n", "graph-page", graph))
+    kept = bench.keep_sections(old, "# Performance\n\nnew figures\n")
+    assert kept.startswith("# Performance\n\nnew figures\n") and "old figures" not in kept
+    assert kept.count("| ours | 2.5 s |") == 1
+    again = bench.with_section(kept, "graph-page", graph.replace("2.5", "2.4"))
+    assert "| ours | 2.4 s |" in again and "2.5 s" not in again and "new figures" in again
+    assert bench.keep_sections(tmp_path / "missing.md", "report\n") == "report\n"
+
+
+def test_the_timing_server_gzips_text_like_github_pages(tmp_path: Path) -> None:
+    import gzip
+    import urllib.request
+
+    (tmp_path / "page").mkdir()
+    (tmp_path / "page" / "index.html").write_text("<p>hello</p>" * 100, encoding="utf-8")
+    (tmp_path / "dot.png").write_bytes(b"\x89PNG" + bytes(50))
+    with bench.serve_gzipped(tmp_path) as base:
+        asked = urllib.request.Request(base + "/page/", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(asked) as r:
+            assert r.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(r.read()).decode() == "<p>hello</p>" * 100
+        with urllib.request.urlopen(base + "/page/") as r:  # a client that cannot unzip
+            assert r.headers["Content-Encoding"] is None and r.read().startswith(b"<p>")
+        png = urllib.request.Request(base + "/dot.png", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(png) as r:
+            assert r.headers["Content-Encoding"] is None

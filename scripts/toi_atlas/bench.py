@@ -20,9 +20,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -352,6 +356,87 @@ def measure_browser(site: Path, clicks: int) -> Metrics:
         "click_frame_ms": median([t[0] for t in timings]),
         "update_ms": median([t[1] for t in timings]),
     }
+
+
+# --- the graph page on a slow connection ---------------------------------------------
+
+GRAPH_PAGE = "/atlas/graph/"
+# Chrome DevTools' "Slow 4G" profile, with the CPU slowed as much as DevTools' mid-tier
+# mobile setting: the conditions the graph page must draw within 3 s under.
+SLOW_4G = {"latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8}
+CPU_SLOWDOWN = 4
+# graph.js sets data-drawn (ms since navigation start) once the frame with the graph
+# has been painted.
+GRAPH_DRAWN_JS = "document.getElementById('toi-graph')?.dataset.drawn"
+COMPRESSIBLE = frozenset({".html", ".css", ".js", ".json", ".xml", ".svg", ".txt"})
+
+
+class _Gzipped(SimpleHTTPRequestHandler):
+    """Text files gzipped for clients that accept it, as GitHub Pages serves them
+    (the tests' server sends everything as it is on disk)."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        accepted = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepted and path.is_file() and path.suffix in COMPRESSIBLE):
+            super().do_GET()
+            return
+        body = gzip.compress(path.read_bytes(), compresslevel=GZIP_LEVEL, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def serve_gzipped(directory: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Gzipped, directory=str(directory)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def measure_graph_page(site: Path, runs: int, *, compressed: bool) -> Metrics:
+    """Time from navigation to a drawn argument graph, in a fresh browser context per
+    run (no cache), on a slow 4G connection with a 4x slower CPU; the median of `runs`."""
+    from playwright.sync_api import sync_playwright
+
+    server = serve_gzipped(site) if compressed else serve(site)
+    times: list[float] = []
+    with server as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            # A throwaway visit first: starting the renderer is Chromium's cost, not ours.
+            warm = browser.new_context()
+            warm.new_page().goto(base + GRAPH_PAGE, wait_until="load", timeout=WAIT)
+            warm.close()
+            for _ in range(runs):
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                cdp.send("Network.emulateNetworkConditions", {"offline": False, **SLOW_4G})
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+                page.goto(base + GRAPH_PAGE, wait_until="commit", timeout=WAIT)
+                page.wait_for_function(GRAPH_DRAWN_JS, timeout=WAIT)
+                times.append(float(page.evaluate(GRAPH_DRAWN_JS)))
+                context.close()
+        finally:
+            browser.close()
+    return {"graph_drawn_ms": median(times), "graph_drawn_runs_ms": times}
 
 
 # --- Hugo Blox's importer, for comparison (opt-in: it needs PyPI) -----------------------
@@ -746,6 +831,33 @@ def markdown_report(results: Metrics) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+# Sections of docs/performance.md written by other measurements (the graph page's, by
+# scripts/graph_timing.py) between these markers; a new report keeps them.
+SECTION = re.compile(r"<!-- ([a-z-]+): start -->\n.*?<!-- \1: end -->\n", re.S)
+
+
+def section(name: str, body: str) -> str:
+    return f"<!-- {name}: start -->\n{body.rstrip()}\n<!-- {name}: end -->\n"
+
+
+def keep_sections(old: Path, report: str) -> str:
+    """`report` with the marked sections of the `old` file appended."""
+    try:
+        kept = [m.group() for m in SECTION.finditer(old.read_text(encoding="utf-8"))]
+    except OSError:
+        kept = []
+    return "\n".join([report, *kept]) if kept else report
+
+
+def with_section(text: str, name: str, body: str) -> str:
+    """`text` with the section `name` replaced by `body`, or `body` appended."""
+    new = section(name, body)
+    for m in SECTION.finditer(text):
+        if m.group(1) == name:
+            return text[: m.start()] + new + text[m.end() :]
+    return text.rstrip("\n") + "\n\n" + new
+
+
 def measure_all(sizes: list[int], opts: Options) -> Metrics:
     opts.out.mkdir(parents=True, exist_ok=True)
     results: Metrics = {
@@ -813,7 +925,7 @@ def run(args: argparse.Namespace) -> int:
         atomic_write(saved, data.encode())
     sys.stdout.write(text_report(results))
     if args.write_docs:
-        atomic_write(repo / REPORT, markdown_report(results).encode())
+        atomic_write(repo / REPORT, keep_sections(repo / REPORT, markdown_report(results)).encode())
         progress(f"wrote {REPORT}")
     return 1 if results["errors"] else 0
 

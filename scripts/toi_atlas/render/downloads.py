@@ -38,7 +38,7 @@ FILES = {
         "The argument graph: works (with stance and topics), typed scoped edges and claims; "
         "under `argument`, the theses, each claim's gist and status, and the relations "
         "between claims (objects_to, supports).",
-        "The graph page reads it; so can d3, Cytoscape or your own tools.",
+        "d3, Cytoscape or your own tools (the graph page reads a leaner copy, graph-view.json).",
     ),
     "graph.graphml": (
         "The same graph as GraphML, claims included as nodes `claim:<id>` (`kind` = claim) "

@@ -7,8 +7,10 @@ needs no layout pass in the browser and stays usable with thousands of works.
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -17,12 +19,22 @@ from ..model import Corpus, Work
 from ..site import Site
 from .context import Context
 from .exports import dumps
+from .labels import distinct_labels, short_label
 from .markdown import xml_safe
 
 PAGE = "graph.md"
-CYTOSCAPE = "cytoscape-3.35.0.min.js"  # vendored in docs/javascripts/vendor/ with its licence
+# What the page draws (graph.json minus claims, plus labels and the hover card's text),
+# and the summaries, fetched once the graph is drawn: a third of the bytes, not needed
+# for the first picture.
+VIEW, TEXT = "data/graph-view.json", "data/graph-text.json"
 CITO = "http://purl.org/spar/cito/"
-CELL_W, CELL_H, STEP = 220.0, 60.0, 26.0
+# Layout, in px at zoom 1: a year is one or more sub-columns of SUB_W, a stance band
+# rows of ROW_H. Labels (at most LABEL_W at LABEL_SIZE px) are wider than a sub-column:
+# the page shows those that do not overlap, and every one from zoom (LABEL_W + 20) /
+# SUB_W, which graph.js's largest zoom (3.4) exceeds.
+SUB_W, ROW_H, YEAR_GAP, BAND_PAD = 60.0, 20.0, 16.0, 16.0
+LABEL_W, LABEL_SIZE = 170.0, 12.0
+ASPECT = 1.35  # width / height the layout aims at: about the graph box on a desktop
 
 
 def main_stance(work: Work) -> str:
@@ -35,22 +47,84 @@ def main_stance(work: Work) -> str:
     return work.default_stance if work.default_stance in tied else tied[0]
 
 
-def positions(corpus: Corpus) -> dict[str, tuple[float, float]]:
-    """Years as columns, stances as bands; works of one (year, stance) fill a small grid."""
-    stances = [*corpus.taxonomy.stances, "none"]
-    years = sorted({w.year or 0 for w in corpus.works.values()})
+def degrees(corpus: Corpus) -> Counter[str]:
+    """Typed links per work, both ways: the most connected works get labels first."""
+    deg: Counter[str] = Counter()
+    for w in corpus.works.values():
+        for e in w.edges:
+            if e.target in corpus.works:
+                deg[w.key] += 1
+                deg[e.target] += 1
+    return deg
+
+
+@dataclass(frozen=True)
+class Layout:
+    pos: dict[str, tuple[float, float]]
+    years: list[tuple[int, float, float]]  # year (0: undated), x from, x to
+    bands: list[tuple[str, float, float]]  # stance, y from, y to
+    width: float
+    height: float
+
+
+def _stance_of(work: Work, stances: list[str]) -> str:
+    s = main_stance(work)
+    return s if s in stances else "none"
+
+
+def layout(corpus: Corpus) -> Layout:
+    """Years as columns, main stances as bands. A (year, stance) cell is a small grid,
+    most connected works first; busy years get more sub-columns. The row limit is chosen
+    so the whole drawing is about ASPECT times as wide as it is high."""
+    if not corpus.works:
+        return Layout({}, [], [], 0.0, 0.0)
+    known = [*corpus.taxonomy.stances, "none"]
+    deg = degrees(corpus)
     cells: dict[tuple[int, str], list[Work]] = defaultdict(list)
-    for w in sorted(corpus.works.values(), key=lambda w: w.key):
-        cells[(w.year or 0, main_stance(w))].append(w)
-    per_row = max(1, int(CELL_W // STEP))
-    band_h = max([CELL_H, *(STEP * (len(ws) // per_row + 1) for ws in cells.values())])
-    out: dict[str, tuple[float, float]] = {}
-    for (year, stance), works in cells.items():
-        x0 = years.index(year) * (CELL_W + 40)
-        y0 = stances.index(stance if stance in stances else "none") * (band_h + 60)
-        for i, w in enumerate(works):
-            out[w.key] = (x0 + (i % per_row) * STEP, y0 + (i // per_row) * STEP)
-    return out
+    for w in sorted(corpus.works.values(), key=lambda w: (-deg[w.key], w.key)):
+        cells[(w.year or 0, _stance_of(w, known))].append(w)
+    years = sorted({y for y, _ in cells})
+    stances = [s for s in known if any(st == s for _, st in cells)]
+
+    def shape(rows: int) -> tuple[dict[int, int], dict[str, int], float, float]:
+        cols = {y: max(1, -(-max(len(cells[(y, s)]) for s in stances) // rows)) for y in years}
+        band_rows = {
+            s: max(1, *(-(-len(cells[(y, s)]) // cols[y]) for y in years)) for s in stances
+        }
+        width = sum(cols.values()) * SUB_W + (len(years) - 1) * YEAR_GAP
+        height = sum(r * ROW_H + BAND_PAD for r in band_rows.values())
+        return cols, band_rows, width, height
+
+    most = max((len(ws) for ws in cells.values()), default=1)
+    cols, band_rows, width, height = min(
+        (shape(r) for r in range(1, most + 1)),
+        key=lambda sh: abs(math.log(sh[2] / sh[3] / ASPECT)),
+    )
+    x_of: dict[int, float] = {}
+    year_spans: list[tuple[int, float, float]] = []
+    x = 0.0
+    for y in years:
+        x_of[y] = x
+        year_spans.append((y, x, x + cols[y] * SUB_W))
+        x += cols[y] * SUB_W + YEAR_GAP
+    pos: dict[str, tuple[float, float]] = {}
+    band_spans: list[tuple[str, float, float]] = []
+    top = 0.0
+    for s in stances:
+        band_spans.append((s, top, top + band_rows[s] * ROW_H + BAND_PAD))
+        for y in years:
+            for i, w in enumerate(cells[(y, s)]):
+                row, col = divmod(i, cols[y])
+                pos[w.key] = (
+                    x_of[y] + col * SUB_W + 10,
+                    top + BAND_PAD / 2 + (row + 0.5) * ROW_H,
+                )
+        top = band_spans[-1][2]
+    return Layout(pos, year_spans, band_spans, width, height)
+
+
+def positions(corpus: Corpus) -> dict[str, tuple[float, float]]:
+    return layout(corpus).pos
 
 
 def graph_data(ctx: Context) -> dict[str, Any]:
@@ -276,6 +350,66 @@ def jsonld(ctx: Context, site: Site) -> dict[str, Any]:
     }
 
 
+def view_data(ctx: Context) -> dict[str, Any]:
+    """What the graph page draws, and nothing else: positions, labels and the text of
+    the hover card and panel. Compact, since a slow connection waits for all of it:
+    link types and topics are numbers into their lists, edges are [source, target,
+    type, scope or -1] with node numbers, and a slug is given only where it is not the
+    key."""
+    corpus, tax = ctx.corpus, ctx.corpus.taxonomy
+    lay = layout(corpus)
+    works = corpus.sorted_works()
+    index = {w.key: i for i, w in enumerate(works)}
+    names = distinct_labels(works)
+    topics = [t.id for t in tax.all_topics()]
+    topic_no = {t: i for i, t in enumerate(topics)}
+    types = list(tax.edgetypes)
+    type_no = {t: i for i, t in enumerate(types)}
+    nodes = []
+    for w in works:
+        x, y = lay.pos[w.key]
+        node: dict[str, Any] = {
+            "id": w.key,
+            "label": names[w.key],
+            "title": w.title,
+            "authors": w.author_line,
+            "year": w.year,
+            "stance": _stance_of(w, [*tax.stances, "none"]),
+            "topics": sorted({topic_no[t.topic] for t in w.tags if t.topic in topic_no}),
+            "x": round(x, 1),
+            "y": round(y, 1),
+        }
+        if w.slug != w.key:
+            node["slug"] = w.slug
+        short = short_label(names[w.key], LABEL_W, LABEL_SIZE)
+        if short != names[w.key]:
+            node["short"] = short
+        nodes.append(node)
+    edges = [
+        [index[w.key], index[e.target], type_no[e.type], topic_no.get(e.scope or "", -1)]
+        for w in works
+        for e in w.edges
+        if e.target in corpus.works and e.type in type_no
+    ]
+    return {
+        "version": 1,
+        "size": [round(lay.width, 1), round(lay.height, 1)],
+        "years": [[y, x0, x1] for y, x0, x1 in lay.years],
+        "bands": [[s, y0, y1] for s, y0, y1 in lay.bands],
+        "stances": {s.id: [s.name, s.symbol or ""] for s in tax.stances.values()}
+        | {"none": ["No stance", ""]},
+        "edgetypes": [[t.id, t.name, t.inverse or t.name] for t in tax.edgetypes.values()],
+        "topics": [[t.id, t.name] for t in tax.all_topics()],
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+def text_data(ctx: Context) -> dict[str, Any]:
+    """The summaries, in the order of the nodes of graph-view.json."""
+    return {"version": 1, "summaries": [w.summary for w in ctx.corpus.sorted_works()]}
+
+
 def render_page(ctx: Context) -> str:
     tax = ctx.corpus.taxonomy
     edge_boxes = "".join(
@@ -284,11 +418,6 @@ def render_page(ctx: Context) -> str:
         for t in tax.edgetypes.values()
     )
     options = "".join(f'<option value="{t.id}">{escape(t.name)}</option>' for t in tax.all_topics())
-    legend = " ".join(
-        f'<span class="toi-stance toi-stance--{s.id}">'
-        f"{escape(s.symbol or '')} {escape(s.name)}</span>"
-        for s in tax.stances.values()
-    )
     n, m = len(ctx.corpus.works), sum(len(w.edges) for w in ctx.corpus.works.values())
     return "\n".join(
         [
@@ -296,32 +425,69 @@ def render_page(ctx: Context) -> str:
             "title: The argument graph",
             "description: Every work in ToI Atlas and the typed links between them.",
             "hide:",
+            "  - navigation",
             "  - toc",
             "---",
             "",
             "# The argument graph",
             "",
-            f"All {n} works and {m} typed links. Years run left to right and each band holds "
-            "the works of one main stance (colour and shape both show it). Drag to pan, "
-            "scroll to zoom, click a work to open its page. The same graph as data: "
-            "[graph.json](data/graph.json){ #toi-graph-data }, "
+            f"All {n} works and {m} typed links. Years run left to right (marked along the "
+            "top) and each band holds the works of one main stance (named on the left; "
+            "colour and shape both show it). Point at a work or move to it with the arrow "
+            "keys to read its summary; click it to light up what it answers and what answers "
+            "it; the panel lists the same links. Drag to move the graph; zoom with the "
+            "buttons, Ctrl + scroll or two fingers. "
+            "The same graph as data: [graph.json](data/graph.json){ #toi-graph-data }, "
             "[GraphML](data/graph.graphml), [JSON-LD with CiTO](data/graph.jsonld). "
-            f"Drawn with [Cytoscape.js](../javascripts/vendor/{CYTOSCAPE}){{ #toi-cytoscape }} "
-            "(MIT licence), served from this site. "
-            "[All works](works/index.md){ #toi-graph-works }",
+            "[All works](works/index.md){ #toi-graph-works }. "
+            "Drawn by our own small script, [graph.js](../javascripts/graph.js)"
+            "{ #toi-graph-script }, from positions computed when the site is built.",
             "",
             '<noscript><p class="toi-nojs">The graph needs JavaScript; '
             "the topic pages show the same links as lists.</p></noscript>",
             "",
             '<div class="toi-graph-controls" markdown="0">'
             f"<fieldset><legend>Links shown</legend>{edge_boxes}</fieldset>"
-            '<label for="toi-g-topic">Topic</label> <select id="toi-g-topic">'
-            f'<option value="">All topics</option>{options}</select> '
-            f'<span class="toi-graph-legend" aria-hidden="true">{legend}</span>'
+            '<span class="toi-field-inline"><label for="toi-g-topic">Topic</label> '
+            '<select id="toi-g-topic">'
+            f'<option value="">All topics</option>{options}</select></span>'
             '<p id="toi-g-status" role="status" aria-live="polite"></p></div>',
             "",
-            '<div id="toi-graph" class="toi-graph" role="application" '
-            'aria-label="Argument graph; the same links are listed on each topic page"></div>',
+            '<div class="toi-graph-layout" markdown="0">'
+            '<div class="toi-graph-stage">'
+            '<div id="toi-graph" class="toi-graph"></div>'
+            '<div class="toi-graph-zoom" role="group" aria-label="Zoom">'
+            '<button type="button" data-zoom="in" aria-label="Zoom in">+</button>'
+            '<button type="button" data-zoom="out" aria-label="Zoom out">−</button>'
+            '<button type="button" data-zoom="fit" aria-label="Show the whole graph">⤢</button>'
+            "</div>"
+            '<p class="toi-graph-hint" id="toi-g-hint" aria-hidden="true"></p>'
+            '<div id="toi-g-card" class="toi-graph-card" hidden></div>'
+            "</div>"
+            '<aside id="toi-g-panel" class="toi-graph-panel" aria-labelledby="toi-g-panel-h">'
+            '<h2 id="toi-g-panel-h">Follow the links</h2>'
+            '<label for="toi-g-work">Work</label> '
+            '<select id="toi-g-work"><option value="">Choose a work…</option></select>'
+            '<div id="toi-g-detail" aria-live="polite"><p>Choose a work here or click one in '
+            "the graph: this panel lists what it answers and what answers it, with links to "
+            "their pages.</p></div>"
+            "</aside>"
+            "</div>",
+            "",
+            # Only this page loads the graph script. This loader asks for it and for the
+            # data at once, in parallel, as soon as the parser gets here. The URLs come
+            # from the Markdown links above, which MkDocs and Zensical both resolve (each
+            # rewrites relative URLs in raw HTML differently).
+            "<script>(function () {"
+            " var data = document.getElementById('toi-graph-data').href"
+            ".replace(/[^/]*$/, 'graph-view.json');"
+            " var p = fetch(data).then(function (r) {"
+            " if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); });"
+            " p.catch(function () {});"  # graph.js reports a failure; no unhandled rejection
+            " window.toiGraphData = p;"
+            " var s = document.createElement('script');"
+            " s.src = document.getElementById('toi-graph-script').href;"
+            " document.body.appendChild(s); })();</script>",
             "",
         ]
     )
@@ -332,6 +498,8 @@ def render(ctx: Context) -> dict[str, str]:
     return {
         PAGE: render_page(ctx),
         "data/graph.json": json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
+        VIEW: json.dumps(view_data(ctx), ensure_ascii=False, separators=(",", ":")) + "\n",
+        TEXT: json.dumps(text_data(ctx), ensure_ascii=False, separators=(",", ":")) + "\n",
         "data/graph.graphml": graphml(data),
         "data/graph.jsonld": dumps(jsonld(ctx, ctx.site)),
     }

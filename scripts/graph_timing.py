@@ -1,0 +1,159 @@
+"""How long the argument graph page takes to draw on a slow connection.
+
+Builds the site of our corpus and of a 1,000-work synthetic corpus (synthetic.py, seed
+0), then opens each graph page in Debian's Chromium with Chrome's "Slow 4G" network
+(150 ms latency, 1.6 Mbit/s down, 750 kbit/s up) and the CPU slowed 4x, and reads the
+time from navigation to the drawn graph (graph.js's data-drawn). Files are served
+gzipped, as GitHub Pages serves them, and again uncompressed (as the tests' server does).
+
+Usage: `.venv/bin/python scripts/graph_timing.py [--runs 5] [--out bench-out/graph]
+[--write-docs]`; --write-docs replaces the graph section of docs/performance.md (which
+`toi-atlas bench --write-docs` keeps when it rewrites the rest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from toi_atlas.bench import (
+    CPU_SLOWDOWN,
+    REPORT,
+    SLOW_4G,
+    checked,
+    measure_graph_page,
+    progress,
+    tool,
+    with_section,
+)
+from toi_atlas.synthetic import write_corpus
+from toi_atlas.write import atomic_write
+
+ROOT = Path(__file__).resolve().parents[1]
+SYNTHETIC = 1000
+
+
+def copy_real(root: Path) -> None:
+    """Our project minus generated pages, so the checkout is never built into."""
+    shutil.rmtree(root, ignore_errors=True)
+    for name in ("bib", "docs", "overrides"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("atlas"))
+    for name in ("mkdocs.yml", "CONTRIBUTING.md", "README.md"):
+        shutil.copy(ROOT / name, root / name)
+
+
+def build(root: Path) -> Path:
+    checked([tool("toi-atlas"), "build"], root)
+    checked([tool("mkdocs"), "build", "--strict", "--site-dir", "site"], root)
+    return root / "site"
+
+
+def figures(site: Path, runs: int) -> dict[str, object]:
+    data = site / "atlas" / "data"
+    view = json.loads((data / "graph-view.json").read_text(encoding="utf-8"))
+    raw = (data / "graph-view.json").read_bytes()
+    out: dict[str, object] = {
+        "load": os.getloadavg()[0],  # other jobs on the machine slow every figure
+        "works": len(view["nodes"]),
+        "links": len(view["edges"]),
+        "view_bytes": len(raw),
+        "view_gzip_bytes": len(gzip.compress(raw, mtime=0)),
+    }
+    for compressed in (True, False):
+        progress(f"{site.parent.name}: graph page, {'gzipped' if compressed else 'uncompressed'}")
+        m = measure_graph_page(site, runs, compressed=compressed)
+        out["gzip_ms" if compressed else "plain_ms"] = m["graph_drawn_ms"]
+        out["gzip_runs_ms" if compressed else "plain_runs_ms"] = m["graph_drawn_runs_ms"]
+    return out
+
+
+def kib(n: object) -> str:
+    return f"{int(n) / 1024:.0f} KiB" if isinstance(n, int) else "?"
+
+
+def secs(ms: object) -> str:
+    return f"{float(ms) / 1000:.2f} s" if isinstance(ms, int | float) else "?"
+
+
+def spread(r: dict[str, object], key: str) -> str:
+    """The median, then the fastest and slowest run."""
+    runs = r.get(f"{key}_runs_ms")
+    if not isinstance(runs, list) or not runs:
+        return "?"
+    return f"{secs(r[f'{key}_ms'])} ({min(runs) / 1000:.1f}–{max(runs) / 1000:.1f})"
+
+
+def report(results: dict[str, dict[str, object]], runs: int) -> str:
+    mbit = SLOW_4G["downloadThroughput"] * 8 / 1e6
+    up = SLOW_4G["uploadThroughput"] * 8 / 1e3
+    rows = [
+        "| corpus | works | links | graph-view.json (gzipped) | drawn, gzipped "
+        "| drawn, uncompressed | machine load |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in results.items():
+        rows.append(
+            f"| {name} | {r['works']:,} | {r['links']:,} | {kib(r['view_bytes'])} "
+            f"({kib(r['view_gzip_bytes'])}) | {spread(r, 'gzip')} | {spread(r, 'plain')} "
+            f"| {float(str(r['load'])):.1f} |"
+        )
+    return "\n".join(
+        [
+            "## The argument graph on a slow connection",
+            "",
+            f"Measured by `scripts/graph_timing.py` on {dt.date.today().isoformat()}: "
+            "Debian's Chromium at 1280 × 900 with Chrome's \"Slow 4G\" network "
+            f"({SLOW_4G['latency']} ms latency, {mbit:.1f} Mbit/s down, {up:.0f} kbit/s up) "
+            f"and the CPU slowed {CPU_SLOWDOWN}×, each run in a fresh context without "
+            "cache. *Drawn* is the time from navigation until the frame with the whole "
+            "graph has been painted (graph.js records it in `data-drawn`): the median "
+            f"of {runs} runs, then the fastest and the slowest. *Gzipped* is how GitHub "
+            "Pages serves the site; the local server of the tests sends files "
+            "uncompressed. The page also loads the theme's stylesheet and script, which "
+            "share the connection and the slowed CPU (in the runs we traced, the graph "
+            "script waited for the theme's script to finish). *Machine load* is the "
+            "1-minute load average "
+            "when the corpus was measured (2 cores, shared with other jobs). Target: "
+            "under 3 s for our corpus.",
+            "",
+            *rows,
+            "",
+        ]
+    )
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--out", type=Path, default=ROOT / "bench-out" / "graph")
+    p.add_argument("--write-docs", action="store_true", help=f"update {REPORT.as_posix()}")
+    args = p.parse_args(argv)
+    out = args.out.resolve()
+    real, synthetic = out / "real", out / f"n{SYNTHETIC}"
+    progress("building the site of our corpus")
+    copy_real(real)
+    sites = {"ours": build(real)}
+    progress(f"building the site of {SYNTHETIC:,} synthetic works")
+    shutil.rmtree(synthetic, ignore_errors=True)
+    write_corpus(synthetic, SYNTHETIC, 0, repo=ROOT)
+    sites["synthetic"] = build(synthetic)
+    results = {name: figures(site, args.runs) for name, site in sites.items()}
+    atomic_write(out / "results.json", (json.dumps(results, indent=2) + "\n").encode())
+    text = report(results, args.runs)
+    print(text)
+    if args.write_docs:
+        path = ROOT / REPORT
+        old = path.read_text(encoding="utf-8")
+        atomic_write(path, with_section(old, "graph-page", text).encode())
+        progress(f"wrote {REPORT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
