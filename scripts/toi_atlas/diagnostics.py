@@ -128,7 +128,8 @@ CODES: dict[str, CodeDoc] = {
             "TOI112",
             E,
             "malformed date",
-            "`added`, `modified` and `date` must be ISO dates, YYYY-MM-DD, that exist.",
+            "`added` and `modified` must be ISO dates, YYYY-MM-DD, that exist; biblatex's "
+            "`date` may also be a year, a year and month, or a range `a/b` of these.",
         ),
         _c(
             "TOI113",

@@ -120,7 +120,7 @@ def check_fields(corpus: Corpus) -> Iterator[Diagnostic]:
                 f"month `{month.strip()}` is not a month",
                 "write month = jun (no braces) or a number 1-12",
             )
-        for name in ("added", "modified", "date"):
+        for name in ("added", "modified"):
             value = raw.get(name)
             if value is not None and not _is_iso_date(value.strip()):
                 yield _d(
@@ -202,6 +202,30 @@ def check_fields(corpus: Corpus) -> Iterator[Diagnostic]:
                 f"`{work.key}` has no summary",
                 "add summary = {...}: what it claims and why it matters, in our words",
             )
+
+
+def check_date(corpus: Corpus) -> Iterator[Diagnostic]:
+    """biblatex's `date`: a year, year-month or full date, or a range of them (`a/b`)."""
+    for work in corpus.works.values():
+        value = work.raw.get("date")
+        if value is not None and not all(
+            part == "" or _is_partial_date(part) for part in value.strip().split("/", 1)
+        ):
+            yield _d(
+                "TOI112",
+                work,
+                "date",
+                f"`date` = `{value.strip()}` is not YYYY, YYYY-MM, YYYY-MM-DD or a range a/b",
+                "for example date = {2023-05-02}",
+            )
+
+
+def _is_partial_date(value: str) -> bool:
+    if re.fullmatch(r"\d{4}", value):
+        return True
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        return True
+    return _is_iso_date(value)
 
 
 def check_checked(corpus: Corpus) -> Iterator[Diagnostic]:
@@ -463,6 +487,7 @@ def check_text(corpus: Corpus) -> Iterator[Diagnostic]:
 CHECKS: tuple[Callable[[Corpus], Iterable[Diagnostic]], ...] = (
     check_keys,
     check_fields,
+    check_date,
     check_checked,
     check_text,
     check_tags,
