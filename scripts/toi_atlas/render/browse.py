@@ -16,9 +16,11 @@ from ..model import Corpus, Work
 from ..taxonomy import Taxonomy
 from .context import Context
 from .markdown import first_sentence
+from .ris import ris_record
 
 PAGE = "browse.md"
 DATA = "data/browse.json"
+RIS = "data/works.ris.json"  # key -> RIS record, for the "RIS" download of a selection
 # URL parameter -> taxonomy section; the order is the order of the facets on the page.
 FACETS: dict[str, str] = {
     "endstory": "endstories",
@@ -239,4 +241,9 @@ def render_page(corpus: Corpus) -> str:
 def render(ctx: Context) -> dict[str, str]:
     corpus = ctx.corpus
     data = json.dumps(browse_data(corpus), ensure_ascii=False, separators=(",", ":"))
-    return {PAGE: render_page(corpus), DATA: data + "\n"}
+    ris = {w.key: ris_record(w) for w in corpus.works.values()}
+    return {
+        PAGE: render_page(corpus),
+        DATA: data + "\n",
+        RIS: json.dumps(ris, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n",
+    }
