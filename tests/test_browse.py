@@ -1,12 +1,16 @@
-"""The browse page in Chromium: facets, counts, search, sort, URL state, export, safety."""
+"""The browse page in Chromium: facets, counts, search, sort, URL state, why each result
+matches, active filters, phones, exports, accessibility, safety."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+import rispy
 from playwright.sync_api import Browser, Page
 from pybtex.database import parse_string
 
@@ -249,6 +253,17 @@ def test_hostile_title_is_text_in_results(browser: Browser, hostile_site: Path) 
         assert link.inner_text() == HOSTILE_TITLE
         assert link.get_attribute("href").endswith(f"/works/{HOSTILE_KEY}/")
         assert page.locator("#toi-results img, #toi-results script, #toi-results svg").count() == 0
+        # The same markup as search text (it matches the title word for word) lands in the
+        # active-filter bar, beside the chips of a selected topic: text everywhere.
+        markup = "<img src=x onerror=alert(2)>"
+        open_browse(page, url, f"?toi=auditing&text={quote(markup)}")
+        assert link.count() == 1 and link.inner_text() == HOSTILE_TITLE
+        chip = page.locator("#toi-results .toi-chip--on")
+        assert chip.get_attribute("data-topic") == "auditing"
+        assert remove_buttons(page)[-1] == f"Remove filter: Search: {markup}"
+        assert page.locator("#toi-browse :is(img, script, svg, iframe)").count() == 0
+        refs = rispy.loads(download(page, "#toi-ris"))
+        assert [(r["id"], r["title"]) for r in refs] == [(HOSTILE_KEY, HOSTILE_TITLE)]
     assert dialogs == []
     page.close()
 
@@ -309,3 +324,274 @@ def test_counts_use_singular_for_one(page: Page, base: str, corpus) -> None:
     )
     assert any(label.endswith(", 1 work") for label in labels)
     assert not any(re.search(r"\b1 works$", label) for label in labels)
+
+
+def result_item(page: Page, slug: str):
+    return page.locator(f"#toi-results > li:has(> a[href$='/works/{slug}/'])")
+
+
+def test_result_shows_its_stance_on_each_selected_topic(page: Page, base: str, corpus) -> None:
+    essay = corpus.works["segerie2023against"]
+    chosen = ("enumerative-safety", "force-multiplier")
+    stances = {t: essay.stance_on(t) for t in chosen}
+    assert len(set(stances.values())) == 2  # two different stances: each must be its own
+    open_browse(page, base, "?endstory=enumerative-safety&toi=force-multiplier")
+    listed(page)
+    item = result_item(page, essay.slug)
+    on = item.locator(".toi-chip--on")
+    assert on.count() == 2
+    for i in range(2):
+        chip = on.nth(i)
+        topic = chip.get_attribute("data-topic")
+        badge = chip.locator(".toi-stance")
+        assert badge.count() == 1
+        assert badge.get_attribute("class").split() == [
+            "toi-stance",
+            f"toi-stance--{stances[topic]}",
+        ]
+        assert chip.get_attribute("data-topic") in chosen
+    # Not the work's overall stance mix (it also advocates outreach): none in the byline.
+    assert item.locator(".toi-result-meta .toi-stance").count() == 0
+    # Compact: four chips at most, then "+N more" for its other ToIs and end stories.
+    topics = [t for t in essay.tags if t.field in ("tois", "endstories")]
+    chips = item.locator(".toi-chip")
+    assert chips.count() == 4
+    assert item.locator(".toi-chip-more").inner_text() == f"+{len(topics) - 4} more"
+    others = chips.evaluate_all("cs => cs.slice(2).map(c => c.dataset.topic)")
+    assert set(others) <= {t.topic for t in topics} - set(chosen)
+
+
+def test_every_listed_result_shows_why_it_matches(page: Page, base: str, corpus) -> None:
+    by_slug = {w.slug: w for w in corpus.works.values()}
+    open_browse(page, base, "?endstory=microscope&toi=auditing,microscope-ai")
+    chips = page.locator("#toi-results > li").evaluate_all(
+        """lis => lis.map(li => [li.querySelector(':scope > a').href.split('/').at(-2),
+             [...li.querySelectorAll('.toi-chip--on')].map(c => [c.dataset.topic,
+               (c.querySelector('.toi-stance')?.className.match(/--(\\w+)/) || [])[1] || null])])"""
+    )
+    assert len(chips) == len(shown(page)) > 0
+    for slug, on in chips:
+        work = by_slug[slug]
+        expected = {t.topic for t in work.tags} & {"microscope", "auditing", "microscope-ai"}
+        assert {topic for topic, _ in on} == expected
+        assert all(work.stance_on(topic) == stance for topic, stance in on)
+
+
+def test_without_topics_a_result_shows_its_overall_stances(page: Page, base: str, corpus) -> None:
+    essay = corpus.works["segerie2023against"]
+    open_browse(page, base, f"?text={essay.key}")
+    listed(page)
+    badges = result_item(page, essay.slug).locator(".toi-result-meta .toi-stance")
+    classes = badges.evaluate_all("bs => bs.map(b => b.className.split('--')[1])")
+    assert set(classes) == {t.stance for t in essay.tags}
+    assert result_item(page, essay.slug).locator(".toi-chip--on").count() == 0
+
+
+def remove_buttons(page: Page) -> list[str]:
+    return page.locator("#toi-active-list button").evaluate_all(
+        "bs => bs.map(b => b.textContent.replace('×', '').trim())"
+    )
+
+
+def test_active_filters_bar_removes_one_and_clears_all(page: Page, base: str, corpus) -> None:
+    tax = corpus.taxonomy
+    open_browse(page, base, "?endstory=microscope,enumerative-safety&kind=post&from=2020")
+    assert page.is_visible("#toi-active")
+    microscope = f"End story: {tax.endstories['microscope'].name}"
+    assert remove_buttons(page) == [
+        f"Remove filter: End story: {tax.endstories['enumerative-safety'].name}",
+        f"Remove filter: {microscope}",
+        f"Remove filter: Kind: {tax.kinds['post'].name}",
+        "Remove filter: From 2020",
+    ]
+    page.get_by_role("button", name=f"Remove filter: {microscope}", exact=True).click()
+    url_has(page, "endstory=enumerative-safety")
+    assert not page.is_checked("#toi-endstory-microscope")
+    assert "microscope" not in page.evaluate("location.search").replace("enumerative", "")
+    expected = {
+        w.slug
+        for w in corpus.works.values()
+        if w.slug in tagged(corpus, "enumerative-safety")
+        and w.kind == "post"
+        and (w.year or 0) >= 2020
+    }
+    assert set(shown(page)) == expected
+    # Focus moves to the filter that took the removed one's place, not to <body>.
+    assert page.evaluate("document.activeElement.textContent").startswith("Remove filter: Kind")
+    page.get_by_role("button", name="Remove filter: From 2020", exact=True).click()
+    page.wait_for_function("!location.search.includes('from=')")
+    assert page.input_value("#toi-from") == ""
+    page.click("#toi-clear")
+    page.wait_for_function("location.search === ''")
+    assert page.evaluate("document.activeElement.id") == "toi-status"
+    assert len(shown(page)) == len(corpus.works)
+    assert page.locator("#toi-form input:checked").count() == 0
+    assert not page.is_visible("#toi-active")
+
+
+def test_text_search_is_an_active_filter_too(page: Page, base: str) -> None:
+    open_browse(page, base, "?text=sparse&sort=title")
+    assert remove_buttons(page) == ["Remove filter: Search: sparse"]
+    page.click("#toi-active-list button")
+    page.wait_for_function("!location.search.includes('text=')")
+    assert page.input_value("#toi-q") == ""
+    assert page.input_value("#toi-sort") == "title"  # the sort is not a filter: it stays
+
+
+def test_long_facet_has_show_all_instead_of_a_scroll_box(page: Page, base: str, corpus) -> None:
+    tois = list(corpus.taxonomy.tois.values())
+    last = f"#toi-toi-{tois[-1].id}"
+    open_browse(page, base, f"?toi={tois[-2].id}")
+    assert not page.is_visible(last)
+    assert page.is_visible(f"#toi-toi-{tois[-2].id}")  # a ticked value stays in view
+    page.get_by_role("button", name=f"Show all {len(tois)}").click()
+    assert page.is_visible(last)
+    assert page.get_attribute("#toi-facet-toi .toi-showall", "aria-expanded") == "true"
+    assert nested_scroll_boxes(page) == []
+
+
+def nested_scroll_boxes(page: Page) -> list[str]:
+    """Boxes in the filter form that scroll on their own (a box inside the scrolling page)."""
+    return page.evaluate(
+        """() => [document.getElementById('toi-form'),
+                  ...document.querySelectorAll('#toi-form *')]
+          .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowY)
+                       && e.scrollHeight > e.clientHeight)
+          .map(e => e.id || e.className)"""
+    )
+
+
+def too_wide(page: Page) -> list[str]:
+    """Elements of the page's content that reach beyond the viewport's width."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.md-content *, #toi-sheet *')]
+          .filter(e => { const r = e.getBoundingClientRect();
+                         return r.width > 0 && (r.left < -0.5 || r.right > innerWidth + 0.5); })
+          .map(e => e.tagName + '.' + e.className)"""
+    )
+
+
+PHONE = {"width": 375, "height": 740}
+
+
+def test_phone_shows_results_first_and_filters_in_a_sheet(browser: Browser, base: str) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    open_browse(page, base, "?endstory=enumerative-safety&toi=auditing&stance=critiques")
+    listed(page)
+    opener = page.locator("#toi-open")
+    first = page.locator("#toi-results > li").first.bounding_box()
+    assert first is not None and first["y"] < PHONE["height"]  # on the first screen
+    assert not page.is_visible("#toi-form")  # the filters wait behind their button
+    assert opener.is_visible() and opener.inner_text().split() == ["Filters", "3"]
+    assert page.get_attribute("#toi-open", "aria-label") == "Filters, 3 active filters"
+    box = opener.bounding_box()
+    assert box is not None and box["y"] < first["y"]
+    sort_label = page.locator("label[for=toi-sort]").bounding_box()
+    sort = page.locator("#toi-sort").bounding_box()
+    assert sort_label and sort and abs(sort_label["y"] - sort["y"]) < sort["height"]
+    assert sort["x"] - (sort_label["x"] + sort_label["width"]) < 20  # "Sort" beside its menu
+    keep_box = page.locator("#toi-keep").bounding_box()
+    keep_label = page.locator("label[for=toi-keep]").bounding_box()
+    assert keep_box and keep_label and abs(keep_box["y"] - keep_label["y"]) < keep_label["height"]
+    assert too_wide(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    opener.click()
+    assert page.evaluate("document.getElementById('toi-sheet').open") is True
+    assert page.evaluate("document.getElementById('toi-form').parentNode.id") == "toi-sheet"
+    assert page.is_visible("#toi-endstory-microscope")
+    assert nested_scroll_boxes(page) == []
+    assert too_wide(page) == []
+    for box_id in ("toi-endstory-microscope", "toi-stance-mixed"):  # label beside its box
+        b = page.locator(f"#{box_id}").bounding_box()
+        lb = page.locator(f"label[for={box_id}]").bounding_box()
+        assert b and lb and lb["x"] > b["x"] and abs(lb["y"] - b["y"]) < lb["height"]
+    page.check("#toi-endstory-microscope")
+    page.wait_for_function("document.getElementById('toi-done').textContent.includes('Show ')")
+    n = int(page.locator("#toi-status").inner_text().split()[0])
+    assert page.locator("#toi-done").inner_text() == f"Show {n} work{'s' if n != 1 else ''}"
+    page.click("#toi-done")
+    assert page.evaluate("document.getElementById('toi-sheet').open") is False
+    assert page.evaluate("document.getElementById('toi-form').parentNode.id") == "toi-side"
+    assert page.evaluate("document.activeElement.id") == "toi-open"
+    assert opener.inner_text().split() == ["Filters", "4"]
+    opener.click()
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.getElementById('toi-sheet').open") is False
+    context.close()
+
+
+def test_desktop_keeps_facets_beside_the_results(page: Page, base: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_browse(page, base, "?endstory=microscope")
+    facets = page.locator("#toi-form").bounding_box()
+    results = page.locator("#toi-results").bounding_box()
+    assert facets and results and facets["x"] + facets["width"] <= results["x"]
+    assert abs(facets["y"] - results["y"]) < 250  # side by side, not stacked
+    assert not page.is_visible("#toi-open")
+    assert nested_scroll_boxes(page) == []
+
+
+def download(page: Page, button: str) -> str:
+    with page.expect_download() as info:
+        page.click(button)
+    return Path(info.value.path()).read_text(encoding="utf-8")
+
+
+def test_ris_and_csl_json_downloads_are_exactly_the_selection(
+    page: Page, base: str, corpus
+) -> None:
+    open_browse(page, base, "?endstory=retargeting-the-search&sort=title")
+    by_slug = {w.slug: w for w in corpus.works.values()}
+    works = [by_slug[s] for s in shown(page)]
+    assert works and {w.slug for w in works} == tagged(corpus, "retargeting-the-search")
+    refs = rispy.loads(download(page, "#toi-ris"))
+    assert [r["id"] for r in refs] == [w.key for w in works]  # in the listed order
+    assert [r["title"] for r in refs] == [" ".join(w.title.split()) for w in works]
+    page.wait_for_function("document.getElementById('toi-status').textContent.includes('RIS')")
+    assert page.locator("#toi-status").inner_text() == f"Downloaded {len(works)} entries as RIS."
+    items = json.loads(download(page, "#toi-csl"))
+    assert [i["id"] for i in items] == [w.key for w in works]
+    assert [i["title"] for i in items] == [w.title for w in works]
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+ACTIVE = (
+    "?endstory=enumerative-safety&toi=auditing,microscope-ai&stance=critiques&text=interp&from=2020"
+)
+
+
+def serious_violations(page: Page) -> list[tuple[str, str, list[str]]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+    )
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("screen", ["desktop", "phone with the sheet open"])
+def test_no_serious_accessibility_violations_with_filters_active(
+    browser: Browser, base: str, scheme: str, screen: str
+) -> None:
+    phone = screen.startswith("phone")
+    context = browser.new_context(
+        color_scheme=scheme, viewport=PHONE if phone else {"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    open_browse(page, base, ACTIVE)
+    listed(page)
+    assert page.locator("#toi-active-list button").count() == 6
+    assert page.locator("#toi-results .toi-chip--on").count() > 0
+    if phone:
+        page.click("#toi-open")
+        assert page.evaluate("document.getElementById('toi-sheet').open") is True
+    bad = serious_violations(page)
+    context.close()
+    assert bad == []

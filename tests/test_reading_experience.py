@@ -79,17 +79,6 @@ def test_phone_width_has_no_horizontal_scroll(browser: Browser, base: str, name:
     assert width <= 375
 
 
-def test_browse_facets_fold_into_a_panel_on_phones(browser: Browser, base: str) -> None:
-    page = browser.new_page(viewport={"width": 375, "height": 740})
-    page.goto(base + "/atlas/browse/")
-    _settle(page, "browse")
-    assert page.evaluate("document.querySelector('.toi-panel').open") is False
-    assert not page.is_visible("#toi-endstory-microscope")
-    page.click(".toi-panel > summary")
-    assert page.is_visible("#toi-endstory-microscope")
-    page.close()
-
-
 def test_link_previews_carry_title_and_summary(real_site: Path, hostile_site: Path, corpus) -> None:
     html = (real_site / "site" / "atlas/works/nanda2022longlist/index.html").read_text()
     work = corpus.works["nanda2022longlist"]

@@ -1,8 +1,10 @@
 /* ToI Atlas browse page: faceted filtering over data/browse.json, state in the URL.
  *
  * Our own small module (no library, nothing from a CDN). The facet controls are
- * already in the page; this script only counts, filters, sorts and lists. Every
- * string from the data is set with textContent, never parsed as HTML.
+ * already in the page; this script counts, filters, sorts and lists, shows why each
+ * listed work matches and which filters are active, opens the filters in a sheet on
+ * phones and builds the downloads of the selection. Every string from the data is set
+ * with textContent, never parsed as HTML; URLs are built with encodeURIComponent.
  */
 (function () {
   "use strict";
@@ -14,6 +16,11 @@
   var FACETS = ["endstory", "toi", "stance", "agenda", "edge", "kind"];
   var SORTS = ["year-desc", "year-asc", "title", "connections"];
   var TOPIC_FACETS = ["endstory", "toi", "agenda"];
+  // Topic chips on a result: at most this many (the selected topics always show), then "+N more".
+  var CHIPS = 4;
+  var CHIP_FACETS = ["endstory", "toi"];
+  // Material's breakpoint below which the sidebars fold away: the filters become a sheet.
+  var NARROW = "(max-width: 59.984375em)";
 
   function start() {
     var root = document.getElementById("toi-browse");
@@ -29,7 +36,7 @@
       .then(function (data) { new Browser(root, data, worksLink.href); })
       .catch(function (err) {
         document.getElementById("toi-status").textContent =
-          "Could not load the list of works (" + err.message + "). The plain lists above still work.";
+          "Could not load the list of works (" + err.message + "). The plain lists below still work.";
       });
   }
 
@@ -42,9 +49,16 @@
     this.status = document.getElementById("toi-status");
     this.more = document.getElementById("toi-more");
     this.sortSelect = document.getElementById("toi-sort");
+    this.side = document.getElementById("toi-side");
+    this.sheet = document.getElementById("toi-sheet");
+    this.opener = document.getElementById("toi-open");
+    this.openCount = document.getElementById("toi-open-count");
+    this.done = document.getElementById("toi-done");
+    this.active = document.getElementById("toi-active");
+    this.activeList = document.getElementById("toi-active-list");
     this.shown = PAGE_SIZE;
     this.generation = 0;
-    this.bibCache = {};
+    this.fileCache = {};
     this.prepare();
     this.readURL();
     this.bind();
@@ -66,7 +80,12 @@
         this.form.querySelectorAll('input[name="' + name + '"]'));
       this.counts[name] = new Int32Array((facets[name] || []).length);
     }
-    this.stanceNames = (facets.stance || []).map(function (p) { return p; });
+    // Legends as the page shows them, for the active-filter buttons ("End story: ...").
+    this.legends = {};
+    var sets = this.form.querySelectorAll("fieldset[data-facet]");
+    for (var s = 0; s < sets.length; s++) {
+      this.legends[sets[s].dataset.facet] = sets[s].querySelector("legend").textContent;
+    }
     // Lower-cased haystack per work for the text search.
     this.hay = works.map(function (w) {
       return (w.t + " " + w.a + " " + w.s + " " + w.k).toLowerCase();
@@ -132,25 +151,23 @@
   Browser.prototype.bind = function () {
     var self = this;
     var timer = null;
+    var again = function () { self.shown = PAGE_SIZE; self.update(true); };
     this.form.addEventListener("change", function (e) {
       if (e.target.name === "text") return; // typed text is handled by "input"
-      self.shown = PAGE_SIZE;
-      self.update(true);
+      again();
     });
     // The sort menu sits beside the results, outside the form's subtree, so its
     // events do not bubble to the form.
-    this.sortSelect.addEventListener("change", function () {
-      self.shown = PAGE_SIZE;
-      self.update(true);
-    });
+    this.sortSelect.addEventListener("change", again);
     this.form.addEventListener("input", function (e) {
       if (e.target.name !== "text") return;
       clearTimeout(timer);
-      timer = setTimeout(function () { self.shown = PAGE_SIZE; self.update(true); }, 250);
+      timer = setTimeout(again, 250);
     });
     this.form.addEventListener("submit", function (e) { e.preventDefault(); });
-    this.form.addEventListener("reset", function () {
-      setTimeout(function () { self.shown = PAGE_SIZE; self.update(true); }, 0);
+    document.getElementById("toi-reset").addEventListener("click", function () {
+      self.clearAll();
+      again();
     });
     window.addEventListener("popstate", function () {
       self.readURL();
@@ -162,30 +179,77 @@
       self.render(true);
     });
     document.getElementById("toi-download").addEventListener("click", function () {
-      self.download();
+      self.download("bibtex");
+    });
+    document.getElementById("toi-ris").addEventListener("click", function () {
+      self.download("ris");
+    });
+    document.getElementById("toi-csl").addEventListener("click", function () {
+      self.download("csl");
     });
     document.getElementById("toi-copy").addEventListener("click", function () {
       self.copyKeys();
     });
-    var panel = this.root.querySelector(".toi-panel");
-    if (panel && window.matchMedia("(max-width: 59.984375em)").matches) panel.open = false;
+    this.activeList.addEventListener("click", function (e) {
+      var button = e.target.closest("button");
+      if (button) self.removeFilter(button);
+    });
+    document.getElementById("toi-clear").addEventListener("click", function () {
+      self.clearAll();
+      again();
+      self.status.focus();
+    });
+    Array.prototype.forEach.call(this.form.querySelectorAll(".toi-showall"), function (button) {
+      button.addEventListener("click", function () {
+        var folded = button.parentNode.classList.toggle("toi-folded");
+        button.setAttribute("aria-expanded", String(!folded));
+        button.textContent = folded ? button.dataset.all : button.dataset.fewer;
+      });
+    });
+    this.bindSheet();
+  };
+
+  /* Phones: the filters open in a modal sheet (a native <dialog>: focus stays inside,
+   * Escape closes it, the page behind is inert). The form itself moves into the sheet
+   * while it is open and back beside the results when it closes. */
+  Browser.prototype.bindSheet = function () {
+    var self = this;
+    var sheet = this.sheet;
+    this.opener.addEventListener("click", function () {
+      sheet.appendChild(self.form);
+      sheet.showModal();
+      self.opener.setAttribute("aria-expanded", "true");
+    });
+    this.done.addEventListener("click", function () { sheet.close(); });
+    sheet.addEventListener("close", function () {
+      self.side.appendChild(self.form);
+      self.opener.setAttribute("aria-expanded", "false");
+      if (window.matchMedia(NARROW).matches) self.opener.focus();
+    });
+    // A click on the backdrop (outside the sheet's box) closes it, as a tap beside a menu.
+    sheet.addEventListener("click", function (e) {
+      var box = sheet.getBoundingClientRect();
+      var inside = e.clientX >= box.left && e.clientX <= box.right &&
+        e.clientY >= box.top && e.clientY <= box.bottom;
+      if (e.target === sheet && !inside) sheet.close();
+    });
+    var narrow = window.matchMedia(NARROW);
+    var widen = function () { if (!narrow.matches && sheet.open) sheet.close(); };
+    if (narrow.addEventListener) narrow.addEventListener("change", widen);
+    this.opener.setAttribute("aria-expanded", "false");
   };
 
   /* One pass over the works: the results, and for every facet value the number of
-   * works that would match if that value were added (given all other facets). */
+   * works that would match if that value were added (given all other facets).
+   * Reads this.chosen and this.topicsChosen, set by update() from the same state. */
   Browser.prototype.filter = function (st) {
     var works = this.data.works;
     var tokens = st.q.toLowerCase().split(/\s+/).filter(Boolean);
     var active = FACETS.filter(function (name) { return st.sel[name].length > 0; });
-    var wanted = {};
-    active.forEach(function (name) {
-      var set = {};
-      st.sel[name].forEach(function (i) { set[i] = true; });
-      wanted[name] = set;
-    });
+    var wanted = this.chosen;
+    var topicsChosen = this.topicsChosen;
     var counts = this.counts;
     FACETS.forEach(function (name) { counts[name].fill(0); });
-    var topicsChosen = TOPIC_FACETS.some(function (name) { return st.sel[name].length > 0; });
     var results = [];
     for (var i = 0; i < works.length; i++) {
       var w = works[i];
@@ -253,8 +317,11 @@
   Browser.prototype.update = function (push) {
     var started = performance.now();
     var st = this.state();
+    this.chosen = chosenSets(st);
+    this.topicsChosen = TOPIC_FACETS.some(function (name) { return st.sel[name].length > 0; });
     this.results = this.sort(this.filter(st), st.sort);
     this.showCounts();
+    this.showActive(st);
     this.render(false);
     var url = window.location.pathname + this.query() + window.location.hash;
     // The history entry is made after the results are painted: it costs the browser
@@ -270,6 +337,17 @@
   /* "1 work", "2 works": every count the page prints goes through here. */
   function count(n, one, many) {
     return n + " " + (n === 1 ? one : many || one + "s");
+  }
+
+  /* facet -> {value index: true} for the ticked values of every facet. */
+  function chosenSets(st) {
+    var out = {};
+    FACETS.forEach(function (name) {
+      var set = {};
+      st.sel[name].forEach(function (i) { set[i] = true; });
+      out[name] = set;
+    });
+    return out;
   }
 
   function afterNextFrame(fn) {
@@ -292,6 +370,75 @@
         box.parentNode.classList.toggle("toi-zero", zero);
       });
     });
+  };
+
+  /* The bar of active filters above the results: one button per ticked value, the
+   * text search and the years, each removing itself; the count on the phone's
+   * "Filters" button. */
+  Browser.prototype.showActive = function (st) {
+    var self = this;
+    var items = [];
+    FACETS.forEach(function (name) {
+      self.boxes[name].forEach(function (box) {
+        if (!box.checked) return;
+        var label = box.nextElementSibling.firstChild.textContent.trim();
+        items.push([self.legends[name] + ": " + label, "box", box.id]);
+      });
+    });
+    if (st.q) items.push(["Search: " + st.q, "field", "text"]);
+    if (!isNaN(st.from)) items.push(["From " + st.from, "field", "from"]);
+    if (!isNaN(st.to)) items.push(["To " + st.to, "field", "to"]);
+    var frag = document.createDocumentFragment();
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "toi-chip toi-remove";
+      button.dataset.kind = item[1];
+      button.dataset.target = item[2];
+      // The name a screen reader gives: "Remove filter: End story: Microscope AI".
+      var hidden = document.createElement("span");
+      hidden.className = "toi-sr";
+      hidden.textContent = "Remove filter: ";
+      var cross = document.createElement("span");
+      cross.setAttribute("aria-hidden", "true");
+      cross.className = "toi-x";
+      cross.textContent = "×";
+      button.appendChild(hidden);
+      button.appendChild(document.createTextNode(item[0]));
+      button.appendChild(cross);
+      li.appendChild(button);
+      frag.appendChild(li);
+    });
+    this.activeList.replaceChildren(frag);
+    this.active.hidden = items.length === 0;
+    this.openCount.hidden = items.length === 0;
+    this.openCount.textContent = items.length ? String(items.length) : "";
+    this.opener.setAttribute("aria-label", items.length
+      ? "Filters, " + count(items.length, "active filter") : "Filters");
+  };
+
+  Browser.prototype.removeFilter = function (button) {
+    var at = Array.prototype.indexOf.call(this.activeList.querySelectorAll("button"), button);
+    if (button.dataset.kind === "box") {
+      document.getElementById(button.dataset.target).checked = false;
+    } else {
+      this.form.elements[button.dataset.target].value = "";
+    }
+    this.shown = PAGE_SIZE;
+    this.update(true);
+    // Focus goes to the filter that took the removed one's place, else to the status.
+    var left = this.activeList.querySelectorAll("button");
+    if (left.length) left[Math.min(at, left.length - 1)].focus();
+    else this.status.focus();
+  };
+
+  Browser.prototype.clearAll = function () {
+    FACETS.forEach(function (name) {
+      this.boxes[name].forEach(function (box) { box.checked = false; });
+    }, this);
+    var el = this.form.elements;
+    el.text.value = el.from.value = el.to.value = "";
   };
 
   /* List results up to this.shown. `more` appends the next page below the listed ones;
@@ -322,6 +469,7 @@
     var n = this.results.length;
     this.status.textContent = (n === total ? "All " + count(total, "work") : n + " of " + count(total, "work")) +
       (upto < n ? " (showing the first " + upto + ")" : "") + ".";
+    this.done.textContent = "Show " + count(n, "work");
   };
 
   Browser.prototype.items = function (from, upto) {
@@ -339,14 +487,17 @@
       var meta = document.createElement("div");
       meta.className = "toi-result-meta";
       meta.textContent = [w.a, w.y].filter(Boolean).join(" · ");
-      (w.f.stance || []).forEach(function (i) {
-        var badge = document.createElement("span");
-        badge.className = "toi-stance toi-stance--" + stances[i][0];
-        badge.textContent = stances[i][1];
-        meta.appendChild(document.createTextNode(" "));
-        meta.appendChild(badge);
-      });
+      // With topics selected, the stance that matters is the one on each of them: it
+      // is shown in their chips, and the work's overall stance mix would mislead.
+      if (!this.topicsChosen) {
+        (w.f.stance || []).forEach(function (i) {
+          meta.appendChild(document.createTextNode(" "));
+          meta.appendChild(stanceBadge(stances[i]));
+        });
+      }
       li.appendChild(meta);
+      var chips = this.chips(w);
+      if (chips) li.appendChild(chips);
       if (w.s) {
         var p = document.createElement("p");
         p.className = "toi-oneline";
@@ -358,42 +509,147 @@
     return frag;
   };
 
+  function stanceBadge(pair) {
+    var badge = document.createElement("span");
+    badge.className = "toi-stance toi-stance--" + pair[0];
+    badge.textContent = pair[1];
+    return badge;
+  }
+
+  /* Why a result matches: a chip per selected topic it has, with its stance on that
+   * topic, then its other end stories and theories of impact up to CHIPS chips, then
+   * "+N more". Built only for listed results. */
+  Browser.prototype.chips = function (w) {
+    var facets = this.data.facets;
+    var chosen = this.chosen;
+    var on = [];
+    var rest = [];
+    TOPIC_FACETS.forEach(function (name) {
+      (w.f[name] || []).forEach(function (i) {
+        if (chosen[name][i]) on.push([name, i]);
+        else if (CHIP_FACETS.indexOf(name) >= 0) rest.push([name, i]);
+      });
+    });
+    if (!on.length && !rest.length) return null;
+    var box = document.createElement("div");
+    box.className = "toi-chips";
+    var stances = facets.stance || [];
+    on.forEach(function (pair) {
+      var chip = document.createElement("span");
+      chip.className = "toi-chip toi-chip--on";
+      chip.dataset.topic = facets[pair[0]][pair[1]][0];
+      var mark = document.createElement("span");
+      mark.className = "toi-sr";
+      mark.textContent = "Selected: ";
+      chip.appendChild(mark);
+      chip.appendChild(document.createTextNode(facets[pair[0]][pair[1]][1]));
+      var stance = stanceOn(w, pair[0], pair[1]);
+      if (stance >= 0) {
+        chip.appendChild(document.createTextNode(" "));
+        chip.appendChild(stanceBadge(stances[stance]));
+      }
+      box.appendChild(chip);
+    });
+    var room = Math.max(0, CHIPS - on.length);
+    rest.slice(0, room).forEach(function (pair) {
+      var chip = document.createElement("span");
+      chip.className = "toi-chip";
+      chip.dataset.topic = facets[pair[0]][pair[1]][0];
+      chip.textContent = facets[pair[0]][pair[1]][1];
+      box.appendChild(chip);
+    });
+    if (rest.length > room) {
+      var more = document.createElement("span");
+      more.className = "toi-chip-more";
+      more.textContent = "+" + (rest.length - room) + " more";
+      box.appendChild(more);
+    }
+    return box;
+  };
+
+  /* The stance index a work takes on one topic (-1 if its tag has none). */
+  function stanceOn(w, facet, value) {
+    var tags = w.ts || [];
+    for (var t = 0; t < tags.length; t++) {
+      if (tags[t][0] === facet && tags[t][1] === value) return tags[t][2];
+    }
+    return -1;
+  }
+
   Browser.prototype.selectedKeys = function () {
     var works = this.data.works;
     return this.results.map(function (i) { return works[i].k; });
   };
 
-  Browser.prototype.download = function () {
+  /* The three downloads of the listed works, in their order. Each reads one of the
+   * site's data files once, indexed by key; the browser only picks and joins entries. */
+  var FORMATS = {
+    bibtex: {
+      link: function () {
+        return document.getElementById("toi-keep").checked ? "toi-allbib" : "toi-cleanbib";
+      },
+      read: function (r) { return r.text(); },
+      index: function (text) {
+        // Our exports are canonical: every entry starts a line with "@type{key,".
+        var byKey = {};
+        text.split(/\n(?=@)/).forEach(function (chunk) {
+          var m = /^@\w+\{([^,\s]+),/.exec(chunk);
+          if (m) byKey[m[1]] = chunk.replace(/\s+$/, "") + "\n";
+        });
+        return byKey;
+      },
+      join: function (entries) { return entries.join("\n"); },
+      type: "application/x-bibtex",
+      file: "toi-atlas-selection.bib",
+      name: "BibTeX",
+    },
+    ris: {
+      link: function () { return "toi-risjson"; },
+      read: function (r) { return r.json(); },
+      index: function (byKey) { return byKey; }, // key -> "TY  - ...ER  - \n", built with rispy
+      join: function (entries) { return entries.join("\n"); },
+      type: "application/x-research-info-systems",
+      file: "toi-atlas-selection.ris",
+      name: "RIS",
+    },
+    csl: {
+      link: function () { return "toi-csljson"; },
+      read: function (r) { return r.json(); },
+      index: function (items) {
+        var byKey = {};
+        items.forEach(function (item) { byKey[item.id] = item; });
+        return byKey;
+      },
+      join: function (entries) { return JSON.stringify(entries, null, 2) + "\n"; },
+      type: "application/vnd.citationstyles.csl+json",
+      file: "toi-atlas-selection.csl.json",
+      name: "CSL-JSON",
+    },
+  };
+
+  Browser.prototype.download = function (format) {
     var self = this;
-    var keep = document.getElementById("toi-keep").checked;
-    var link = document.getElementById(keep ? "toi-allbib" : "toi-cleanbib");
+    var how = FORMATS[format];
+    var url = document.getElementById(how.link()).href;
     var keys = this.selectedKeys();
-    var cached = this.bibCache[link.href];
-    var got = cached ? Promise.resolve(cached) : fetch(link.href).then(function (r) {
+    var got = this.fileCache[url] || fetch(url).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.text();
-    }).then(function (text) {
-      // Our exports are canonical: every entry starts a line with "@type{key,".
-      var byKey = {};
-      text.split(/\n(?=@)/).forEach(function (chunk) {
-        var m = /^@\w+\{([^,\s]+),/.exec(chunk);
-        if (m) byKey[m[1]] = chunk.replace(/\s+$/, "") + "\n";
-      });
-      self.bibCache[link.href] = byKey;
-      return byKey;
-    });
+      return how.read(r);
+    }).then(how.index);
+    this.fileCache[url] = got;
     got.then(function (byKey) {
-      var body = keys.map(function (k) { return byKey[k]; }).filter(Boolean).join("\n");
-      var blob = new Blob([body], { type: "application/x-bibtex" });
+      var entries = keys.map(function (k) { return byKey[k]; }).filter(Boolean);
+      var blob = new Blob([how.join(entries)], { type: how.type });
       var a = document.createElement("a");
       a.href = URL.createObjectURL(blob);
-      a.download = "toi-atlas-selection.bib";
+      a.download = how.file;
       document.body.appendChild(a);
       a.click();
       setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
-      self.status.textContent = "Downloaded " + count(keys.length, "entry", "entries") + " as BibTeX.";
+      self.status.textContent = "Downloaded " + count(entries.length, "entry", "entries") + " as " + how.name + ".";
     }).catch(function (err) {
-      self.status.textContent = "Could not fetch the BibTeX (" + err.message + ").";
+      delete self.fileCache[url]; // a failed fetch is tried again on the next click
+      self.status.textContent = "Could not fetch the " + how.name + " (" + err.message + ").";
     });
   };
 

@@ -16,9 +16,11 @@ from ..model import Corpus, Work
 from ..taxonomy import Taxonomy
 from .context import Context
 from .markdown import first_sentence
+from .ris import ris_record
 
 PAGE = "browse.md"
 DATA = "data/browse.json"
+RIS = "data/works.ris.json"  # key -> RIS record, for the "RIS" download of a selection
 # URL parameter -> taxonomy section; the order is the order of the facets on the page.
 FACETS: dict[str, str] = {
     "endstory": "endstories",
@@ -124,17 +126,32 @@ def browse_data(corpus: Corpus) -> dict[str, Any]:
     }
 
 
+# A facet longer than this shows its first SHORT_FACET values and a "Show all" button
+# (no scroll box inside the scrolling page; ticked values stay visible when folded).
+LONG_FACET = 12
+SHORT_FACET = 8
+
+
 def _facet_html(facet: str, values: list[tuple[str, str]]) -> list[str]:
+    long = len(values) > LONG_FACET
     lines = [
-        f'<fieldset class="toi-facet" data-facet="{facet}">',
+        f'<fieldset class="toi-facet{" toi-folded" if long else ""}" id="toi-facet-{facet}" '
+        f'data-facet="{facet}">',
         f"<legend>{LEGENDS[facet]}</legend>",
     ]
-    for value, name in values:
+    for i, (value, name) in enumerate(values):
         ident = html.escape(f"toi-{facet}-{value}", quote=True)
+        extra = " toi-extra" if long and i >= SHORT_FACET else ""
         lines.append(
-            f'<div class="toi-option"><input type="checkbox" id="{ident}" name="{facet}" '
+            f'<div class="toi-option{extra}"><input type="checkbox" id="{ident}" name="{facet}" '
             f'value="{html.escape(value, quote=True)}"><label for="{ident}">'
             f'{html.escape(name)} <span class="toi-count" aria-hidden="true"></span></label></div>'
+        )
+    if long:
+        lines.append(
+            f'<button type="button" class="toi-showall" aria-expanded="false" '
+            f'aria-controls="toi-facet-{facet}" data-all="Show all {len(values)}" '
+            f'data-fewer="Show fewer">Show all {len(values)}</button>'
         )
     lines.append("</fieldset>")
     return lines
@@ -157,46 +174,100 @@ _LEGACY_QUERY = (
 )
 
 
-def render_page(corpus: Corpus) -> str:
+_HELP = (
+    '<details class="toi-help"><summary>How filters combine</summary>'
+    "<p>Within one group, values combine with <strong>OR</strong> (a work matches if it "
+    "has any of them); across groups they combine with <strong>AND</strong>. Once you pick "
+    "a theory of impact, end story or agenda, the stance filter looks at the stance a work "
+    "takes <em>on those topics</em>, and each result shows that stance beside the topic. "
+    "The number beside each value is how many works you would get by adding it. Every "
+    "choice is kept in the address bar, so a filtered view can be bookmarked and shared.</p>"
+    "</details>"
+)
+
+
+def _form(corpus: Corpus) -> list[str]:
+    """The filter form: on wide screens a column beside the results, on phones the
+    content of a sheet that browse.js opens over them."""
     years = [w.year for w in corpus.works.values() if w.year]
     low, high = (min(years), max(years)) if years else (1900, 2100)
     facets = facet_values(corpus.taxonomy)
-    form = [
-        _LEGACY_QUERY,
-        '<div class="toi-browse" id="toi-browse" markdown="0">',
-        '<details class="toi-panel" open><summary>Filters</summary>',
+    lines = [
         '<form class="toi-facets" id="toi-form" role="search" aria-label="Filter works">',
+        _HELP,
         '<div class="toi-field"><label for="toi-q">Search titles, authors and summaries</label>',
         '<input type="search" id="toi-q" name="text" autocomplete="off"></div>',
         '<fieldset class="toi-facet toi-years"><legend>Year</legend>',
-        f'<label for="toi-from">From</label> <input type="number" id="toi-from" name="from" '
-        f'min="{low}" max="{high}" placeholder="{low}" inputmode="numeric">',
-        f'<label for="toi-to">to</label> <input type="number" id="toi-to" name="to" '
-        f'min="{low}" max="{high}" placeholder="{high}" inputmode="numeric">',
+        f'<span class="toi-pair"><label for="toi-from">From</label> <input type="number" '
+        f'id="toi-from" name="from" min="{low}" max="{high}" placeholder="{low}" '
+        'inputmode="numeric"></span>',
+        f'<span class="toi-pair"><label for="toi-to">to</label> <input type="number" '
+        f'id="toi-to" name="to" min="{low}" max="{high}" placeholder="{high}" '
+        'inputmode="numeric"></span>',
         "</fieldset>",
     ]
     for facet in FACETS:
-        form += _facet_html(facet, facets[facet])
-    form += [
-        '<p class="toi-reset"><button type="reset" class="md-button">'
+        lines += _facet_html(facet, facets[facet])
+    lines += [
+        '<p class="toi-reset"><button type="button" class="md-button" id="toi-reset">'
         "Clear all filters</button></p>",
-        "</form></details>",
+        "</form>",
+    ]
+    return lines
+
+
+def _results() -> list[str]:
+    """Status, sort, active filters, export and the list of works."""
+    return [
         '<div class="toi-main">',
         '<div class="toi-bar">',
-        '<p id="toi-status" role="status" aria-live="polite">Loading the works…</p>',
-        '<label for="toi-sort">Sort</label> <select id="toi-sort" name="sort" form="toi-form">',
+        '<button type="button" class="md-button toi-open" id="toi-open" aria-haspopup="dialog" '
+        'aria-controls="toi-sheet">Filters<span class="toi-badge" id="toi-open-count" hidden>'
+        "</span></button>",
+        '<p id="toi-status" role="status" aria-live="polite" tabindex="-1">Loading the works…</p>',
+        '<span class="toi-pair toi-sort"><label for="toi-sort">Sort</label> '
+        '<select id="toi-sort" name="sort" form="toi-form">',
         *[f'<option value="{k}">{v}</option>' for k, v in SORTS.items()],
-        "</select>",
+        "</select></span>",
         "</div>",
-        '<div class="toi-export">',
-        '<button type="button" class="md-button" id="toi-download">Download BibTeX</button>',
-        '<input type="checkbox" id="toi-keep"> <label for="toi-keep">keep ToI Atlas fields '
-        "(tags, edges, summary)</label>",
+        '<div class="toi-active" id="toi-active" hidden>',
+        # role="list": Safari drops the list role of a <ul> styled without bullets.
+        '<ul class="toi-active-list" id="toi-active-list" role="list" '
+        'aria-label="Active filters"></ul>',
+        '<button type="button" class="toi-clear" id="toi-clear">Clear all</button>',
+        "</div>",
+        '<div class="toi-export" role="group" aria-labelledby="toi-export-label">',
+        '<span id="toi-export-label">Download</span>',
+        '<button type="button" class="md-button" id="toi-download">BibTeX</button>',
+        '<button type="button" class="md-button" id="toi-ris">RIS</button>',
+        '<button type="button" class="md-button" id="toi-csl">CSL-JSON</button>',
         '<button type="button" class="md-button" id="toi-copy">Copy keys</button>',
+        '<span class="toi-pair"><input type="checkbox" id="toi-keep"> <label for="toi-keep">'
+        "BibTeX with ToI Atlas fields</label></span>",
         "</div>",
         '<ol class="toi-results" id="toi-results"></ol>',
         '<p><button type="button" class="md-button" id="toi-more" hidden>Show more</button></p>',
         "</div>",
+    ]
+
+
+def render_page(corpus: Corpus) -> str:
+    browser = [
+        _LEGACY_QUERY,
+        '<div class="toi-browse" id="toi-browse" markdown="0">',
+        # Wide screens: the form is a column left of the results, first in the page (and
+        # in keyboard order). Phones: that column is hidden, the results come first and
+        # browse.js moves the form into the sheet while the "Filters" button holds it open.
+        '<div class="toi-side" id="toi-side">',
+        '<a class="toi-skip" href="#toi-status">Skip to the results</a>',
+        *_form(corpus),
+        "</div>",
+        '<dialog class="toi-sheet" id="toi-sheet" aria-labelledby="toi-sheet-title">',
+        '<div class="toi-sheet-head"><h2 id="toi-sheet-title">Filters</h2>',
+        '<button type="button" class="md-button md-button--primary" id="toi-done">'
+        "Show results</button></div>",
+        "</dialog>",
+        *_results(),
         "</div>",
     ]
     return "\n".join(
@@ -211,26 +282,20 @@ def render_page(corpus: Corpus) -> str:
             "",
             "# Browse and filter works",
             "",
-            "Tick values to narrow the list. Within one group, values combine with **OR** "
-            "(a work matches if it has any of them); across groups they combine with **AND**. "
-            "Once you pick a theory of impact, end story or agenda, the stance filter looks at "
-            "the stance a work takes *on those topics*. "
-            "The number beside each value is how many works you would get by adding it. "
-            "Every choice is kept in the address bar, so a filtered view can be bookmarked "
-            "and shared.",
-            "",
             '<noscript><p class="toi-nojs"><strong>This page needs JavaScript to filter.</strong> '
             "The lists linked below work without it.</p>"
             "<style>.toi-browse{display:none}</style></noscript>",
+            "",
+            *browser,
             "",
             "Prefer plain lists? [All works by year](works/index.md){ #toi-works-link }, "
             "[theories of impact](toi/index.md), [end stories](endstory/index.md), "
             "[agendas](agenda/index.md), [stances](stance/index.md). "
             "The data behind this page: [browse.json](data/browse.json){ #toi-browse-data }, "
             "[all.bib](data/all.bib){ #toi-allbib }, "
-            "[all-clean.bib](data/all-clean.bib){ #toi-cleanbib }.",
-            "",
-            *form,
+            "[all-clean.bib](data/all-clean.bib){ #toi-cleanbib }, "
+            "[works.csl.json](data/works.csl.json){ #toi-csljson }, "
+            "[works.ris.json](data/works.ris.json){ #toi-risjson } (one RIS record per key).",
             "",
         ]
     )
@@ -239,4 +304,9 @@ def render_page(corpus: Corpus) -> str:
 def render(ctx: Context) -> dict[str, str]:
     corpus = ctx.corpus
     data = json.dumps(browse_data(corpus), ensure_ascii=False, separators=(",", ":"))
-    return {PAGE: render_page(corpus), DATA: data + "\n"}
+    ris = {w.key: ris_record(w) for w in corpus.works.values()}
+    return {
+        PAGE: render_page(corpus),
+        DATA: data + "\n",
+        RIS: json.dumps(ris, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n",
+    }
