@@ -14,7 +14,7 @@ import rispy
 from playwright.sync_api import Browser, Page
 from pybtex.database import parse_string
 
-from browser import serve
+from browser import serious_violations, serve
 from conftest import HOSTILE_KEY, HOSTILE_TITLE
 
 pytestmark = pytest.mark.browser
@@ -560,23 +560,9 @@ def test_ris_and_csl_json_downloads_are_exactly_the_selection(
     assert [i["title"] for i in items] == [w.title for w in works]
 
 
-AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 ACTIVE = (
     "?endstory=enumerative-safety&toi=auditing,microscope-ai&stance=critiques&text=interp&from=2020"
 )
-
-
-def serious_violations(page: Page) -> list[tuple[str, str, list[str]]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
-    )
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
