@@ -360,6 +360,20 @@ CODES: dict[str, CodeDoc] = {
             '`--8<-- "atlas/reading/<id>.md.txt"`.',
         ),
         _c(
+            "TOI605",
+            W,
+            "reading list never reviewed",
+            "Each list in bib/readinglists.yaml says when a curator last checked it against "
+            "the corpus, `reviewed: YYYY-MM-DD`, so readers can tell how current it is; the "
+            "list page shows the date.",
+        ),
+        _c(
+            "TOI606",
+            E,
+            "malformed review date",
+            "A reading list's `reviewed` must be a date written YYYY-MM-DD.",
+        ),
+        _c(
             "TOI701",
             E,
             "invalid claims file",
