@@ -67,14 +67,14 @@ def _items(
         )
         labels = " ".join(stance_label(corpus.taxonomy, s) for s in stances)
         marker = f"{n}." if numbered else "-"
-        pad = " " * (len(marker) + 1)
+        # Python-Markdown continues a list item only at four spaces, whatever the marker.
         lines += [
             f"{marker} **[{md_escape(work.title or work.key)}]({rel(page, target)})** "
             f'<span class="toi-readingtime">{minutes}</span>  ',
-            f"{pad}{byline(work)} {labels}",
+            f"    {byline(work)} {labels}",
         ]
         if item.note:
-            lines += ["", f"{pad}{md_escape(item.note)}"]
+            lines += ["", f"    {md_escape(item.note)}"]
         lines.append("")
     return lines
 
