@@ -151,6 +151,7 @@ def test_one_sided_topic_only_with_balance(tmp_path: Path) -> None:
 READING = """lists:
   - id: start
     title: Start here
+    reviewed: 2026-12-03
     items:
       - key: w2023
         note: First.
@@ -173,7 +174,7 @@ def test_reading_list_codes(tmp_path: Path) -> None:
     page = root / "docs" / "reading"
     page.mkdir(parents=True)
     found_codes = sorted((d.span.line, d.code) for d in load_and_check(Paths(root)).diagnostics)
-    assert found_codes == [(2, "TOI604"), (7, "TOI602"), (9, "TOI603"), (11, "TOI601")]
+    assert found_codes == [(2, "TOI604"), (8, "TOI602"), (10, "TOI603"), (12, "TOI601")]
     (page / "start.md").write_text('# Start\n\n--8<-- "atlas/reading/start.md.txt"\n')
     assert "TOI604" not in {d.code for d in load_and_check(Paths(root)).diagnostics}
 

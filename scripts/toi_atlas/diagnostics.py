@@ -297,6 +297,16 @@ CODES: dict[str, CodeDoc] = {
         _c("TOI303", E, "self-edge", "A work cannot rebut, support, extend or reply to itself."),
         _c("TOI304", W, "duplicate edge", "The same edge (type, target, scope) is declared twice."),
         _c(
+            "TOI305",
+            W,
+            "edge to a later work",
+            "An edge says that the work itself names, cites or answers its target, so the "
+            "target must have appeared first. The dates are compared at the precision both "
+            "entries give (year, then month, then `date`), and the target counts from its "
+            "first arXiv version when its identifier is older than its stated date. A work "
+            "that the later one cites as evidence belongs on a claim in bib/claims.yaml.",
+        ),
+        _c(
             "TOI401",
             E,
             "same work under two keys",
@@ -349,6 +359,20 @@ CODES: dict[str, CodeDoc] = {
             "Every list in bib/readinglists.yaml needs a hand-written page "
             "docs/reading/<id>.md that includes its generated part with the line "
             '`--8<-- "atlas/reading/<id>.md.txt"`.',
+        ),
+        _c(
+            "TOI605",
+            W,
+            "reading list never reviewed",
+            "Each list in bib/readinglists.yaml says when a curator last checked it against "
+            "the corpus, `reviewed: YYYY-MM-DD`, so readers can tell how current it is; the "
+            "list page shows the date.",
+        ),
+        _c(
+            "TOI606",
+            E,
+            "malformed review date",
+            "A reading list's `reviewed` must be a date written YYYY-MM-DD.",
         ),
         _c(
             "TOI701",

@@ -511,7 +511,7 @@ def _edges(rng: random.Random, works: list[SynthWork]) -> None:
     for i, work in enumerate(works):
         if work.key in ANCHOR_KEYS:
             continue  # their edges are written by hand in _anchors
-        pool = i if i >= 8 else len(works)  # the first few works may point forwards
+        pool = i  # only older works: a work cannot answer a later one (TOI305)
         by_type: dict[str, list[str]] = {}
         for j in _targets(rng, i, pool, anchors):
             kind = rng.choices(EDGE_TYPES, weights=(3, 3, 3, 2))[0]

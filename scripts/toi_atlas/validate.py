@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from . import bidi
+from .chronology import before, first_appeared, stated
 from .diagnostics import Diagnostic, Span
 from .identity import (
     ARXIV_RE,
@@ -389,6 +390,30 @@ def check_edges(corpus: Corpus) -> Iterator[Diagnostic]:
                 )
 
 
+def check_edge_order(corpus: Corpus) -> Iterator[Diagnostic]:
+    """An edge says the work itself names or answers its target, so the target must
+    already exist: a work cannot rebut, support, extend or reply to a later one."""
+    for work in corpus.works.values():
+        written = stated(work)
+        if written is None:
+            continue  # no plausible year: TOI110 or TOI111
+        for edge in work.edges:
+            target = corpus.works.get(edge.target)
+            if target is None or target is work:
+                continue  # TOI301 or TOI303
+            appeared = first_appeared(target)
+            if appeared is not None and before(written, appeared):
+                yield Diagnostic(
+                    "TOI305",
+                    edge.span,
+                    f"`{work.key}` ({written}) {edge.type} `{target.key}`, "
+                    f"which appeared later ({appeared})",
+                    "an edge means the work names its target; if the later work cites this "
+                    "one, declare the edge there, or record this work as evidence on a claim "
+                    "in bib/claims.yaml (supported_by, disputed_by); else fix the dates",
+                )
+
+
 def check_duplicates(corpus: Corpus) -> Iterator[Diagnostic]:
     """Same work under two keys, by `identity.same_work`: certain (error) or likely (warning)."""
     seen: Index[Work] = Index()
@@ -492,6 +517,7 @@ CHECKS: tuple[Callable[[Corpus], Iterable[Diagnostic]], ...] = (
     check_text,
     check_tags,
     check_edges,
+    check_edge_order,
     check_duplicates,
 )
 

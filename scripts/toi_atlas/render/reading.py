@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
-from ..readinglists import ReadingList, snippet_path
+import datetime as dt
+
+from ..readinglists import ReadingItem, ReadingList, snippet_path
 from ..wording import counted
 from .context import Context
 from .markdown import byline, md_escape, rel, stance_label, work_path
 
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def long_date(day: dt.date) -> str:
+    """`3 December 2026`: spelled out, so no reader mistakes the day for the month."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
 
 def render_list(rl: ReadingList, ctx: Context) -> str:
     corpus = ctx.corpus
-    page = f"../reading/{rl.id}.md"  # the hand-written page that includes this snippet
     works = [corpus.works[i.key] for i in rl.items if i.key in corpus.works]
     total = sum(w.readingtime or 0 for w in works)
     lines = [
@@ -19,7 +40,22 @@ def render_list(rl: ReadingList, ctx: Context) -> str:
         "of reading in all (our estimate of each item's reading time)</p>",
         "",
     ]
-    for n, item in enumerate(rl.items, 1):
+    if rl.reviewed is not None:  # without it the checker warns (TOI605)
+        lines += [f'<p class="toi-reviewed">Last reviewed {long_date(rl.reviewed)}</p>', ""]
+    lines += _items(rl, rl.items, ctx, numbered=True)
+    if rl.then:
+        lines += ['<p class="toi-reading-then">Then, at more length:</p>', ""]
+        lines += _items(rl, rl.then, ctx, numbered=False)
+    return "\n".join(lines) + "\n"
+
+
+def _items(
+    rl: ReadingList, items: tuple[ReadingItem, ...], ctx: Context, *, numbered: bool
+) -> list[str]:
+    corpus = ctx.corpus
+    page = f"../reading/{rl.id}.md"  # the hand-written page that includes this snippet
+    lines: list[str] = []
+    for n, item in enumerate(items, 1):
         work = corpus.works.get(item.key)
         if work is None:
             continue  # reported by the checker (TOI602)
@@ -30,15 +66,17 @@ def render_list(rl: ReadingList, ctx: Context) -> str:
             key=list(corpus.taxonomy.stances).index,
         )
         labels = " ".join(stance_label(corpus.taxonomy, s) for s in stances)
+        marker = f"{n}." if numbered else "-"
+        # Python-Markdown continues a list item only at four spaces, whatever the marker.
         lines += [
-            f"{n}. **[{md_escape(work.title or work.key)}]({rel(page, target)})** "
+            f"{marker} **[{md_escape(work.title or work.key)}]({rel(page, target)})** "
             f'<span class="toi-readingtime">{minutes}</span>  ',
             f"    {byline(work)} {labels}",
         ]
         if item.note:
             lines += ["", f"    {md_escape(item.note)}"]
         lines.append("")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def render(ctx: Context) -> dict[str, str]:
