@@ -23,6 +23,21 @@ def test_every_work_has_one_record_that_reads_back(real_generated: Path, corpus)
         assert ref.get("year") == (str(work.year) if work.year else None)
         assert ref.get("doi") == work.doi
         assert len(ref.get("authors", [])) == len(work.authors)
+        assert "others" not in ref.get("authors", [])
+        incomplete = any("Author list incomplete" in n for n in ref.get("notes", []))
+        assert incomplete is work.more_authors
+
+
+def test_a_cut_short_author_list_is_marked_not_filed_as_a_person() -> None:
+    item = {
+        "id": "many2024",
+        "type": "report",
+        "title": "Many hands",
+        "author": [{"family": "Doe", "given": "Jane"}, {"literal": "others"}],
+    }
+    (ref,) = rispy.loads(rispy.dumps([ris_fields(item)]))
+    assert ref["authors"] == ["Doe, Jane"]
+    assert any("et al." in n for n in ref["notes"])
 
 
 def test_line_breaks_in_a_value_cannot_start_a_field_or_a_record() -> None:

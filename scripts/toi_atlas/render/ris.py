@@ -57,8 +57,16 @@ def ris_fields(item: dict[str, Any]) -> dict[str, Any]:
         "id": _line(item["id"]),
         "title": _line(item["title"]),
     }
+    notes: list[str] = []
     if item.get("author"):
-        ref["authors"] = [_name(n) for n in item["author"]]
+        names = item["author"]
+        # The CSL item ends a cut-short list with the literal "others"; RIS has no such
+        # marker and a reference manager would file "others" as a person, so the known
+        # names are listed and a note says the list is incomplete.
+        if names[-1] == {"literal": "others"}:
+            names = names[:-1]
+            notes.append("Author list incomplete: more authors than the ones listed (et al.).")
+        ref["authors"] = [_name(n) for n in names]
     if item.get("editor"):
         ref["secondary_authors"] = [_name(n) for n in item["editor"]]
     parts = item.get("issued", {}).get("date-parts", [[]])[0]
@@ -73,7 +81,9 @@ def ris_fields(item: dict[str, Any]) -> dict[str, Any]:
     if item.get("DOI"):
         ref["doi"] = _line(item["DOI"])
     if item.get("number"):
-        ref["notes"] = [_line(item["number"])]
+        notes.insert(0, _line(item["number"]))
+    if notes:
+        ref["notes"] = notes
     if item.get("abstract"):
         ref["abstract"] = _line(item["abstract"])
     return ref
