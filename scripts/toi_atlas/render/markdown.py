@@ -14,6 +14,7 @@ import html
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from .. import bidi
@@ -132,9 +133,16 @@ def byline(work: Work) -> str:
 
 
 def work_list_item(
-    work: Work, from_page: str, tax: Taxonomy, stance: str | None = None, extra: str = ""
+    work: Work,
+    from_page: str,
+    tax: Taxonomy,
+    stance: str | None = None,
+    extra: str = "",
+    namer: Callable[[str], str] | None = None,
 ) -> str:
-    """One line in a list of works: title, byline, optional stance, one-line summary."""
+    """One line in a list of works: title, byline, optional stance, one-line summary.
+
+    `namer` rewrites the escaped one-line summary (render.essay names the essay in it)."""
     bits = [f"- {work_link(work, from_page)}"]
     if stance:
         bits.append(stance_label(tax, stance))
@@ -145,5 +153,8 @@ def work_list_item(
         line += f"  \n  {extra}"
     if work.summary:
         oneline = md_escape(first_sentence(work.summary))
+        if namer is not None:
+            oneline = namer(oneline)
         line += f'  \n  <span class="toi-oneline">{oneline}</span>'
     return line
+
