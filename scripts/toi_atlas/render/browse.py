@@ -15,7 +15,7 @@ from typing import Any
 from ..model import Corpus, Work
 from ..taxonomy import Taxonomy
 from .context import Context
-from .markdown import first_sentence
+from .markdown import first_sentence, page_script
 
 PAGE = "browse.md"
 DATA = "data/browse.json"
@@ -231,6 +231,7 @@ def render_page(corpus: Corpus) -> str:
             "[all-clean.bib](data/all-clean.bib){ #toi-cleanbib }.",
             "",
             *form,
+            page_script("../javascripts/browse.js", "toi-browse-script"),
             "",
         ]
     )

@@ -158,3 +158,18 @@ def work_list_item(
         line += f'  \n  <span class="toi-oneline">{oneline}</span>'
     return line
 
+
+def page_script(src: str, ident: str) -> str:
+    """Markdown that loads one script on this page only (not on every page, as the
+    theme's extra_javascript would).
+
+    The URL comes from a hidden Markdown link, which MkDocs and Zensical both resolve
+    for the page's folder (Zensical rewrites a raw `src`, MkDocs does not); a line of
+    script then loads it. `src` is relative to the Markdown file, `ident` the link's id.
+    """
+    return (
+        f"[Script of this page]({src}){{ #{ident} hidden }}\n\n"
+        f"<script>(function () {{ var a = document.getElementById('{ident}'); "
+        "if (!a) return; var s = document.createElement('script'); s.src = a.href; "
+        "document.body.appendChild(s); })();</script>\n"
+    )
