@@ -813,7 +813,12 @@ def run(args: argparse.Namespace) -> int:
         atomic_write(saved, data.encode())
     sys.stdout.write(text_report(results))
     if args.write_docs:
-        atomic_write(repo / REPORT, markdown_report(results).encode())
+        from .pageweight import kept_section  # written by scripts/page_weight.py: kept
+
+        old = (repo / REPORT).read_text(encoding="utf-8") if (repo / REPORT).is_file() else ""
+        kept = kept_section(old)
+        report = markdown_report(results) + (f"\n{kept}" if kept else "")
+        atomic_write(repo / REPORT, report.encode())
         progress(f"wrote {REPORT}")
     return 1 if results["errors"] else 0
 
