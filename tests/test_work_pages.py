@@ -181,7 +181,8 @@ def test_metadata_check_is_shown_only_when_recorded(tmp_path: Path) -> None:
 def test_search_tags_name_people_and_boost_central_works(tmp_path: Path) -> None:
     bib = entry(
         "olah2020",
-        author="Olah, Chris and {Center for AI Safety} and O'Brien, Eve and {OpenAI}",
+        author="Olah, Chris and {Center for AI Safety} and O'Brien, Eve and {OpenAI} "
+        'and Roe, <b>"Ann"</b> &amp;',
         rebuts="lone2021",
     ) + entry("lone2021")
     atlas = generate(tmp_path, {"a.bib": bib})
@@ -189,7 +190,8 @@ def test_search_tags_name_people_and_boost_central_works(tmp_path: Path) -> None
     tags = re.findall(r'^  - "(.*)"$', front.split("tags:\n", 1)[1].split("hide:")[0], re.M)
     # people and one-word organisations; an organisation named in words would make its
     # works the first hit for "safety"
-    assert tags == ["Chris Olah", "Eve O\u2019Brien", "OpenAI"]
+    assert tags[:3] == ["Chris Olah", "Eve O\u2019Brien", "OpenAI"] and len(tags) == 4
+    assert "Ann" in tags[3] and not re.search("[<>&\"']", tags[3])  # themes print it raw
     assert "hide:\n  - tags\n" in front  # never shown on the page itself
     boosts = {
         key: float(re.search(r"boost: ([0-9.]+)", (atlas / "works" / f"{key}.md").read_text())[1])
