@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from conftest import ROOT, make_project
 from toi_atlas import bench
-from toi_atlas.localserver import CHROMIUM_ARGS, chromium_path, serve
+from toi_atlas.localserver import serve
 from toi_atlas.pageweight import (
     END,
     START,
@@ -17,7 +18,7 @@ from toi_atlas.pageweight import (
     first_visit,
     kept_section,
     markdown_section,
-    measure,
+    measure_with,
     with_section,
 )
 
@@ -74,24 +75,22 @@ def test_the_docs_section_is_the_scripts_output_format() -> None:
 
 
 @pytest.mark.browser
-def test_first_visit_counts_every_response_and_the_search_index(real_site: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_first_visit_counts_every_response_and_the_search_index(
+    browser: Browser, real_site: Path
+) -> None:
     site = real_site / "site"
     essay, browse = "/atlas/works/segerie2023against/", "/atlas/browse/"
-    with serve(site) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    with serve(site) as base:
         loads = {path: first_visit(browser, base + path) for path in (essay, browse)}
-        browser.close()
+        [weight] = measure_with(browser, base, site, (("work", essay, ""),))
     urls = {path: [u.removeprefix(base) for u, _ in got] for path, got in loads.items()}
     assert urls[essay][0] == essay and "/search/search_index.json" in urls[essay]
     assert not [u for u in urls[essay] if u.endswith("browse.js")]
     assert [u for u in urls[browse] if u.endswith("/javascripts/browse.js")]
     assert "/atlas/data/browse.json" in urls[browse]
-    sizes = dict(loads[essay])
+    sizes = {u.removeprefix(base): s for u, s in loads[essay]}
     index = site / "search" / "search_index.json"
-    assert sizes[base + "/search/search_index.json"] == index.stat().st_size
-    [weight] = measure(site, (("work", essay, ""),))
+    assert sizes["/search/search_index.json"] == index.stat().st_size
     assert weight.requests == len(loads[essay])
     assert weight.raw == sum(sizes.values()) and 0 < weight.gzip < weight.raw
     assert weight.search_raw == index.stat().st_size > weight.search_gzip > 0

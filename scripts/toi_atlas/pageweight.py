@@ -60,17 +60,25 @@ def local_file(site: Path, url: str) -> Path | None:
 
 
 def measure(site: Path, pages: tuple[tuple[str, str, str], ...] = PAGES) -> list[Weight]:
+    """Serve `site` and measure each page in Debian's Chromium."""
     from playwright.sync_api import sync_playwright
 
-    weights = []
     with serve(site) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            for name, path, ready in pages:
-                weights.append(_weight(site, name, path, first_visit(browser, base + path, ready)))
+            return measure_with(browser, base, site, pages)
         finally:
             browser.close()
-    return weights
+
+
+def measure_with(
+    browser: Browser, base: str, site: Path, pages: tuple[tuple[str, str, str], ...] = PAGES
+) -> list[Weight]:
+    """The same with a running browser and a server of `site` at `base`."""
+    return [
+        _weight(site, name, path, first_visit(browser, base + path, ready))
+        for name, path, ready in pages
+    ]
 
 
 def first_visit(browser: Browser, url: str, ready: str = "") -> list[tuple[str, int]]:
