@@ -172,8 +172,9 @@ def test_claims_script_is_loaded_by_the_claims_page_only(atlas: Path) -> None:
 def test_work_page_lists_its_claims_by_gist_with_status(atlas: Path) -> None:
     page = (atlas / "works" / "reply2022.md").read_text(encoding="utf-8")
     link = "(../claims.md#claim-probes-catch-dormant)"
-    assert f"- Makes: [Simple probes flag dormant goals anyway]{link}" in page
-    assert "- Disputes: [A hidden goal need not show while dormant]" in page
+    makes, disputes = page.index("Makes (5)\n"), page.index("Disputes (1)\n")
+    assert makes < page.index(f"- [Simple probes flag dormant goals anyway]{link}") < disputes
+    assert disputes < page.index("- [A hidden goal need not show while dormant]")
     assert "toi-status--unanswered" in page
     assert "Linear probes trained" not in page  # the gist, not the sentence
 

@@ -102,7 +102,8 @@ def test_charts_show_the_numbers_of_the_data(real_site: Path, corpus) -> None:
 
 def test_work_page_reads_well(real_site: Path, corpus) -> None:
     html = (real_site / "site" / "atlas/works/segerie2023against/index.html").read_text()
-    summary, cite, bibtex = (html.index(x) for x in ("toi-summary", "toi-citeas", "<details"))
+    marks = ("toi-summary", "toi-citeas", "BibTeX for your reference manager")
+    summary, cite, bibtex = (html.index(x) for x in marks)
     assert summary < cite < bibtex  # summary first, cite as, then the folded BibTeX
     work = corpus.works["segerie2023against"]
     assert f"Added to the atlas on {work.added}" in html

@@ -15,7 +15,7 @@ from typing import Any
 from ..model import Corpus, Work
 from ..taxonomy import Taxonomy
 from .context import Context
-from .markdown import first_sentence
+from .markdown import first_sentence, page_script
 from .ris import ris_record
 
 PAGE = "browse.md"
@@ -296,6 +296,8 @@ def render_page(corpus: Corpus) -> str:
             "[all-clean.bib](data/all-clean.bib){ #toi-cleanbib }, "
             "[works.csl.json](data/works.csl.json){ #toi-csljson }, "
             "[works.ris.json](data/works.ris.json){ #toi-risjson } (one RIS record per key).",
+            "",
+            page_script("../javascripts/browse.js", "toi-browse-script"),
             "",
         ]
     )

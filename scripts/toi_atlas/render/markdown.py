@@ -14,6 +14,7 @@ import html
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from .. import bidi
@@ -132,9 +133,16 @@ def byline(work: Work) -> str:
 
 
 def work_list_item(
-    work: Work, from_page: str, tax: Taxonomy, stance: str | None = None, extra: str = ""
+    work: Work,
+    from_page: str,
+    tax: Taxonomy,
+    stance: str | None = None,
+    extra: str = "",
+    namer: Callable[[str], str] | None = None,
 ) -> str:
-    """One line in a list of works: title, byline, optional stance, one-line summary."""
+    """One line in a list of works: title, byline, optional stance, one-line summary.
+
+    `namer` rewrites the escaped one-line summary (render.essay names the essay in it)."""
     bits = [f"- {work_link(work, from_page)}"]
     if stance:
         bits.append(stance_label(tax, stance))
@@ -145,5 +153,23 @@ def work_list_item(
         line += f"  \n  {extra}"
     if work.summary:
         oneline = md_escape(first_sentence(work.summary))
+        if namer is not None:
+            oneline = namer(oneline)
         line += f'  \n  <span class="toi-oneline">{oneline}</span>'
     return line
+
+
+def page_script(src: str, ident: str) -> str:
+    """Markdown that loads one script on this page only (not on every page, as the
+    theme's extra_javascript would).
+
+    The URL comes from a hidden Markdown link, which MkDocs and Zensical both resolve
+    for the page's folder (Zensical rewrites a raw `src`, MkDocs does not); a line of
+    script then loads it. `src` is relative to the Markdown file, `ident` the link's id.
+    """
+    return (
+        f"[Script of this page]({src}){{ #{ident} hidden }}\n\n"
+        f"<script>(function () {{ var a = document.getElementById('{ident}'); "
+        "if (!a) return; var s = document.createElement('script'); s.src = a.href; "
+        "document.body.appendChild(s); })();</script>\n"
+    )

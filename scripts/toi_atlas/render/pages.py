@@ -1,46 +1,79 @@
-"""One Markdown page per work: citation, summary, links, tags, edges both ways, BibTeX."""
+"""One Markdown page per work: citation, summary, actions, tags, edges both ways, BibTeX.
+
+The page opens like a publication list entry (title, authors, actions to read and
+cite), then the debate around the work, grouped by topic. Long groups are folded with
+their count, so even the essay's page (over a hundred connections) stays a few screens.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import re
+from collections.abc import Iterator
 
 from ..bibtext import entry_to_bibtex
 from ..claims import ROLES
-from ..model import Corpus, Edge, Work, custom_field_names
-from ..taxonomy import SECTION_LABELS
+from ..identity import is_safe_url
+from ..model import Corpus, Edge, MetadataCheck, Work, custom_field_names
+from ..taxonomy import SECTION_LABELS, Term
+from ..wording import counted
 from .argument import status_badge
 from .claimspage import PAGE as CLAIMS_PAGE
 from .context import Context
+from .essay import EssayNamer
 from .exports import csl_item
 from .markdown import (
     attr,
-    byline,
-    ext_link,
     fence,
     first_sentence,
     md_escape,
     rel,
     stance_label,
     topic_link,
+    topic_path,
     work_link,
     work_list_item,
     work_path,
     yaml_str,
 )
 
+# A group of more lines than this is folded (a <details> showing its count), unless
+# the whole section has at most OPEN_TOTAL lines: then it is short enough to show.
+FOLD_AT = 4
+OPEN_TOTAL = 12
+# Topic groups shown one by one; any further ones are folded together under one line.
+SHOWN_GROUPS = 6
+PLURAL_LABELS = {"toi": "Theories of impact", "endstory": "End stories", "agenda": "Agendas"}
+CLAIM_VERBS = {"made_by": "Makes", "supported_by": "Gives evidence for", "disputed_by": "Disputes"}
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
 
 def cite_path(work: Work) -> str:
     return f"cite/{work.slug}.bib"
 
 
-def unsearched(title: str) -> str:
+def unsearched(title: str, anchor: str = "") -> str:
     """An h2 whose section stays out of the search index (Material's and Zensical's).
 
     Readers search for a work by its title, authors and summary, which come before the
     first h2. Links, edges, citations and BibTeX would only make every work match every
     name it mentions, and were 80% of a 37 MiB index at 10,000 works.
     """
-    return f"## {title} {{ data-search-exclude }}"
+    ident = f"#{anchor} " if anchor else ""
+    return f"## {title} {{ {ident}data-search-exclude }}"
 
 
 def render_work(work: Work, ctx: Context, cite: dict[str, str], bibtex: str) -> str:
@@ -52,15 +85,17 @@ def render_work(work: Work, ctx: Context, cite: dict[str, str], bibtex: str) -> 
     corpus = ctx.corpus
     page = work_path(work)
     tax = corpus.taxonomy
+    name_essay = EssayNamer(corpus, page)
     lines = [
         "---",
         f"title: {yaml_str(work.title or work.key)}",
         f"description: {yaml_str(preview(work))}",
+        *_search_meta(work, corpus),
         "---",
         "",
         f"# {md_escape(work.title or work.key)}",
         "",
-        f'<p class="toi-byline">{byline(work)}</p>',
+        f'<p class="toi-byline">{full_byline(work)}</p>',
         "",
     ]
     badges = sorted(
@@ -72,12 +107,13 @@ def render_work(work: Work, ctx: Context, cite: dict[str, str], bibtex: str) -> 
     if work.readingtime:
         meta_bits.append(f'<span class="toi-readingtime">{work.readingtime} min read</span>')
     lines += [f'<p class="toi-meta">{" ".join(meta_bits)}</p>', ""]
+    lines += _actions(work)
     if work.summary:
-        lines += [f'<p class="toi-summary">{md_escape(work.summary)}</p>', ""]
-    lines += _links(work)
+        # A Markdown paragraph with a class, not raw HTML: the essay's name is a link.
+        lines += [name_essay(md_escape(work.summary)), "{: .toi-summary }", ""]
     lines += _topics(work, corpus, page)
     edges = _edges(work, corpus, page)
-    lines += edges or _related(work, corpus, page)
+    lines += edges or _related(work, corpus, page, name_essay)
     lines += _claims(work, ctx, page)
     lines += _cite(work, cite, bibtex, page)
     lines += _dates(work)
@@ -91,82 +127,203 @@ def preview(work: Work) -> str:
     return " · ".join(p for p in (work.author_line, str(work.year or ""), work.venue) if p)
 
 
-def _links(work: Work) -> list[str]:
-    items = []
-    if work.url:
-        items.append(f"- Read: {ext_link(work.url, work.url)}")
-    if work.arxiv:
-        items.append(f"- arXiv: {ext_link('https://arxiv.org/abs/' + work.arxiv, work.arxiv)}")
-    if work.doi:
-        items.append(f"- DOI: {ext_link('https://doi.org/' + work.doi, work.doi)}")
-    if work.pdf:
-        items.append(f"- PDF: {ext_link(work.pdf, work.pdf)}")
-    if work.code:
-        items.append(f"- Code: {ext_link(work.code, work.code)}")
-    return [unsearched("Links"), "", *items, ""] if items else []
+# --- search ---------------------------------------------------------------------------
+
+_NOT_IN_TAGS = re.compile('[&<>"\x00-\x1f\u202a-\u202e\u2066-\u2069]')
+
+
+def search_tags(work: Work) -> list[str]:
+    """The name of every person among the authors (or editors), as the page's search
+    `tags`.
+
+    Material ranks a match in `tags` above one in a title, so a search for a surname
+    lists that person's works before pages that merely mention them (the end story
+    "Olah's interpretability dream", listings full of bylines), and "Chris Olah" matches
+    his works twice. Organisations named in several words ("Center for AI Safety") are
+    left out: their words would put their works first for any query about safety.
+    Themes may print front matter raw, so markup characters are dropped and an
+    apostrophe becomes a typographic one (O'Brien -> O’Brien), which no parser reads.
+    """
+    raw = work.raw.persons
+    people = raw.get("author") or raw.get("editor") or []
+    names = []
+    for person, name in zip(people, work.authors or work.editors, strict=False):
+        last = " ".join(person.last_names).strip("{}")
+        if person.first_names or person.middle_names or " " not in last:
+            names.append(name)
+    cleaned = (" ".join(_NOT_IN_TAGS.sub(" ", n.replace("'", "\u2019")).split()) for n in names)
+    return list(dict.fromkeys(n for n in cleaned if n))
+
+
+def search_boost(work: Work, corpus: Corpus) -> float:
+    """Between 1 and 2, growing with the work's connections: among works that match a
+    query equally (several works by one author), the central ones come first."""
+    degree = len(work.edges) + len(corpus.incoming.get(work.key, []))
+    return round(1 + min(math.log10(1 + degree) / 3, 0.99), 2)
+
+
+def _search_meta(work: Work, corpus: Corpus) -> list[str]:
+    tags = search_tags(work)
+    lines = ["tags:", *(f"  - {yaml_str(t)}" for t in tags), "hide:", "  - tags"] if tags else []
+    return [*lines, "search:", f"  boost: {search_boost(work, corpus)}"]
+
+
+# --- the head of the page: authors and actions ----------------------------------------
+
+
+def full_byline(work: Work) -> str:
+    """Every author, the year and the venue (lists elsewhere shorten to "et al.")."""
+    names = list(work.authors or work.editors)
+    if work.more_authors:
+        names.append("others")
+    who = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else ""
+    parts = [who, str(work.year) if work.year else "", work.venue]
+    return " · ".join(md_escape(p) for p in parts if p)
+
+
+def _actions(work: Work) -> list[str]:
+    """Read, PDF, arXiv, DOI and code links, then Cite and BibTeX, right under the title."""
+    targets = [
+        ("Read", work.url),
+        ("PDF", work.pdf),
+        ("arXiv", f"https://arxiv.org/abs/{work.arxiv}" if work.arxiv else None),
+        ("DOI", f"https://doi.org/{work.doi}" if work.doi else None),
+        ("Code", work.code),
+    ]
+    seen: set[str] = set()
+    links = []
+    for label, url in targets:
+        if url and url not in seen and is_safe_url(url):
+            primary = " md-button--primary" if not seen else ""
+            seen.add(url)
+            links.append(
+                f'<a class="md-button{primary} toi-action" href="{attr(url)}" '
+                f'rel="noopener">{label}</a>'
+            )
+    # Same-page anchors: the Cite heading, and the download link inside the folded
+    # BibTeX block (following it unfolds the block).
+    links += [
+        '<a class="md-button toi-action toi-action--cite" href="#cite">Cite</a>',
+        '<a class="md-button toi-action toi-action--cite" href="#bibtex">BibTeX</a>',
+    ]
+    return [f'<p class="toi-actions" data-search-exclude>{" ".join(links)}</p>', ""]
+
+
+# --- where it stands, and the debate grouped by topic ------------------------------------
 
 
 def _topics(work: Work, corpus: Corpus, page: str) -> list[str]:
+    """One line per kind of topic, the topics grouped by the stance taken on them."""
     tax = corpus.taxonomy
-    rows = []
+    by_kind: dict[str, dict[str | None, list[Term]]] = {}
     for tag in work.tags:
         term = tax.topic(tag.topic)
-        if term is None:
+        if term is not None:
+            by_kind.setdefault(term.kind, {}).setdefault(tag.stance, []).append(term)
+    rows = []
+    for kind, label in PLURAL_LABELS.items():
+        stances = by_kind.get(kind)
+        if not stances:
             continue
-        rows.append(
-            f"| {topic_link(term, page)} | {SECTION_LABELS[term.kind]} | "
-            f"{stance_label(tax, tag.stance, page, link=True)} |"
-        )
-    if not rows:
-        return []
-    return [
-        unsearched("Where it stands"),
-        "",
-        "| Topic | Type | Stance |",
-        "|---|---|---|",
-        *rows,
-        "",
-    ]
+        n = sum(len(terms) for terms in stances.values())
+        parts = [
+            f"{stance_label(tax, stance, page, link=True)} "
+            + ", ".join(topic_link(t, page) for t in terms)
+            for stance, terms in stances.items()
+        ]
+        head = SECTION_LABELS[kind] if n == 1 else f"{label} ({n})"
+        rows.append(f"- **{head}**: " + "; ".join(p.strip() for p in parts))
+    return [unsearched("Where it stands"), "", *rows, ""] if rows else []
 
 
-def _edge_lines(
-    edges: list[Edge], other_key: Callable[[Edge], str], inverse: bool, corpus: Corpus, page: str
-) -> list[str]:
-    """One line per (edge type, other work), listing every topic the edge is scoped to."""
+def _edge_pairs(work: Work, corpus: Corpus) -> Iterator[tuple[str, Work, list[str | None]]]:
+    """(verb, other work, scopes) per edge type and other work: this work's own edges
+    first, in file order, then the edges of other works on it."""
     tax = corpus.taxonomy
-    groups: dict[tuple[str, str], list[str | None]] = {}
-    for e in edges:
-        if other_key(e) in corpus.works and e.type in tax.edgetypes:
-            groups.setdefault((e.type, other_key(e)), []).append(e.scope)
-    lines = []
-    for (etype, key), scopes in groups.items():
-        term = tax.edgetypes[etype]
-        verb = (term.inverse or etype) if inverse else term.name
-        other = corpus.works[key]
-        line = f"- {md_escape(verb)} {work_link(other, page)}"
-        if other.credit:
-            line += f" ({md_escape(other.credit)})"
-        topics = [t for t in (tax.topic(s) for s in scopes if s) if t is not None]
-        if topics:
-            line += " about " + ", ".join(topic_link(t, page) for t in topics)
-        lines.append(line)
-    return lines
-
-
-def _edges(work: Work, corpus: Corpus, page: str) -> list[str]:
-    out_lines = _edge_lines(list(work.edges), lambda e: e.target, False, corpus, page)
     incoming = sorted(
         corpus.incoming.get(work.key, []), key=lambda e: (e.type, e.source.lower(), e.scope or "")
     )
-    in_lines = _edge_lines(incoming, lambda e: e.source, True, corpus, page)
-    if not (out_lines or in_lines):
+    sides: list[tuple[list[Edge], bool]] = [(list(work.edges), False), (incoming, True)]
+    for edges, inverse in sides:
+        pairs: dict[tuple[str, str], list[str | None]] = {}
+        for e in edges:
+            other = e.source if inverse else e.target
+            if other in corpus.works and e.type in tax.edgetypes:
+                pairs.setdefault((e.type, other), []).append(e.scope)
+        for (etype, key), scopes in pairs.items():
+            term = tax.edgetypes[etype]
+            verb = (term.inverse or etype) if inverse else term.name
+            yield verb, corpus.works[key], scopes
+
+
+def edge_groups(work: Work, corpus: Corpus, page: str) -> list[tuple[Term | None, list[str]]]:
+    """The work's connections as list lines, grouped by the topic they are about.
+
+    A connection about several topics is listed under each; one about none (or about an
+    unknown id, already reported) under None. Largest group first, then topic order."""
+    tax = corpus.taxonomy
+    groups: dict[str | None, list[str]] = {}
+    for verb, other, scopes in _edge_pairs(work, corpus):
+        line = f"- {md_escape(verb)} {work_link(other, page)}"
+        if other.credit:
+            line += f" ({md_escape(other.credit)})"
+        topics = [s if s and tax.topic(s) else None for s in scopes]
+        for topic in dict.fromkeys(topics):
+            groups.setdefault(topic, []).append(line)
+    order = {t.id: i for i, t in enumerate(tax.all_topics())}
+    ranked = sorted(groups, key=lambda t: (t is None, -len(groups[t]), order.get(t or "", 0)))
+    return [(tax.topic(t) if t else None, groups[t]) for t in ranked]
+
+
+def fold(
+    title: str, lines: list[str], *, link: str = "", indent: str = "", total: int = 0
+) -> list[str]:
+    """A titled group of list lines with its count. Short (or in a short section,
+    `total` lines in all), it is shown: a head line, linked to `link`, over the list.
+    Long, it is folded into a <details> whose summary shows the count; the link, which
+    may not sit inside a summary (a control in a control), closes the group."""
+    n = len(lines)
+    if n <= FOLD_AT or total <= OPEN_TOTAL:
+        head = f"[{title}]({link}) ({n})" if link else f"{title} ({n})"
+        return [f"{indent}{head}", f"{indent}{{: .toi-group-head }}", "", *lines_at(indent, lines)]
+    body = [*lines, "", f"[The debate on {title}]({link}){{: .toi-group-link }}"] if link else lines
+    return [f'{indent}??? toi-group "{title} ({n})"', "", *lines_at(indent + "    ", body)]
+
+
+def lines_at(indent: str, lines: list[str]) -> list[str]:
+    return [f"{indent}{line}" if line else "" for line in lines] + [""]
+
+
+def _edges(work: Work, corpus: Corpus, page: str) -> list[str]:
+    groups = edge_groups(work, corpus, page)
+    if not groups:
         return []
-    lines = [unsearched("In the debate"), ""]
-    if out_lines:
-        lines += ["This work:", "", *out_lines, ""]
-    if in_lines:
-        lines += ["Other works on this one:", "", *in_lines, ""]
+    pairs = sum(1 for _ in _edge_pairs(work, corpus))
+    lines = [
+        unsearched("In the debate"),
+        "",
+        f"{counted(pairs, 'connection')} with other works, by the topic each is about:",
+        "",
+    ]
+    total = sum(len(items) for _, items in groups)
+    for term, items in groups[:SHOWN_GROUPS]:
+        lines += _topic_group(term, items, page, "", total)
+    rest = groups[SHOWN_GROUPS:]
+    if rest:
+        n = sum(len(items) for _, items in rest)
+        lines += [f'??? toi-group "{counted(len(rest), "more topic")} ({n})"', ""]
+        for term, items in rest:
+            lines += _topic_group(term, items, page, "    ", total)
     return lines
+
+
+def _topic_group(
+    term: Term | None, items: list[str], page: str, indent: str, total: int
+) -> list[str]:
+    if term is None:
+        return fold("Not tied to one topic", items, indent=indent, total=total)
+    link = rel(page, topic_path(term))
+    return fold(md_escape(term.name), items, link=link, indent=indent, total=total)
 
 
 def related_works(work: Work, corpus: Corpus, limit: int = 5) -> list[Work]:
@@ -184,7 +341,7 @@ def related_works(work: Work, corpus: Corpus, limit: int = 5) -> list[Work]:
     return [corpus.works[k] for k in ranked[:limit]]
 
 
-def _related(work: Work, corpus: Corpus, page: str) -> list[str]:
+def _related(work: Work, corpus: Corpus, page: str, name_essay: EssayNamer) -> list[str]:
     related = related_works(work, corpus)
     if not related:
         return []
@@ -193,40 +350,33 @@ def _related(work: Work, corpus: Corpus, page: str) -> list[str]:
         "",
         "No work in the corpus is linked to this one yet; these share the most topics with it:",
         "",
-        *(work_list_item(w, page, corpus.taxonomy) for w in related),
+        *(work_list_item(w, page, corpus.taxonomy, namer=name_essay) for w in related),
         "",
     ]
 
 
-def _dates(work: Work) -> list[str]:
-    """From the entry's own fields, never the build clock, so builds stay reproducible."""
-    if not work.added:
-        return []
-    text = f"Added to the atlas on {work.added}"
-    if work.modified and work.modified != work.added:
-        text += f", last updated on {work.modified}"
-    return [f'<p class="toi-dates">{text}.</p>', ""]
-
-
 def _claims(work: Work, ctx: Context, page: str) -> list[str]:
-    """Claims this work makes, gives evidence for or disputes: gist, link to its anchor, status."""
-    rows = []
+    """Claims this work makes, gives evidence for or disputes, grouped by that role:
+    gist, link to the claim's anchor on the claims page, status."""
+    groups: dict[str, list[str]] = {}
     for claim in ctx.claims:
         for role in ROLES:
             if work.key in claim.role_keys(role):
                 link = f"{rel(page, CLAIMS_PAGE)}#{claim.anchor}"
-                verb = {
-                    "made_by": "Makes",
-                    "supported_by": "Gives evidence for",
-                    "disputed_by": "Disputes",
-                }[role]
                 status = status_badge(ctx.tree.status(claim.id))
-                rows.append(f"- {verb}: [{md_escape(claim.label)}]({link}) {status}")
-    return [unsearched("Claims"), "", *rows, ""] if rows else []
+                groups.setdefault(role, []).append(f"- [{md_escape(claim.label)}]({link}) {status}")
+    if not groups:
+        return []
+    lines = [unsearched("Claims"), ""]
+    total = sum(len(rows) for rows in groups.values())
+    for role in ROLES:
+        if role in groups:
+            lines += fold(CLAIM_VERBS[role], groups[role], total=total)
+    return lines
 
 
 def _cite(work: Work, cite: dict[str, str], bib: str, page: str) -> list[str]:
-    lines = [unsearched("Cite"), ""]
+    lines = [unsearched("Cite", anchor="cite"), ""]
     for label, text in cite.items():
         # A raw HTML block, so Markdown leaves it alone; citations.to_html escaped the text.
         lines += [f'<p class="toi-citeas"><strong>{label}</strong>: {text}</p>', ""]
@@ -235,12 +385,42 @@ def _cite(work: Work, cite: dict[str, str], bib: str, page: str) -> list[str]:
         "",
         *("    " + line for line in fence(bib, "bibtex")),
         "",
-        # A Markdown link, not raw HTML: MkDocs and Zensical rewrite and check it.
+        # A Markdown link, not raw HTML: MkDocs and Zensical rewrite and check it. Its id
+        # is the target of the BibTeX action: Material and Chromium open the folded
+        # block when the address points inside it.
         f"    [Download cite.bib]({rel(page, cite_path(work))})"
-        f'{{ .md-button download="{attr(work.slug)}.bib" }}',
+        f'{{ #bibtex .md-button download="{attr(work.slug)}.bib" }}',
         "",
     ]
     return lines
+
+
+def _dates(work: Work) -> list[str]:
+    """From the entry's own fields, never the build clock, so builds stay reproducible."""
+    lines = []
+    if work.added:
+        text = f"Added to the atlas on {work.added}"
+        if work.modified and work.modified != work.added:
+            text += f", last updated on {work.modified}"
+        lines += [f'<p class="toi-dates">{text}.</p>', ""]
+    if work.checked:
+        lines += [f'<p class="toi-dates toi-checked">{checked_line(work.checked)}</p>', ""]
+    return lines
+
+
+def checked_line(check: MetadataCheck) -> str:
+    """ "Metadata checked against arXiv abstract page, 3 December 2026." (escaped)"""
+    sources = "; ".join(md_escape(s) for s in check.sources)
+    return f"Metadata checked against {sources}, {long_date(check.date)}."
+
+
+def long_date(iso: str) -> str:
+    """2026-12-03 -> 3 December 2026; a date that does not exist stays as written
+    (the checker reports it)."""
+    year, month, day = (int(p) for p in iso.split("-"))
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return md_escape(iso)
+    return f"{day} {MONTH_NAMES[month - 1]} {year}"
 
 
 def render(ctx: Context) -> dict[str, str]:

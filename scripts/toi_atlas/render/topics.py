@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from ..debate import build_debate
 from ..model import Corpus, Work
-from ..taxonomy import Taxonomy, Term
+from ..taxonomy import SECTION_LABELS, Taxonomy, Term
 from .argument import CLAIMS_PAGE, legend, render_steps, walks
 from .browse import browse_url
 from .context import Context
 from .diagram import render_svg
+from .essay import EssayNamer
 from .markdown import (
+    attr,
+    first_sentence,
     md_escape,
     rel,
     stance_label,
@@ -26,7 +31,7 @@ SECTION_PAGES = {
         "Theories of impact",
         "What interpretability research could be *for*: the twenty theories on Neel "
         "Nanda's longlist, the sub-items the debate treats separately, and the ones the "
-        "critique adds. Each page gathers the works that argue for or against it.",
+        "essay adds. Each page gathers the works that argue for or against it.",
     ),
     "endstories": (
         "endstory",
@@ -41,6 +46,19 @@ SECTION_PAGES = {
         "argue for or against each alternative.",
     ),
 }
+
+
+FACET = {"toi": "toi", "endstory": "endstory", "agenda": "agenda"}
+# Listing pages stay out of search: their bylines made them outrank the works they list.
+NOT_SEARCHED = ["search:", "  exclude: true"]
+# Work pages are boosted by up to 2 (render.pages.search_boost); a topic's own page
+# should still come first for its name ("Auditing" before "Auditing language models").
+TOPIC_SEARCH = ["search:", "  boost: 2"]
+# A gloss is one line of an index: the first sentence, or its head when that is long.
+GLOSS_LIMIT = 170
+GLOSS_MAX = 230  # a sentence that cannot be cut well is kept whole up to this length
+GLOSS_MIN = 30
+_SUBORDINATE = re.compile(r"(If|When|Once|Although|Though|While|Because|Since|As|Unless)\b")
 
 
 def _ordered(terms: dict[str, Term]) -> list[Term]:
@@ -58,6 +76,7 @@ def render_topic(term: Term, ctx: Context) -> str:
         "---",
         f"title: {yaml_str(term.name)}",
         f"description: {yaml_str(term.description)}",
+        *TOPIC_SEARCH,
         "---",
         "",
         f"# {md_escape(term.name)}",
@@ -70,7 +89,8 @@ def render_topic(term: Term, ctx: Context) -> str:
         kicker += ", added by the critique"
     if term.parent and term.parent in tax.tois:
         kicker += f", part of {topic_link(tax.tois[term.parent], page)}"
-    lines += [f'<p class="toi-kicker">{kicker}</p>', "", md_escape(term.description), ""]
+    description = EssayNamer(corpus, page)(md_escape(term.description))
+    lines += [f'<p class="toi-kicker">{kicker}</p>', "", description, ""]
     children = [t for t in _ordered(tax.tois) if t.parent == term.id]
     if children:
         lines += ["Treated separately:", ""]
@@ -207,9 +227,11 @@ def render_stance(term: Term, corpus: Corpus) -> str:
     tax = corpus.taxonomy
     page = f"stance/{term.id}.md"
     rows = corpus.works_with_stance(term.id)
+    name_essay = EssayNamer(corpus, page)
     lines = [
         "---",
         f"title: {yaml_str('Stance: ' + term.name)}",
+        *NOT_SEARCHED,
         "---",
         "",
         f"# {stance_label(tax, term.id)} {md_escape(term.name)}",
@@ -223,7 +245,7 @@ def render_stance(term: Term, corpus: Corpus) -> str:
     for w, topics in rows[:LIST_LIMIT]:
         named = [t for t in (tax.topic(x) for x in topics) if t is not None]
         extra = "on " + ", ".join(topic_link(t, page) for t in named) if named else ""
-        lines.append(work_list_item(w, page, tax, extra=extra))
+        lines.append(work_list_item(w, page, tax, extra=extra, namer=name_essay))
     if len(rows) > LIST_LIMIT:
         url = browse_url(page, "stance", term.id)
         lines += ["", f"… and {len(rows) - LIST_LIMIT} more: [see all {len(rows)}]({url})"]
@@ -231,33 +253,86 @@ def render_stance(term: Term, corpus: Corpus) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _count_cells(corpus: Corpus, term: Term, page: str) -> str:
+def gloss(description: str) -> str:
+    """A short line for an index: the description's first sentence. A long one is cut
+    where what follows only elaborates: at its colon or semicolon, else at the last
+    comma that ends a main clause; a sentence that opens with a subordinate clause
+    ("If ..., ...") has no such comma and is kept whole, or cut at a word if very long."""
+    sentence = first_sentence(description, limit=len(description))
+    if len(sentence) <= GLOSS_LIMIT:
+        return sentence
+    head = re.split(r"[:;]", sentence, maxsplit=1)[0].rstrip(" ,")
+    if GLOSS_MIN <= len(head) <= GLOSS_LIMIT:
+        return head + "."
+    comma = sentence.rfind(", ", 0, GLOSS_LIMIT)
+    if comma >= 2 * GLOSS_MIN and not _SUBORDINATE.match(sentence):
+        return sentence[:comma] + "."
+    if len(sentence) <= GLOSS_MAX:
+        return sentence
+    return first_sentence(description, limit=GLOSS_LIMIT)
+
+
+def _stance_counts(corpus: Corpus, term: Term, page: str, facet: str) -> str:
+    """Each stance's count as its badge (symbol and number; the word for screen
+    readers), linked to the browse page filtered on exactly those works."""
     tax = corpus.taxonomy
     works = corpus.works_on(term.id)
-    cells = [str(sum(1 for _, s in works if s == st)) for st in tax.stances]
-    return f"| {topic_link(term, page)} | {len(works)} | " + " | ".join(cells) + " |"
+    cells = []
+    for st in tax.stances.values():
+        n = sum(1 for _, s in works if s == st.id)
+        if n:
+            badge = (
+                f'<span class="toi-stance toi-stance--{attr(st.id)}" title="{attr(st.name)}">'
+                f'{attr(st.symbol or "")} {n}<span class="toi-sr"> {attr(st.name)}</span></span>'
+            )
+            cells.append(f"[{badge}]({browse_url(page, facet, term.id)}&stance={st.id})")
+    return " ".join(cells)
+
+
+def _index_row(corpus: Corpus, term: Term, page: str, name_essay: EssayNamer) -> str:
+    facet = FACET[term.kind]
+    n = len(corpus.works_on(term.id))
+    name = f"{topic_link(term, page)}"
+    if term.parent:
+        name = f"↳ {name}"  # a sub-item, listed after its parent
+    about = name_essay(md_escape(gloss(term.description)))
+    works = f"[{n}]({browse_url(page, facet, term.id)})" if n else "0"
+    return (
+        f'| {name}<br><span class="toi-gloss">{about}</span> | {works} '
+        f"| {_stance_counts(corpus, term, page, facet)} |"
+    )
 
 
 def render_section_index(section: str, corpus: Corpus) -> str:
+    """Every topic of one section with a one-line gloss and its works by stance.
+
+    Three columns (topic, works, stances as badges), so the table fits the text column
+    of a desktop and reads on a phone without scrolling sideways."""
     tax = corpus.taxonomy
     folder, title, intro = SECTION_PAGES[section]
     page = f"{folder}/index.md"
-    head = " | ".join(stance_label(tax, s) for s in tax.stances)
+    name_essay = EssayNamer(corpus, page)
+    key = " ".join(stance_label(tax, s) for s in tax.stances)
     lines = [
         "---",
         f"title: {yaml_str(title)}",
+        f"description: {yaml_str(intro.replace('*', ''))}",
         "---",
         "",
         f"# {title}",
         "",
-        intro,
+        name_essay(intro),
         "",
-        f"| {title[:-1] if title.endswith('s') else title} | Works | {head} |",
-        "|---|---:|" + "---:|" * len(tax.stances),
+        f"Each count opens those works on the browse page. Stances: {key}.",
+        "",
+        '<div class="toi-topic-index" markdown>',
+        "",
+        f"| {SECTION_LABELS[folder]} | Works | By stance |",
+        "|---|---:|---|",
     ]
     for term in _ordered(tax.section(section)):
-        lines.append(_count_cells(corpus, term, page))
-    lines.append("")
+        lines.append(_index_row(corpus, term, page, name_essay))
+    lines += ["", "</div>", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -266,6 +341,7 @@ def render_stance_index(corpus: Corpus) -> str:
     lines = [
         "---",
         "title: Stances",
+        *NOT_SEARCHED,
         "---",
         "",
         "# Stances",
