@@ -5,6 +5,11 @@
 (function () {
   "use strict";
 
+  /* "1 claim", "2 claims": counts in words, as everywhere on the site. */
+  function counted(n, one, many) {
+    return n + " " + (n === 1 ? one : many || one + "s");
+  }
+
   function start() {
     var box = document.getElementById("toi-claims-filter");
     if (!box) return;
@@ -97,7 +102,7 @@
           if (!m.classList.contains("toi-claim")) m.hidden = hide;
         });
       });
-      status.textContent = "Showing " + shown + " of " + full.length + " claims.";
+      status.textContent = "Showing " + shown + " of " + counted(full.length, "claim") + ".";
       var url = new URL(window.location.href);
       if (value === "all") url.searchParams.delete("status");
       else url.searchParams.set("status", value);

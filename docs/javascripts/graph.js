@@ -18,6 +18,11 @@
 (function () {
   "use strict";
 
+  /* "1 work", "2 works": counts in words, as everywhere on the site. */
+  function counted(n, one, many) {
+    return n + " " + (n === 1 ? one : many || one + "s");
+  }
+
   var SVGNS = "http://www.w3.org/2000/svg";
   var LABEL_PX = 12;     // label font size, px on screen
   var LABEL_H = 15;      // room a label takes vertically when placing labels
@@ -135,7 +140,7 @@
     var self = this, data = this.data;
     var svg = this.svg = el("svg", {
       "class": "toi-graph-svg", role: "group", tabindex: "-1", // its works take the focus
-      "aria-label": "Argument graph of " + this.nodes.length + " works. Arrow keys move " +
+      "aria-label": "Argument graph of " + counted(this.nodes.length, "work") + ". Arrow keys move " +
         "between works, Enter shows a work's links in the panel beside the graph."
     });
     var view = this.view = el("g", { "class": "toi-g-view" }, svg);
@@ -718,7 +723,7 @@
       if (show) links++;
     });
     document.getElementById("toi-g-status").textContent =
-      shown.length + " works and " + links + " links shown.";
+      counted(shown.length, "work") + " and " + counted(links, "link") + " shown.";
     this.box.dataset.shown = shown.length + "," + links;
     if (this.hidden[this.focus] && shown.length) { // keep a work in the tab order
       this.nodeEls[this.focus].setAttribute("tabindex", "-1");

@@ -62,6 +62,7 @@ from .untrusted import (
     shown,
     terminal_safe,
 )
+from .wording import counted
 from .write import atomic_write
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -525,7 +526,7 @@ def read_back_problem(text: str, raw: RawEntry) -> str | None:
     """
     entries, diags = parse_text(text, "<new entry>")
     if diags or len(entries) != 1:
-        why = diags[0].message if diags else f"{len(entries)} entries"
+        why = diags[0].message if diags else counted(len(entries), "entry", "entries")
         return f"it does not read back as one entry ({why})"
     got = entries[0]
     if (got.key, got.entry_type) != (raw.key, raw.entry_type):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..claimtree import Status
+from ..wording import counted
 from .argument import CLAIMS_PAGE, STATUS_TEXT, claim_href, legend, render_steps, topic_sections
 from .context import Context
 from .markdown import md_escape, topic_link
@@ -24,11 +25,11 @@ def _intro(ctx: Context) -> list[str]:
     parts = [f"{counts[s]} {STATUS_TEXT[s][0].lower()}" for s in Status]
     n = len(ctx.tree.claims)
     return [
-        f"The debate at the level of single statements: {n} claims in our own words, "
+        f"The debate at the level of single statements: {counted(n, 'claim')} in our own words, "
         "topic by topic. Each topic opens with its thesis, what its advocates say it "
         "achieves; every other claim sits under the claim it answers, with the works "
         "that **make** it and, in our reading, the works that give **evidence** for or "
-        f"against it. Of the {n} claims, " + ", ".join(parts) + "."
+        f"against it. Of the {counted(n, 'claim')}, " + ", ".join(parts) + "."
         # The filter script's URL comes from this link, which MkDocs and Zensical both
         # resolve for the page's folder (Zensical rewrites a raw `src`, MkDocs does not).
         f"[The filter's script]({SCRIPT}){{ #toi-claims-script hidden }}",

@@ -25,6 +25,7 @@ from html import escape
 
 from ..debate import Debate
 from ..model import Work
+from ..wording import counted
 from .labels import distinct_labels, wrap
 
 MAX_PER_COLUMN = 25  # works argued for; likewise critiques, and replies
@@ -268,8 +269,10 @@ def _svg(
         f'font-size="{geo.font:g}" role="group" aria-labelledby="{ids}-t {ids}-d" '
         'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">',
         f'<title id="{ids}-t">The debate on {escape(title)}</title>',
-        f'<desc id="{ids}-d">{n_left} works for, {len(nodes) - n_left - n_replies} critiques, '
-        f"{n_replies} replies and {len(edges)} typed links between them; "
+        f'<desc id="{ids}-d">{counted(n_left, "work")} for, '
+        f"{counted(len(nodes) - n_left - n_replies, 'critique')}, "
+        f"{counted(n_replies, 'reply', 'replies')} and {counted(len(edges), 'typed link')} "
+        "between them; "
         "the same works are listed in the sections of this page.</desc>",
         style,
         "<defs>",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..wording import counted
 from .context import Context
 
 PAGE = "downloads.md"
@@ -95,7 +96,8 @@ def render(ctx: Context, sizes: dict[str, int]) -> str:
         "",
         "# Data",
         "",
-        f"The whole corpus ({n} works) in open formats, regenerated with every build from "
+        f"The whole corpus ({counted(n, 'work')}) in open formats, regenerated with every "
+        "build from "
         "the BibTeX files in the repository. Summaries and tags are ours (CC BY 4.0); "
         "bibliographic metadata comes from each work's own record.",
         "",

@@ -17,6 +17,7 @@ from pybtex.database import Person
 from ..bibtext import entry_to_bibtex
 from ..model import Corpus, Work, custom_field_names, latex_to_unicode
 from ..site import Site
+from ..wording import counted
 from .context import Context
 from .markdown import first_sentence, xml_safe
 
@@ -62,7 +63,8 @@ def all_bib(corpus: Corpus, *, clean: bool) -> str:
     strip = custom_field_names(corpus.taxonomy) if clean else frozenset()
     what = "our custom fields stripped" if clean else "with ToI Atlas fields (tags, edges, summary)"
     # No "@" in these comment lines: BibTeX parsers read any "@" as the start of an entry.
-    head = f"% ToI Atlas: {len(corpus.works)} works, {what}.\n% String macros are expanded.\n"
+    head = f"% ToI Atlas: {counted(len(corpus.works), 'work')}, {what}.\n"
+    head += "% String macros are expanded.\n"
     return head + "".join("\n" + entry_to_bibtex(w.raw, strip=strip) for w in corpus.works.values())
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from ..claims import ROLES
 from ..model import Corpus, Work
 from ..site import Site
+from ..wording import counted
 from .context import Context
 from .exports import dumps
 from .labels import distinct_labels, short_label
@@ -431,7 +432,8 @@ def render_page(ctx: Context) -> str:
             "",
             "# The argument graph",
             "",
-            f"All {n} works and {m} typed links. Years run left to right (marked along the "
+            f"All {counted(n, 'work')} and {counted(m, 'typed link')}. "
+            "Years run left to right (marked along the "
             "top) and each band holds the works of one main stance (named on the left; "
             "colour and shape both show it). Point at a work or move to it with the arrow "
             "keys to read its summary; click it to light up what it answers and what answers "
