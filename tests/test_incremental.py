@@ -7,6 +7,7 @@ empties) is tested here too; the Zensical run itself is in test_site.py.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,12 @@ import pytest
 from conftest import entry, make_project
 from toi_atlas import incremental, load
 from toi_atlas.cli import main
-from toi_atlas.diagnostics import has_errors
-from toi_atlas.pipeline import Paths, build
+from toi_atlas.diagnostics import Diagnostic, has_errors
+from toi_atlas.pipeline import Paths, Result, build
 
 # Two findings that are warnings: a duplicate edge (from a .bib file) and a reading list
 # without its hand-written page (from docs/reading/, which the checker reads too).
-WARNED = {
+WARNED: dict[str, str | bytes] = {
     "w.bib": entry("alpha2023")
     + "\n"
     + entry("beta2024", rebuts="alpha2023@auditing, alpha2023@auditing")
@@ -38,7 +39,7 @@ class Loads:
         self.files: list[str] = []
         real = load.decode
 
-        def counted(data: bytes, display: str):  # type: ignore[no-untyped-def]
+        def counted(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
             self.files.append(display)
             return real(data, display)
 
@@ -57,7 +58,7 @@ def root(tmp_path: Path) -> Path:
     return root
 
 
-def _codes(result) -> list[str]:  # type: ignore[no-untyped-def]
+def _codes(result: Result) -> list[str]:
     return sorted(d.code for d in result.diagnostics)
 
 
@@ -108,7 +109,9 @@ def _add_reading_page(root: Path) -> None:
 @pytest.mark.parametrize(
     "change", [_edit_bib, _edit_mkdocs, _add_reading_page], ids=["bib", "mkdocs", "reading-page"]
 )
-def test_an_edited_input_means_a_full_load(change, root: Path, loads: Loads) -> None:  # type: ignore[no-untyped-def]
+def test_an_edited_input_means_a_full_load(
+    change: Callable[[Path], None], root: Path, loads: Loads
+) -> None:
     build(Paths(root))
     change(root)
     loads.files.clear()
