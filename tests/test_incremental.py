@@ -6,9 +6,11 @@ empties) is tested here too; the Zensical run itself is in test_site.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -133,6 +135,21 @@ def test_an_edit_to_the_generator_means_a_full_load(
     build(Paths(root))
     (code / "render.py").write_text("v2")
     loads.files.clear()
+    assert not build(Paths(root)).skipped and loads.files
+
+
+class _NextYear(dt.date):
+    @classmethod
+    def today(cls) -> _NextYear:
+        return cls(dt.date.today().year + 1, 1, 1)
+
+
+def test_a_new_year_means_a_full_load(
+    root: Path, loads: Loads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(Paths(root))
+    monkeypatch.setattr(incremental, "dt", SimpleNamespace(date=_NextYear))
+    loads.files.clear()  # the checker's bound on `year` has moved
     assert not build(Paths(root)).skipped and loads.files
 
 

@@ -4,14 +4,15 @@ A no-op rebuild used to load, check, render and compare every page (43 s at 10,0
 works) only to write nothing; then it loaded and checked everything (4.9 s) only to
 render nothing. After each successful build we record a digest of everything the
 output and the checker's findings depend on (the files in bib/, the hand-written
-reading-list pages the checker looks for, mkdocs.yml, the generator's own code and the
-versions of the libraries that format text), the size and modification time of every
-file written, and the findings (warnings: a build with errors records nothing). The
-next build compares the digest (hashing bytes is a few tens of milliseconds at 10,000
-works, and unlike file times it cannot miss an edit) and the output folder; when both
-stand as recorded it loads nothing and replays the recorded findings, so its report is
-the one a full check would give. Anything else (an edited, missing or extra file in
-docs/atlas) means a full build, which puts the folder right again.
+reading-list pages the checker looks for, mkdocs.yml, the generator's own code, the
+versions of the libraries that format text and the year, which bounds a valid `year`),
+the size and modification time of every file written, and the findings (warnings: a
+build with errors records nothing). The next build compares the digest (hashing bytes
+is a few tens of milliseconds at 10,000 works, and unlike file times it cannot miss an
+edit) and the output folder; when both stand as recorded it loads nothing and replays
+the recorded findings, so its report is the one a full check would give. Anything
+else (an edited, missing or extra file in docs/atlas) means a full build, which puts
+the folder right again.
 
 The manifest may come back from CI's cache, so it is read as untrusted input: any
 part of the wrong shape means a full build, never a wrong report.
@@ -19,6 +20,7 @@ part of the wrong shape means a full build, never a wrong report.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -57,6 +59,8 @@ def digest(inputs: list[Path]) -> str:
             h.update(f"{name}={metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{name}=none\n".encode())
+    # The checker accepts years up to next year, so its findings can change on 1 January.
+    h.update(f"year={dt.date.today().year}\n".encode())
     return h.hexdigest()
 
 
