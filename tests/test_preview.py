@@ -116,6 +116,22 @@ def test_the_preview_ends_when_mkdocs_serve_does(
     assert code == 1 and run.children[0].returncode == 3
 
 
+def _never() -> bool:
+    raise AssertionError("built although the address is unusable")
+
+
+@pytest.mark.parametrize("addr", ["in-use", "8000", "127.0.0.1:http", "127.0.0.1:70000"])
+def test_an_address_it_cannot_listen_on_is_refused_before_building(
+    addr: str, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        if addr == "in-use":
+            addr = f"127.0.0.1:{taken.getsockname()[1]}"
+        assert preview.serve(Paths(tmp_path), addr, _never) == 2
+
+
 # --- the real thing: toi-atlas serve, mkdocs serve and Chromium ---------------------------
 
 

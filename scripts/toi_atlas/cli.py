@@ -109,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .preview import serve
 
     # Each rebuild reports as `toi-atlas build` does; `serve` only needs to know it worked.
-    return serve(Paths(args.root), args.dev_addr, lambda: cmd_build(args) == EXIT_OK)
+    return serve(Paths(args.root), args.dev_addr, lambda: cmd_build(args) == EXIT_OK)  # 0, 1, 2
 
 
 def _module(command: str) -> ModuleType:

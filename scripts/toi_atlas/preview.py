@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -124,9 +125,34 @@ def safely(rebuild: Callable[[], bool]) -> bool:
     return False
 
 
+def unusable(addr: str) -> str | None:
+    """Why mkdocs serve could not listen on `addr` (IP:PORT), or None if it can.
+
+    Asked before anything starts, so a port in use is one plain line, not mkdocs'
+    traceback after a whole build.
+    """
+    host, _, port = addr.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        return f"`{addr}` is not IP:PORT"
+    try:
+        family, kind, proto, _name, where = socket.getaddrinfo(
+            host.strip("[]"), int(port), type=socket.SOCK_STREAM
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as mkdocs serve
+            probe.bind(where)
+    except OSError as exc:
+        return f"cannot listen on {addr}: {exc.strerror or exc}"
+    return None
+
+
 def serve(paths: Paths, addr: str, rebuild: Callable[[], bool]) -> int:
-    """Build, serve on `addr` and rebuild on every change until Ctrl-C (exit 0), or until
-    mkdocs serve stops by itself (exit 1: a port in use, a broken mkdocs.yml)."""
+    """Build, serve on `addr` and rebuild on every change until Ctrl-C (exit 0); exit 1 if
+    mkdocs serve stops by itself (a broken mkdocs.yml), 2 if it cannot listen on `addr`."""
+    problem = unusable(addr)
+    if problem is not None:
+        say(f"{problem}; choose another with --dev-addr")
+        return 2
     child: subprocess.Popen[bytes] | None = None
     try:
         with stopped_by_sigterm():
