@@ -100,6 +100,27 @@ def test_a_failing_build_never_ends_the_preview(
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_the_site_is_served_once_a_first_build_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = FakeRun(monkeypatch, [set(), {"bib/a.bib"}, set()], ["sleep", "60"])
+    builds: list[str] = []
+    started_after: list[int] = []
+    start = preview.start_mkdocs
+    monkeypatch.setattr(
+        preview, "start_mkdocs", lambda *a: started_after.append(len(builds)) or start(*a)
+    )
+
+    def rebuild() -> bool:
+        builds.append("build")
+        if len(builds) == 1:
+            return False  # errors: nothing written, nothing to serve
+        return _builds(tmp_path, [lambda: True])()
+
+    assert preview.serve(Paths(tmp_path), "127.0.0.1:0", rebuild) == 0
+    assert started_after == [2] and run.children[0].poll() is not None
+
+
 def test_the_preview_ends_when_mkdocs_serve_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -157,7 +157,7 @@ def serve(paths: Paths, addr: str, rebuild: Callable[[], bool]) -> int:
     try:
         with stopped_by_sigterm():
             if not safely(rebuild):
-                say("serving the last good site" if _built(paths) else "nothing to serve yet")
+                say(_failed(paths))
             if _built(paths):
                 child = start_mkdocs(paths, addr)
             say(f"watching {WATCH_FILES}; Ctrl-C stops")
@@ -166,7 +166,7 @@ def serve(paths: Paths, addr: str, rebuild: Callable[[], bool]) -> int:
                     shown = ", ".join(sorted(paths.display(Path(p)) for p in changed))
                     say(f"changed: {shown}; building")
                     if not safely(rebuild):
-                        say("still serving the last good site; fix the findings above")
+                        say(_failed(paths))
                 if child is None and _built(paths):  # the first build that succeeded
                     child = start_mkdocs(paths, addr)
                 if child is not None and child.poll() is not None:
@@ -177,6 +177,12 @@ def serve(paths: Paths, addr: str, rebuild: Callable[[], bool]) -> int:
     finally:
         stop(child)
     return 0
+
+
+def _failed(paths: Paths) -> str:
+    if _built(paths):
+        return "the last good site is still served; fix the findings above"
+    return "nothing to serve yet: the site is served once the findings above are fixed"
 
 
 def _built(paths: Paths) -> bool:
