@@ -56,11 +56,12 @@ realworld: install
 build: generate
 	$(BIN)/mkdocs build --strict
 
-## serve: generate, then serve the site on http://127.0.0.1:8000
-serve: generate
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+## serve: generate, serve the site on http://127.0.0.1:8000 and rebuild on every edit in bib/
+serve: install
+	$(BIN)/toi-atlas serve --dev-addr 127.0.0.1:8000
 
 ## zensical: build the same site with Zensical, MkDocs' successor
+## (--clean empties .cache/; our own state is in .toi-atlas/, which it leaves alone)
 zensical: generate install-test
 	$(BIN)/zensical build --clean
 

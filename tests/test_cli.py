@@ -124,6 +124,7 @@ def test_check_does_not_import_the_other_commands(args: list[str], tmp_path: Pat
     assert args != ["check"] or "toi_atlas.validate" in imported  # the check did run
     lazy = {f"toi_atlas.{name}" for name in MODULES.values()}
     assert not imported & {"requests", "toi_atlas.net", *lazy}
+    assert not imported & {"toi_atlas.preview", "watchfiles"}  # only `serve` watches files
     # Nor the renderers and their formatting libraries, which only a build needs.
     assert not imported & {"toi_atlas.render.plan", "toi_atlas.incremental", "citeproc", "rdflib"}
 
@@ -135,6 +136,8 @@ def test_noop_build_does_not_import_the_renderers(tmp_path: Path) -> None:
     again = _imported_by(["build"], root)
     assert "toi_atlas.incremental" in again  # it did compare against the last build
     assert not again & {"toi_atlas.render.plan", "citeproc", "rdflib"}
+    # Nor the loaders: nothing is read, the last build's findings are replayed.
+    assert not again & {"toi_atlas.load", "toi_atlas.validate", "pybtex", "yaml"}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

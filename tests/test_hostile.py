@@ -57,7 +57,7 @@ def test_broken_file_gives_diagnostics_not_a_traceback(name: str, tmp_path: Path
     if proc.returncode == 1:
         assert f"bib/{name}.bib:" in proc.stdout
     outside = [p for p in tmp_path.rglob("*") if p.is_file() and "docs" not in p.parts]
-    assert {p.relative_to(tmp_path).parts[0] for p in outside} <= {"bib", ".cache"}
+    assert {p.relative_to(tmp_path).parts[0] for p in outside} <= {"bib", ".toi-atlas"}
 
 
 def test_every_entry_is_accounted_for(tmp_path: Path) -> None:
@@ -137,7 +137,7 @@ def test_pipeline_on_generated_entries_stays_inside(
     for path in base.rglob("*"):
         if path.is_file() and path.suffix in (".md", ".json", ".bib", ".txt", ".xml"):
             parts = path.relative_to(base).parts
-            assert path.resolve().is_relative_to(out) or parts[0] in ("bib", ".cache")
+            assert path.resolve().is_relative_to(out) or parts[0] in ("bib", ".toi-atlas")
     if result.stats is None:
         assert result.diagnostics  # refused, and said why
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import HOSTILE_KEY, HOSTILE_TITLE, ROOT, copy_site_sources, run_tool
+from toi_atlas.pipeline import Paths, build
 
 pytestmark = pytest.mark.site
 
@@ -61,8 +62,14 @@ def test_search_index_leaves_out_links_edges_and_citations(real_site: Path) -> N
 def test_zensical_builds_the_same_config(tmp_path: Path) -> None:
     project = copy_site_sources(tmp_path)
     assert run_tool(["toi-atlas", "build"], project).returncode == 0
+    state = {p.name: p.read_bytes() for p in (project / ".toi-atlas").iterdir()}
+    assert {"citations.json", "manifest.json"} <= state.keys()
     proc = run_tool(["zensical", "build", "--clean"], project)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # `--clean` empties .cache/; our memo and manifest are elsewhere, so the next
+    # build has nothing to do.
+    assert {p.name: p.read_bytes() for p in (project / ".toi-atlas").iterdir()} == state
+    assert build(Paths(project)).skipped
     page = project / "site" / "atlas" / "works" / "nanda2022longlist" / "index.html"
     html = page.read_text(encoding="utf-8")
     assert "A Longlist of Theories of Impact for Interpretability" in html

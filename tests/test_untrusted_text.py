@@ -181,8 +181,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     assert corpus is not None
     item = csl_item(corpus.works["isolate2023"])
     memo = {"version": 2, "entries": {_key(style, item): TAMPERED for style in STYLES.values()}}
-    (project / ".cache" / "toi-atlas").mkdir(parents=True)
-    (project / ".cache" / "toi-atlas" / "citations.json").write_text(json.dumps(memo))
+    Paths(project).cache.mkdir(parents=True)
+    (Paths(project).cache / "citations.json").write_text(json.dumps(memo))
     gen = run_tool(["toi-atlas", "build"], project)
     assert gen.returncode == 0, gen.stdout + gen.stderr
     built = run_tool(["mkdocs", "build", "--strict", "--site-dir", "site"], project)

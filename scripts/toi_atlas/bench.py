@@ -117,7 +117,7 @@ def progress(message: str) -> None:
 
 def clean(root: Path) -> None:
     """Forget every earlier build, including the citation cache: a cold start."""
-    for sub in ("docs/atlas", ".cache", "site"):
+    for sub in ("docs/atlas", ".toi-atlas", ".cache", "site"):
         shutil.rmtree(root / sub, ignore_errors=True)
 
 

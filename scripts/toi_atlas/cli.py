@@ -22,6 +22,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 HELP = {
     "check": "report every defect in bib/ (file:line CODE message)",
     "build": "check, then write Markdown and data into docs/atlas/",
+    "serve": "build, serve the site with live reload and rebuild when bib/ changes",
     "add": "add a work to bib/ from its arXiv id, DOI or URL",
     "fmt": "rewrite bib/*.bib in canonical form (--check: only report)",
     "import": "add a .bib export (Zotero, JabRef, Scholar) to bib/",
@@ -84,7 +85,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     code = _report(args, result.diagnostics)
     if result.stats is not None and args.format == "text":
         s = result.stats
-        works = len(result.corpus.works) if result.corpus else 0
+        works = result.works
         if result.skipped:
             print(
                 f"docs/atlas is up to date ({counted(works, 'work page')}, "
@@ -103,6 +104,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .pipeline import Paths
+    from .preview import serve
+
+    # Each rebuild reports as `toi-atlas build` does; `serve` only needs to know it worked.
+    return serve(Paths(args.root), args.dev_addr, lambda: cmd_build(args) == EXIT_OK)  # 0, 1, 2
+
+
 def _module(command: str) -> ModuleType:
     return importlib.import_module(f"{__package__}.{MODULES[command]}")
 
@@ -116,6 +125,7 @@ def cmd_module(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "build": cmd_build,
+    "serve": cmd_serve,
     **dict.fromkeys(MODULES, cmd_module),
 }
 
@@ -147,6 +157,15 @@ def make_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPar
         action="store_true",
         help="render every page even if nothing changed since the last build",
     )
+    p = sub.add_parser("serve", help=HELP["serve"])
+    add_root(p, holding="bib/, docs/ and mkdocs.yml")
+    p.add_argument(
+        "--dev-addr",
+        metavar="IP:PORT",
+        default="127.0.0.1:8000",
+        help="where mkdocs serve listens (default: 127.0.0.1:8000)",
+    )
+    p.set_defaults(format="text", strict=False, force=False)  # each rebuild is a plain build
     for name in MODULES:
         p = sub.add_parser(name, help=HELP[name])
         if commands is None or name in commands:

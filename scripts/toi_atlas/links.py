@@ -287,7 +287,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cache",
         type=Path,
-        help="cache file (default: ROOT/.cache/toi-atlas/links.json)",
+        help="cache file (default: ROOT/.toi-atlas/links.json)",
     )
     parser.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="read timeout per request (default: 20)"

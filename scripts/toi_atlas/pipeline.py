@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .claims import Claim, check_claims, load_claims
 from .diagnostics import Diagnostic, Span, has_errors
-from .load import RawEntry, bib_files, load_file
-from .model import Corpus, build_corpus
-from .readinglists import ReadingList, check_reading_lists, load_reading_lists
-from .taxonomy import load_taxonomy
-from .treecheck import check_tree
-from .validate import validate
 from .write import UnsafePathError, WriteStats, write_plan
+
+if TYPE_CHECKING:  # the loaders (pybtex among them) are imported only when something loads
+    from .claims import Claim
+    from .model import Corpus
+    from .readinglists import ReadingList
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,15 @@ class Paths:
 
     @property
     def cache(self) -> Path:
+        """Our state between runs: the citation memo, the build manifest, the link cache.
+
+        Not under `.cache/`: `zensical build --clean` empties that folder.
+        """
+        return self.root / ".toi-atlas"
+
+    @property
+    def old_cache(self) -> Path:
+        """Where that state lived before; `migrate_state` moves it once."""
         return self.root / ".cache" / "toi-atlas"
 
     @property
@@ -57,9 +66,15 @@ class Paths:
     def manifest(self) -> Path:
         return self.cache / "manifest.json"
 
+    @property
+    def reading_pages(self) -> Path:
+        """The hand-written pages that show reading lists (the checker looks for them)."""
+        return self.docs / "reading"
+
     def inputs(self) -> list[Path]:
-        """Every file the generated output depends on (besides the generator itself)."""
-        return [*sorted(p for p in self.bib.rglob("*") if p.is_file()), self.mkdocs_yml]
+        """Every file the output and the findings depend on (besides the generator itself)."""
+        found = [p for top in (self.bib, self.reading_pages) for p in top.rglob("*") if p.is_file()]
+        return [*sorted(found), self.mkdocs_yml]
 
     def display(self, path: Path) -> str:
         try:
@@ -75,7 +90,8 @@ class Result:
     stats: WriteStats | None = None
     timings: dict[str, float] = field(default_factory=dict)
     entries_read: int = 0
-    skipped: bool = False  # nothing changed since the last build, so nothing was rendered
+    skipped: bool = False  # nothing changed since the last build: nothing loaded or rendered
+    works: int = 0  # in the corpus (a skipped build has no corpus: as last recorded)
     reading_lists: tuple[ReadingList, ...] = ()
     claims: tuple[Claim, ...] = ()
 
@@ -83,6 +99,14 @@ class Result:
 def load_and_check(
     paths: Paths, files: list[Path] | None = None, *, balance: bool = False
 ) -> Result:
+    from .claims import check_claims, load_claims
+    from .load import RawEntry, bib_files, load_file
+    from .model import build_corpus
+    from .readinglists import check_reading_lists, load_reading_lists
+    from .taxonomy import load_taxonomy
+    from .treecheck import check_tree
+    from .validate import validate
+
     result = Result()
     t0 = time.perf_counter()
     taxonomy, diags = load_taxonomy(paths.taxonomy, paths.display(paths.taxonomy))
@@ -110,25 +134,44 @@ def load_and_check(
         result.diagnostics += claim_diags + check_claims(claims, corpus, shown)
         result.diagnostics += check_tree(claims, corpus, shown)
     result.corpus = corpus
+    result.works = len(corpus.works)
     result.timings.update(load=t1 - t0, model=t2 - t1, check=time.perf_counter() - t2)
     return result
 
 
+def migrate_state(paths: Paths) -> None:
+    """Move the citation memo and link cache out of `.cache/toi-atlas`, where they were kept
+    before, unless the new folder already has its own. The old manifest is left behind:
+    its format is older, so the first build after the move is a full one anyway."""
+    for name in ("citations.json", "links.json"):
+        old, new = paths.old_cache / name, paths.cache / name
+        if old.is_file() and not new.exists():
+            try:
+                new.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(old, new)
+            except OSError:
+                pass  # only a slower build: the memo is made again
+
+
 def build(paths: Paths, *, force: bool = False) -> Result:
-    # Imported here, not above: `check` never needs them, and they take 0.1 s to import.
+    # Imported here, not above: `check` never needs it.
     from . import incremental
 
+    migrate_state(paths)
+    t0 = time.perf_counter()
     # Digest first: if an input changes while we load, the next build renders again.
     digest = incremental.digest(paths.inputs())
+    last = None if force else incremental.last_build(paths.manifest, paths.out, digest)
+    if last is not None:  # the last build's report stands, and so does its output
+        return Result(
+            diagnostics=last.diagnostics,
+            stats=WriteStats(0, last.files, 0),
+            timings={"compare": time.perf_counter() - t0},
+            skipped=True,
+            works=last.works,
+        )
     result = load_and_check(paths)
     if has_errors(result.diagnostics) or result.corpus is None:
-        return result
-    t0 = time.perf_counter()
-    files = None if force else incremental.intact(paths.manifest, paths.out, digest)
-    if files is not None:
-        result.stats = WriteStats(0, files, 0)
-        result.skipped = True
-        result.timings.update(render=0.0, write=time.perf_counter() - t0)
         return result
     # Only now: a build with nothing to render never imports the renderers.
     from .render.citations import CitationCache
@@ -136,6 +179,7 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     from .render.plan import dropped, render_all
     from .site import load_site
 
+    t0 = time.perf_counter()
     citations = CitationCache(paths.cache / "citations.json")
     ctx = Context(
         result.corpus,
@@ -152,7 +196,7 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     try:
         result.stats = write_plan(paths.out, plan)
         citations.save()
-        incremental.save(paths.manifest, paths.out, digest)
+        incremental.save(paths.manifest, paths.out, digest, result.works, result.diagnostics)
     except UnsafePathError as exc:
         result.diagnostics.append(
             Diagnostic(

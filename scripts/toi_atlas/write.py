@@ -115,20 +115,24 @@ def write_plan(out_dir: Path, plan: dict[str, str]) -> WriteStats:
     if owned and not marker.exists():  # never adopt a folder someone else filled
         atomic_write(marker, MARKER_TEXT.encode())
     base = out_dir.resolve()
-    written: list[str] = []
-    unchanged = 0
     # Sorted by text: comparing Path objects costs seconds at 20,000 files.
-    for path, data in sorted(targets.items(), key=lambda target: str(target[0])):
-        try:
-            if path.read_bytes() == data:
-                unchanged += 1
-                continue
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            pass
+    ordered = sorted(targets.items(), key=lambda target: str(target[0]))
+    # Compare everything first, then write: the changed files land in one burst, so
+    # `mkdocs serve` rebuilds once, not once per file it sees arrive while we compare.
+    changed = [(path, data) for path, data in ordered if not _holds(path, data)]
+    for path, data in changed:
         atomic_write(path, data)
-        written.append(path.relative_to(base).as_posix())
+    written = [path.relative_to(base).as_posix() for path, _data in changed]
+    unchanged = len(ordered) - len(changed)
     deleted = _prune(base, set(targets) | {marker.resolve()}) if owned else 0
     return WriteStats(len(written), unchanged, deleted, tuple(written))
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return False
 
 
 def _prune(base: Path, keep: set[Path]) -> int:

@@ -1,7 +1,7 @@
 """ "Cite as" in common styles, rendered by citeproc-py from each work's CSL-JSON item.
 
 citeproc-py costs a few milliseconds per entry and style, which is minutes at 10,000
-works, so results are memoised on disk (`.cache/toi-atlas/citations.json`, keyed by a
+works, so results are memoised on disk (`.toi-atlas/citations.json`, keyed by a
 hash of the style and the CSL item): a work is formatted again only when it changed.
 Entries not in the memo are formatted together (`cite_all`), on every core
 when there are many of them, and citeproc-py's repeated questions about the style tree are memoised.
