@@ -28,7 +28,8 @@ WARNED: dict[str, str | bytes] = {
     + entry("beta2024", rebuts="alpha2023@auditing, alpha2023@auditing")
     + "\n",
     "more.bib": entry("gamma2025"),
-    "readinglists.yaml": "lists:\n  - id: first\n    title: First\n    items:\n"
+    "readinglists.yaml": "lists:\n  - id: first\n    title: First\n    reviewed: 2026-12-03\n"
+    "    items:\n"
     "      - key: alpha2023\n        note: Start here.\n",
 }
 WARNINGS = ["TOI304", "TOI603", "TOI604"]
