@@ -9,7 +9,7 @@ from conftest import ROOT
 from toi_atlas.diagnostics import format_text
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.render.markdown import md_escape
-from toi_atlas.render.reading import long_date
+from toi_atlas.wording import long_date
 
 
 def test_real_corpus_is_clean_and_balanced() -> None:

@@ -7,6 +7,7 @@ their count, so even the essay's page (over a hundred connections) stays a few s
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from ..claims import ROLES
 from ..identity import is_safe_url
 from ..model import Corpus, Edge, MetadataCheck, Work, custom_field_names
 from ..taxonomy import SECTION_LABELS, Term
-from ..wording import counted
+from ..wording import counted, long_date
 from .argument import status_badge
 from .claimspage import PAGE as CLAIMS_PAGE
 from .context import Context
@@ -45,20 +46,6 @@ OPEN_TOTAL = 12
 SHOWN_GROUPS = 6
 PLURAL_LABELS = {"toi": "Theories of impact", "endstory": "End stories", "agenda": "Agendas"}
 CLAIM_VERBS = {"made_by": "Makes", "supported_by": "Gives evidence for", "disputed_by": "Disputes"}
-MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 def cite_path(work: Work) -> str:
@@ -411,16 +398,16 @@ def _dates(work: Work) -> list[str]:
 def checked_line(check: MetadataCheck) -> str:
     """ "Metadata checked against arXiv abstract page, 3 December 2026." (escaped)"""
     sources = "; ".join(md_escape(s) for s in check.sources)
-    return f"Metadata checked against {sources}, {long_date(check.date)}."
+    return f"Metadata checked against {sources}, {_long_date(check.date)}."
 
 
-def long_date(iso: str) -> str:
+def _long_date(iso: str) -> str:
     """2026-12-03 -> 3 December 2026; a date that does not exist stays as written
-    (the checker reports it)."""
-    year, month, day = (int(p) for p in iso.split("-"))
-    if not 1 <= month <= 12 or not 1 <= day <= 31:
+    (the checker reports it, TOI133)."""
+    try:
+        return long_date(dt.date.fromisoformat(iso))
+    except ValueError:
         return md_escape(iso)
-    return f"{day} {MONTH_NAMES[month - 1]} {year}"
 
 
 def render(ctx: Context) -> dict[str, str]:

@@ -2,32 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from ..readinglists import ReadingItem, ReadingList, snippet_path
-from ..wording import counted
+from ..wording import counted, long_date
 from .context import Context
 from .markdown import byline, md_escape, rel, stance_label, work_path
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def long_date(day: dt.date) -> str:
-    """`3 December 2026`: spelled out, so no reader mistakes the day for the month."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def render_list(rl: ReadingList, ctx: Context) -> str:
