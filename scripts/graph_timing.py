@@ -30,22 +30,13 @@ from toi_atlas.bench import (
     measure_graph_page,
     progress,
     tool,
-    with_section,
+    write_section,
 )
-from toi_atlas.synthetic import write_corpus
+from toi_atlas.synthetic import copy_real_project, write_corpus
 from toi_atlas.write import atomic_write
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = 1000
-
-
-def copy_real(root: Path) -> None:
-    """Our project minus generated pages, so the checkout is never built into."""
-    shutil.rmtree(root, ignore_errors=True)
-    for name in ("bib", "docs", "overrides"):
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("atlas"))
-    for name in ("mkdocs.yml", "CONTRIBUTING.md", "README.md"):
-        shutil.copy(ROOT / name, root / name)
 
 
 def build(root: Path) -> Path:
@@ -137,7 +128,8 @@ def main(argv: list[str]) -> int:
     out = args.out.resolve()
     real, synthetic = out / "real", out / f"n{SYNTHETIC}"
     progress("building the site of our corpus")
-    copy_real(real)
+    shutil.rmtree(real, ignore_errors=True)
+    copy_real_project(ROOT, real)
     sites = {"ours": build(real)}
     progress(f"building the site of {SYNTHETIC:,} synthetic works")
     shutil.rmtree(synthetic, ignore_errors=True)
@@ -148,10 +140,7 @@ def main(argv: list[str]) -> int:
     text = report(results, args.runs)
     print(text)
     if args.write_docs:
-        path = ROOT / REPORT
-        old = path.read_text(encoding="utf-8")
-        atomic_write(path, with_section(old, "graph-page", text).encode())
-        progress(f"wrote {REPORT}")
+        write_section(ROOT, "graph-page", text)
     return 0
 
 

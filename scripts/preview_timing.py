@@ -32,10 +32,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from toi_atlas.bench import REPORT, checked, progress, tool, with_section
+from toi_atlas.bench import REPORT, checked, progress, tool, write_section
 from toi_atlas.localserver import CHROMIUM_ARGS, chromium_path
 from toi_atlas.pipeline import Paths, load_and_check
-from toi_atlas.synthetic import write_corpus
+from toi_atlas.synthetic import copy_real_project, write_corpus
 from toi_atlas.write import atomic_write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,15 +49,6 @@ class Timing:
     seconds: list[float]  # from each save to the new text in the page
     mkdocs_s: float | None  # mkdocs serve's own rebuild time, median
     load: float
-
-
-def copy_real(root: Path) -> None:
-    """Our project minus generated pages, so the checkout is never built into."""
-    shutil.rmtree(root, ignore_errors=True)
-    for name in ("bib", "docs", "overrides"):
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("atlas"))
-    for name in ("mkdocs.yml", "CONTRIBUTING.md", "README.md"):
-        shutil.copy(ROOT / name, root / name)
 
 
 def summary_span(text: str, key: str) -> int:
@@ -187,7 +178,8 @@ def main(argv: list[str]) -> int:
     out = args.out.resolve()
     real, synthetic = out / "real", out / f"n{SYNTHETIC}"
     progress("our corpus")
-    copy_real(real)
+    shutil.rmtree(real, ignore_errors=True)
+    copy_real_project(ROOT, real)
     results = {
         "ours": measure(real, real / "bib" / "essay-main.bib", "nanda2022longlist", args.runs)
     }
@@ -201,10 +193,7 @@ def main(argv: list[str]) -> int:
     text = report(results, args.runs)
     print(text)
     if args.write_docs:
-        path = ROOT / REPORT
-        old = path.read_text(encoding="utf-8")
-        atomic_write(path, with_section(old, "live-preview", text).encode())
-        progress(f"wrote {REPORT}")
+        write_section(ROOT, "live-preview", text)
     return 0
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from toi_atlas.synthetic import copy_real_project
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TAXONOMY = ROOT / "bib" / "taxonomy.yaml"
@@ -60,11 +62,7 @@ def entry(key: str, *, typ: str = "misc", drop: tuple[str, ...] = (), **fields: 
 
 def copy_site_sources(dest: Path) -> Path:
     """The real project minus generated output, so builds never touch the checkout."""
-    for name in ("bib", "docs", "overrides"):
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("atlas"))
-    for name in ("mkdocs.yml", "CONTRIBUTING.md", "README.md"):
-        shutil.copy(ROOT / name, dest / name)
-    return dest
+    return copy_real_project(ROOT, dest)
 
 
 def run_tool(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

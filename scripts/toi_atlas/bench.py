@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .localserver import CHROMIUM_ARGS, chromium_path, serve
+from .write import atomic_write
 
 Metrics = dict[str, Any]
 
@@ -849,6 +850,13 @@ def keep_sections(old: Path, report: str) -> str:
     return "\n".join([report, *kept]) if kept else report
 
 
+def write_section(repo: Path, name: str, body: str) -> None:
+    """Replace (or add) the marked section `name` of the report in `repo`."""
+    path = repo / REPORT
+    atomic_write(path, with_section(path.read_text(encoding="utf-8"), name, body).encode())
+    progress(f"wrote {REPORT}")
+
+
 def with_section(text: str, name: str, body: str) -> str:
     """`text` with the section `name` replaced by `body`, or `body` appended."""
     new = section(name, body)
@@ -893,8 +901,6 @@ def merged(old: Metrics, new: Metrics) -> Metrics:
 
 def run(args: argparse.Namespace) -> int:
     """Entry point for `toi-atlas bench` (cli.py) and `main`."""
-    from .write import atomic_write
-
     repo = Path(args.root).resolve()
     if not (repo / "bib" / "taxonomy.yaml").is_file() or not (repo / "mkdocs.yml").is_file():
         print(f"toi-atlas bench: {repo} is not a ToI Atlas project (use --root)", file=sys.stderr)

@@ -592,6 +592,16 @@ def _drop_nav_section(mkdocs_yml: str, title: str) -> str:
 _READING_LINK = re.compile(r"\[([^\]]*)\]\((?:\.\./)*reading/[^)]*\)")
 
 
+def copy_real_project(repo: Path, root: Path) -> Path:
+    """The real project, corpus included, minus generated pages: builds into `root`
+    never touch the checkout."""
+    for name in ("bib", "docs", "overrides"):
+        shutil.copytree(repo / name, root / name, ignore=shutil.ignore_patterns("atlas"))
+    for name in ("mkdocs.yml", "CONTRIBUTING.md", "README.md"):
+        shutil.copy(repo / name, root / name)
+    return root
+
+
 def copy_project(repo: Path, root: Path) -> None:
     """The real project without its corpus, reading lists or generated pages."""
     (root / "bib").mkdir(parents=True, exist_ok=True)
