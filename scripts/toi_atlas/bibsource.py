@@ -99,10 +99,15 @@ def value_of(pieces: tuple[Piece, ...]) -> str:
     return "".join(p.value or "" for p in pieces)
 
 
+_NOT_BRACE = re.compile(r"[^{}]+")
+
+
 def braces_balanced(text: str) -> bool:
-    """Whether every '}' closes an earlier '{' (BibTeX counts braces, ignoring backslashes)."""
+    """Whether BibTeX would read `{text}` back as one value: every '}' closes an earlier
+    '{'. BibTeX counts every brace, escaped or not (`\\{` opens a group too). Only the
+    braces are walked, so a long value costs one regex pass."""
     depth = 0
-    for char in text:
+    for char in _NOT_BRACE.sub("", text):
         if char == "{":
             depth += 1
         elif char == "}":

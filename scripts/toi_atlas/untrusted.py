@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .bibsource import braces_balanced
 from .identity import ARXIV_RE, is_safe_url
 
 # Unicode categories that never belong in a field: controls (C0, DEL, C1: ESC starts
@@ -26,7 +27,6 @@ _LINE_BREAKS = frozenset({"Zl", "Zp"})  # U+2028, U+2029: a line break in disgui
 # of DOIs with a narrower set; braces and backslashes occur in none we know of.
 _DOI = re.compile(r"10\.\d{4,9}/[!-~]+")
 _BIBTEX_SPECIAL = frozenset("{}\\")
-_NOT_BRACE = re.compile(r"[^{}]+")
 _PRIMARY_CLASS = re.compile(r"[a-z-]+(?:\.[A-Za-z-]+)?")  # stat.ML, hep-th, cond-mat.stat-mech
 
 
@@ -77,23 +77,6 @@ def shown(value: str, limit: int = 80) -> str:
     """A value quoted in a message: terminal-safe and cut to `limit` characters."""
     cut = value if len(value) <= limit else value[:limit] + f"… ({len(value):,} characters)"
     return f"`{terminal_safe(cut)}`"
-
-
-def braces_balanced(text: str) -> bool:
-    """Whether BibTeX would read `{text}` back as one value.
-
-    BibTeX counts every brace, escaped or not (`\\{` opens a group too), and a
-    closing brace before its opening one ends the value early.
-    """
-    depth = 0
-    for ch in _NOT_BRACE.sub("", text):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
 
 
 def has_invisible(text: str) -> bool:
