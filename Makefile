@@ -52,9 +52,11 @@ realworld: install
 	  apt-get download texlive-bibtex-extra >/dev/null && dpkg -x texlive-bibtex-extra_*.deb .; }
 	$(BIN)/python scripts/realworld.py $(addprefix $(REALWORLD)/,tugboat.bib typeset.bib font.bib texbook3.bib)
 
-## build: generate, then build the static site into site/ (strict: broken links fail)
+## build: generate, build the static site into site/ (strict: broken links fail), then
+## put the work pages (made by the generator, not by MkDocs) into it
 build: generate
 	$(BIN)/mkdocs build --strict
+	$(BIN)/toi-atlas site
 
 ## serve: generate, serve the site on http://127.0.0.1:8000 and rebuild on every edit in bib/
 serve: install
@@ -64,6 +66,7 @@ serve: install
 ## (--clean empties .cache/; our own state is in .toi-atlas/, which it leaves alone)
 zensical: generate install-test
 	$(BIN)/zensical build --clean
+	$(BIN)/toi-atlas site
 
 ## chromium: Debian's Chromium for the browser tests (apt, only when missing)
 chromium:

@@ -83,10 +83,7 @@ def run_tool(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The real corpus, generated and built with `mkdocs build --strict`, in a temp copy."""
     project = copy_site_sources(tmp_path_factory.mktemp("real"))
-    gen = run_tool(["toi-atlas", "build"], project)
-    assert gen.returncode == 0, gen.stdout + gen.stderr
-    site = run_tool(["mkdocs", "build", "--strict", "--site-dir", "site"], project)
-    assert site.returncode == 0, site.stdout + site.stderr
+    build_site(project)
     yield project
 
 
@@ -110,10 +107,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The real corpus plus one entry full of markup, built with the real mkdocs.yml."""
     project = copy_site_sources(tmp_path_factory.mktemp("hostile"))
     (project / "bib" / "hostile.bib").write_text(HOSTILE_BIB, encoding="utf-8")
-    gen = run_tool(["toi-atlas", "build"], project)
-    assert gen.returncode == 0, gen.stdout + gen.stderr
-    site = run_tool(["mkdocs", "build", "--strict", "--site-dir", "site"], project)
-    assert site.returncode == 0, site.stdout + site.stderr
+    build_site(project)
     yield project
 
 
@@ -193,3 +187,25 @@ def httpserver(local_http):
     local_http.clear()
     yield local_http
     local_http.check_handler_errors()
+
+
+def work_sources(root: Path) -> Path:
+    """Where `toi-atlas build` leaves each work page's Markdown (`<key>.md`), made into
+    HTML by the generator: docs/atlas holds no work pages, MkDocs never sees them."""
+    return root / ".toi-atlas" / "pages" / "md" / "works"
+
+
+def build_site(project: Path, builder: str = "mkdocs") -> Path:
+    """`toi-atlas build`, then `mkdocs build --strict` (or `zensical build --clean`),
+    then `toi-atlas site`: what `make build` and `make zensical` run. Returns site/."""
+    steps = [
+        ["toi-atlas", "build"],
+        ["mkdocs", "build", "--strict", "--site-dir", "site"]
+        if builder == "mkdocs"
+        else ["zensical", "build", "--clean"],
+        ["toi-atlas", "site", "--site-dir", "site"],
+    ]
+    for step in steps:
+        proc = run_tool(step, project)
+        assert proc.returncode == 0, f"{' '.join(step)}:\n{proc.stdout}{proc.stderr}"
+    return project / "site"

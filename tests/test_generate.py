@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_string
 
-from conftest import entry, make_project
+from conftest import entry, make_project, work_sources
 from toi_atlas import incremental, write
 from toi_atlas.pipeline import Paths, build, load_and_check
 from toi_atlas.render import plan as render_plan
@@ -46,43 +46,50 @@ def built(tmp_path: Path) -> Path:
 
 
 def test_nothing_lost_every_entry_has_a_page(built: Path) -> None:
-    pages = {p.stem for p in (built / "works").glob("*.md")} - {"index"}
+    pages = {p.stem for p in works_of(built).glob("*.md")}
     assert pages == {"nanda2022longlist", "segerie2023against", "hostile2024"}
+    fragments = built.parents[1] / ".toi-atlas" / "pages" / "html" / "works"
+    assert {p.stem for p in fragments.glob("*.json")} == pages
     index = (built / "works" / "index.md").read_text()
     for key in pages:
-        assert f"({key}.md)" in index
+        assert f"({key}/)" in index
 
 
 def test_dropped_page_is_an_error(tmp_path: Path) -> None:
     result = load_and_check(Paths(make_project(tmp_path, CORPUS)))
     assert result.corpus is not None
     plan = render_all(Context(result.corpus))
-    del plan["works/hostile2024.md"]
+    del plan.works["works/hostile2024.md"]
     [diag] = dropped(result.corpus, plan)
     assert (diag.code, diag.span.file, diag.span.line) == ("TOI901", "bib/b.bib", 1)
 
 
+def works_of(built: Path) -> Path:
+    """The work pages' Markdown, for docs/atlas of the same project."""
+    return work_sources(built.parents[1])
+
+
 def test_cross_links_both_ways_with_scope(built: Path) -> None:
-    critic = (built / "works" / "segerie2023against.md").read_text()
-    target = (built / "works" / "nanda2022longlist.md").read_text()
+    critic = (works_of(built) / "segerie2023against.md").read_text()
+    target = (works_of(built) / "nanda2022longlist.md").read_text()
     # one group per topic the edge is about, headed by a link to that topic's page
-    rebuts = "- rebuts [A Longlist](nanda2022longlist.md) (Doe 2023)"
+    rebuts = "- rebuts [A Longlist](../nanda2022longlist/) (Doe 2023)"
     assert critic.count(rebuts) == 2
     assert "[Auditing](../toi/auditing.md) (1)\n{: .toi-group-head }\n\n" + rebuts in critic
-    rebutted = "- rebutted by [Against Almost Every Theory](segerie2023against.md) (Doe 2023)"
+    rebutted = "- rebutted by [Against Almost Every Theory](../segerie2023against/) (Doe 2023)"
     assert "[Microscope AI](../toi/microscope-ai.md) (1)\n{: .toi-group-head }\n\n" + rebutted in (
         target
     )
     # topic pages list the works with their stance
     es = (built / "endstory" / "enumerative-safety.md").read_text()
-    assert "(../works/segerie2023against.md)" in es and "Mixed" in es
+    assert "(../../works/segerie2023against/)" in es and "Mixed" in es
 
 
 def test_cite_bib_has_our_fields_stripped(built: Path) -> None:
     cite = (built / "cite" / "segerie2023against.bib").read_text()
     fields = set(parse_string(cite, "bibtex").entries["segerie2023against"].fields)
     assert fields == {"title", "year", "url"}  # author is a person field in pybtex
-    page = (built / "works" / "segerie2023against.md").read_text()
+    page = (works_of(built) / "segerie2023against.md").read_text()
     box = textwrap.dedent(page.split("```bibtex\n", 1)[1].split("```", 1)[0])
     assert box.strip() == cite.strip()
     for ours in ("tois", "stance", "rebuts", "summary", "added", "endstories"):
@@ -90,7 +97,7 @@ def test_cite_bib_has_our_fields_stripped(built: Path) -> None:
 
 
 def test_hostile_fields_become_inert_markdown(built: Path) -> None:
-    page = (built / "works" / "hostile2024.md").read_text()
+    page = (works_of(built) / "hostile2024.md").read_text()
     front, body = page.split("---\n", 2)[1:]
     title_line = next(line for line in body.splitlines() if line.startswith("# "))
     body_lines = body.splitlines()
@@ -133,7 +140,7 @@ def test_safe_target_refuses_symlink_escape(tmp_path: Path) -> None:
 def test_second_build_rewrites_nothing(tmp_path: Path) -> None:
     root = make_project(tmp_path, CORPUS)
     first = build(Paths(root)).stats
-    page = root / "docs" / "atlas" / "works" / "nanda2022longlist.md"
+    page = work_sources(root) / "nanda2022longlist.md"
     before = page.stat().st_mtime_ns
     second = build(Paths(root)).stats
     assert first is not None and second is not None
@@ -147,13 +154,15 @@ def test_changed_entry_rewrites_only_pages_that_show_it(tmp_path: Path) -> None:
     build(Paths(root))
     bib = root / "bib" / "b.bib"
     bib.write_text(bib.read_text().replace("onerror", "onfocus"))
-    stats = build(Paths(root)).stats
+    build_result = build(Paths(root))
+    stats = build_result.stats
     assert stats is not None
     pages = {p for p in stats.written_paths if not p.startswith("data/")}
-    # the summary shows on its own page and in the lists that carry one-line summaries
-    assert pages <= {"works/hostile2024.md", "toi/auditing.md", "stance/critiques.md"}
-    assert "works/nanda2022longlist.md" not in stats.written_paths
-    assert "works/hostile2024.md" in stats.written_paths
+    # the summary shows in the lists that carry one-line summaries
+    assert pages <= {"toi/auditing.md", "stance/critiques.md"}
+    # and on its own page: only that one is converted again
+    converted = build_result.work_pages
+    assert converted is not None and converted.written_paths == ("works/hostile2024.json",)
 
 
 def test_removed_entry_page_is_pruned_only_in_our_folder(tmp_path: Path) -> None:
@@ -161,8 +170,9 @@ def test_removed_entry_page_is_pruned_only_in_our_folder(tmp_path: Path) -> None
     build(Paths(root))
     (root / "bib" / "b.bib").unlink()
     stats = build(Paths(root)).stats
-    assert stats is not None and stats.deleted >= 2  # page and cite.bib
-    assert not (root / "docs" / "atlas" / "works" / "hostile2024.md").exists()
+    assert stats is not None and stats.deleted >= 1  # its cite.bib
+    assert not (work_sources(root) / "hostile2024.md").exists()
+    assert not (root / ".toi-atlas" / "pages" / "html" / "works" / "hostile2024.json").exists()
 
     foreign = tmp_path / "foreign"
     foreign.mkdir()
@@ -249,8 +259,8 @@ def test_any_change_renders_again(
 ) -> None:
     root = _two_works(tmp_path)
     build(Paths(root))
-    out = root / "docs" / "atlas"
-    page = out / "works" / "alpha2023.md"
+    works = work_sources(root)
+    page = works / "alpha2023.md"
     original = page.read_text()
     force = change == "force"
     if change == "edit":
@@ -258,7 +268,7 @@ def test_any_change_renders_again(
     elif change == "delete":
         page.unlink()
     elif change == "extra":
-        (out / "works" / "stray.md").write_text("stray")
+        (works / "stray.md").write_text("stray")
     elif change == "bib":
         bib = root / "bib" / "w.bib"
         bib.write_text(bib.read_text().replace("beta2024", "gamma2024"))
@@ -274,7 +284,7 @@ def test_any_change_renders_again(
     result = build(Paths(root), force=force)
     assert not result.skipped and result.stats is not None
     assert page.read_text() == original or change == "bib"
-    assert not (out / "works" / "stray.md").exists()
+    assert not (works / "stray.md").exists()
     if change == "bib":
-        assert (out / "works" / "gamma2024.md").exists()
-        assert not (out / "works" / "beta2024.md").exists()
+        assert (works / "gamma2024.md").exists()
+        assert not (works / "beta2024.md").exists()

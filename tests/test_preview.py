@@ -8,7 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,7 +21,6 @@ from playwright.sync_api import Browser
 from conftest import ROOT, VENV_BIN, entry, make_project
 from toi_atlas import preview
 from toi_atlas.pipeline import Paths
-from toi_atlas.write import MARKER
 
 SUMMARY = "A fine summary. It says what the work claims."
 EDITED = "A summary edited while the preview runs."
@@ -37,47 +36,42 @@ EDITED = "A summary edited while the preview runs."
         ("bib/taxonomy.yaml", True),
         ("mkdocs.yml", True),
         ("docs/reading/first.md", True),
+        ("docs/index.md", True),  # MkDocs builds it
+        ("docs/stylesheets/atlas.css", True),
+        ("overrides/main.html", True),
         ("bib/.works.bib.swp", False),
         ("bib/works.bib~", False),
         ("bib/old/works.bib", False),
-        ("docs/atlas/works/x.md", False),  # our own output: mkdocs serve watches it
-        ("docs/index.md", False),
+        ("docs/atlas/works/index.md", False),  # our own output: the build reports it
+        ("docs/.index.md.swp", False),
         ("README.md", False),
     ],
 )
-def test_only_what_the_generator_reads_starts_a_build(rel: str, read: bool, tmp_path: Path) -> None:
+def test_what_starts_a_build(rel: str, read: bool, tmp_path: Path) -> None:
     accept = preview.is_input(Paths(tmp_path))
     assert accept(None, str((tmp_path / rel).resolve())) is read
 
 
-class FakeRun:
-    """Stands in for the file watcher (`batches`, then Ctrl-C) and for mkdocs serve."""
+def _fake_loop(monkeypatch: pytest.MonkeyPatch, batches: list[set[str]]) -> list[int]:
+    """The file watcher yields `batches`, then Ctrl-C; `mkdocs build` is replaced by a
+    site with one page. Returns the numbers of the sites built."""
+    sites: list[int] = []
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, batches: list[set[str]], child: list[str]):
-        self.children: list[subprocess.Popen[bytes]] = []
+    def changes(_paths: Paths) -> Iterator[set[str]]:
+        yield from batches
+        raise KeyboardInterrupt
 
-        def changes(_paths: Paths) -> Iterator[set[str]]:
-            yield from batches
-            raise KeyboardInterrupt
+    def fresh_site(paths: Paths, served: preview.Served, number: int) -> bool:
+        root = paths.cache / "preview" / f"site-{number}"
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "index.html").write_text(f"<body>site {number}</body>")
+        served.root = root
+        sites.append(number)
+        return True
 
-        def start(_paths: Paths, _addr: str) -> subprocess.Popen[bytes]:
-            self.children.append(subprocess.Popen(child))
-            return self.children[-1]
-
-        monkeypatch.setattr(preview, "changes", changes)
-        monkeypatch.setattr(preview, "start_mkdocs", start)
-        monkeypatch.setattr(preview, "GRACE_S", 0.1)
-
-
-def _builds(root: Path, outcomes: list[Callable[[], bool]]) -> Callable[[], bool]:
-    """Each call runs the next outcome, after leaving the marker of a successful build."""
-
-    def rebuild() -> bool:
-        (root / "docs" / "atlas").mkdir(parents=True, exist_ok=True)
-        (root / "docs" / "atlas" / MARKER).touch()
-        return outcomes.pop(0)()
-
-    return rebuild
+    monkeypatch.setattr(preview, "changes", changes)
+    monkeypatch.setattr(preview, "fresh_site", fresh_site)
+    return sites
 
 
 def _crash() -> bool:
@@ -88,53 +82,49 @@ def _unreadable() -> bool:
     raise PermissionError(13, "Permission denied", "bib/works.bib")
 
 
+def _outcomes(results: list[Callable[[], bool]]) -> Callable[[], bool]:
+    return lambda: results.pop(0)()
+
+
 def test_a_failing_build_never_ends_the_preview(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    batches = [{"bib/a.bib"}, set(), {"bib/a.bib"}, {"bib/a.bib"}, {"bib/a.bib"}]
-    run = FakeRun(monkeypatch, batches, ["sleep", "60"])
-    outcomes = [lambda: True, _crash, _unreadable, lambda: False, lambda: True]
-    code = preview.serve(Paths(tmp_path), "127.0.0.1:0", _builds(tmp_path, outcomes))
+    bib = str(tmp_path / "bib" / "a.bib")
+    (tmp_path / "bib").mkdir()
+    sites = _fake_loop(monkeypatch, [{bib}, set(), {bib}, {bib}, {bib}])
+    outcomes = [lambda: True, lambda: True, _crash, _unreadable, lambda: False]
+    code = preview.serve(Paths(tmp_path), "127.0.0.1:0", _outcomes(outcomes))
     assert code == 0 and outcomes == []  # every change was built, then Ctrl-C
-    assert len(run.children) == 1 and run.children[0].poll() is not None  # and stopped
-    assert "Traceback" not in capsys.readouterr().err
+    assert sites == [1]  # a build that failed never replaced the site
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "report this as a bug" in err
 
 
-def test_the_site_is_served_once_a_first_build_succeeds(
+def test_the_site_is_built_once_a_first_build_succeeds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run = FakeRun(monkeypatch, [set(), {"bib/a.bib"}, set()], ["sleep", "60"])
+    (tmp_path / "bib").mkdir()
+    bib = str(tmp_path / "bib" / "a.bib")
+    sites = _fake_loop(monkeypatch, [set(), {bib}, set()])
+    builds: list[bool] = []
+
+    def generate() -> bool:
+        builds.append(len(builds) > 0)  # errors first: nothing to serve
+        return builds[-1]
+
+    assert preview.serve(Paths(tmp_path), "127.0.0.1:0", generate) == 0
+    assert builds == [False, True] and sites == [1]
+
+
+def test_a_hand_written_page_rebuilds_the_site_without_the_generator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docs").mkdir()
+    sites = _fake_loop(monkeypatch, [{str(tmp_path / "docs" / "index.md")}])
     builds: list[str] = []
-    started_after: list[int] = []
-    start = preview.start_mkdocs
-    monkeypatch.setattr(
-        preview, "start_mkdocs", lambda *a: started_after.append(len(builds)) or start(*a)
-    )
-
-    def rebuild() -> bool:
-        builds.append("build")
-        if len(builds) == 1:
-            return False  # errors: nothing written, nothing to serve
-        return _builds(tmp_path, [lambda: True])()
-
-    assert preview.serve(Paths(tmp_path), "127.0.0.1:0", rebuild) == 0
-    assert started_after == [2] and run.children[0].poll() is not None
-
-
-def test_the_preview_ends_when_mkdocs_serve_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    run = FakeRun(monkeypatch, [set(), set()], [sys.executable, "-c", "raise SystemExit(3)"])
-    start = preview.start_mkdocs
-
-    def started(paths: Paths, addr: str) -> subprocess.Popen[bytes]:
-        child = start(paths, addr)
-        child.wait()  # a port in use: mkdocs serve exits at once
-        return child
-
-    monkeypatch.setattr(preview, "start_mkdocs", started)
-    code = preview.serve(Paths(tmp_path), "127.0.0.1:0", _builds(tmp_path, [lambda: True]))
-    assert code == 1 and run.children[0].returncode == 3
+    code = preview.serve(Paths(tmp_path), "127.0.0.1:0", lambda: bool(builds.append("b")) or True)
+    assert code == 0
+    assert builds == ["b"] and sites == [1, 2]  # the first build, then the site alone
 
 
 def _never() -> bool:
@@ -153,7 +143,27 @@ def test_an_address_it_cannot_listen_on_is_refused_before_building(
         assert preview.serve(Paths(tmp_path), addr, _never) == 2
 
 
-# --- the real thing: toi-atlas serve, mkdocs serve and Chromium ---------------------------
+def test_the_server_never_serves_a_file_outside_the_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<body>home</body>")
+    (tmp_path / "secret.txt").write_text("secret")
+    served = preview.Served(root=site)
+    server = preview._Server(("127.0.0.1", 0), preview.make_handler(served, "/m/"))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        home = fetch(f"{base}/m/") or ""
+        assert "home" in home and "__toi_atlas__/version" in home  # the reload script
+        for path in ("/m/../secret.txt", "/m/%2e%2e/secret.txt", "/m/..%2fsecret.txt"):
+            assert "secret" not in (fetch(base + path) or "")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- the real thing: toi-atlas serve, mkdocs build and Chromium ---------------------------
 
 
 def small_site(base: Path) -> Path:
@@ -227,7 +237,7 @@ def test_serve_shows_an_edit_in_bib_without_a_reload(tmp_path: Path, browser: Br
         bib = project / "bib" / "works.bib"
         good = bib.read_text(encoding="utf-8")
         bib.write_text(good.replace(SUMMARY, EDITED, 1), encoding="utf-8")
-        # No reload from here: mkdocs serve's live reload must bring the new text.
+        # No reload from here: the preview's live reload must bring the new text.
         page.wait_for_function(
             "t => document.body.innerText.includes(t)", arg=EDITED, timeout=60_000
         )
@@ -246,7 +256,7 @@ def test_serve_shows_an_edit_in_bib_without_a_reload(tmp_path: Path, browser: Br
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 0, log_text()
         with pytest.raises(ProcessLookupError):
-            os.killpg(proc.pid, 0)  # mkdocs serve is gone too
+            os.killpg(proc.pid, 0)  # no mkdocs build left behind
         assert fetch(url) is None
         assert "Traceback" not in log_text()
     finally:

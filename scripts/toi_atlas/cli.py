@@ -22,6 +22,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 HELP = {
     "check": "report every defect in bib/ (file:line CODE message)",
     "build": "check, then write Markdown and data into docs/atlas/",
+    "site": "after mkdocs build (or zensical build): put the work pages into the site",
     "serve": "build, serve the site with live reload and rebuild when bib/ changes",
     "add": "add a work to bib/ from its arXiv id, DOI or URL",
     "fmt": "rewrite bib/*.bib in canonical form (--check: only report)",
@@ -94,14 +95,37 @@ def cmd_build(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         else:
+            w = result.work_pages
+            converted = f"; work pages: {w.written} converted, {w.unchanged} unchanged" if w else ""
             print(
-                f"generated {counted(works, 'work page')} into docs/atlas: "
-                f"{s.written} written, {s.unchanged} unchanged, {s.deleted} removed",
+                f"generated {counted(works, 'work')}: docs/atlas {s.written} written, "
+                f"{s.unchanged} unchanged, {s.deleted} removed{converted} "
+                "(`toi-atlas site` puts them into the built site)",
                 file=sys.stderr,
             )
     if result.stats is None and code == EXIT_OK:
         return EXIT_FINDINGS  # an error stopped the build before anything was written
     return code
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from .fill import ShellError, fill_diagnostic, fill_site
+    from .pipeline import Paths
+
+    paths = Paths(args.root)
+    site = Path(args.site_dir) if args.site_dir else paths.site
+    try:
+        stats = fill_site(site, paths.work_pages[1])
+    except (ShellError, ValueError) as exc:  # ValueError: a damaged fragment (bad JSON)
+        return _report(args, [fill_diagnostic(site, str(exc))])
+    if args.format == "text":
+        index = " and ".join(stats.search_files) or "no search index"
+        print(
+            f"put {counted(stats.pages, 'work page')} into {site} ({stats.written} written, "
+            f"{stats.removed} removed); updated {index}",
+            file=sys.stderr,
+        )
+    return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -125,6 +149,7 @@ def cmd_module(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "build": cmd_build,
+    "site": cmd_site,
     "serve": cmd_serve,
     **dict.fromkeys(MODULES, cmd_module),
 }
@@ -157,13 +182,18 @@ def make_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPar
         action="store_true",
         help="render every page even if nothing changed since the last build",
     )
+    p = sub.add_parser("site", help=HELP["site"])
+    _add_common(p)
+    p.add_argument(
+        "--site-dir", metavar="DIR", help="the built site (default: site/ beside mkdocs.yml)"
+    )
     p = sub.add_parser("serve", help=HELP["serve"])
     add_root(p, holding="bib/, docs/ and mkdocs.yml")
     p.add_argument(
         "--dev-addr",
         metavar="IP:PORT",
         default="127.0.0.1:8000",
-        help="where mkdocs serve listens (default: 127.0.0.1:8000)",
+        help="where the preview listens (default: 127.0.0.1:8000)",
     )
     p.set_defaults(format="text", strict=False, force=False)  # each rebuild is a plain build
     for name in MODULES:

@@ -375,6 +375,15 @@ CODES: dict[str, CodeDoc] = {
             "A reading list's `reviewed` must be a date written YYYY-MM-DD.",
         ),
         _c(
+            "TOI607",
+            E,
+            "link to a missing work page",
+            "A hand-written page under docs/ links to `atlas/works/<key>/` for a key that "
+            "has no work, or to `atlas/works/<key>.md`, which is no longer a page: work "
+            "pages are made by the generator, so link to their folder URL, as "
+            "`../../atlas/works/<key>/` from a page in docs/reading/.",
+        ),
+        _c(
             "TOI701",
             E,
             "invalid claims file",
@@ -500,6 +509,22 @@ CODES: dict[str, CodeDoc] = {
             E,
             "write outside output folder",
             "A generated path resolved outside the output folder and was refused.",
+        ),
+        _c(
+            "TOI903",
+            E,
+            "generated link to nothing",
+            "A work page links to a page or file the site will not have. MkDocs does not "
+            "build work pages, so the generator checks their links itself. This is a bug; "
+            "the build stops rather than publish a broken link.",
+        ),
+        _c(
+            "TOI904",
+            E,
+            "work pages not put into the site",
+            "`toi-atlas site` found no usable shell page in the built site (build it with "
+            "`mkdocs build` or `zensical build` after `toi-atlas build`), or work pages "
+            "from another version of the generator (`toi-atlas build --force`).",
         ),
     ]
 }

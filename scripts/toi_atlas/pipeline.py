@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the loaders (pybtex among them) are imported only when some
     from .claims import Claim
     from .model import Corpus
     from .readinglists import ReadingList
+    from .render.workhtml import Targets
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,18 @@ class Paths:
         return self.root / "docs" / "atlas"
 
     @property
+    def work_pages(self) -> tuple[Path, Path]:
+        """The work pages' Markdown as last converted, and their HTML fragments, which
+        `toi-atlas site` pours into the theme's shell. Not under docs/: MkDocs would
+        publish them."""
+        return self.cache / "pages" / "md", self.cache / "pages" / "html"
+
+    @property
+    def site(self) -> Path:
+        """Where `mkdocs build` and `zensical build` put the site (mkdocs.yml's default)."""
+        return self.root / "site"
+
+    @property
     def manifest(self) -> Path:
         return self.cache / "manifest.json"
 
@@ -88,6 +101,7 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     corpus: Corpus | None = None
     stats: WriteStats | None = None
+    work_pages: WriteStats | None = None  # their fragments: written, unchanged, deleted
     timings: dict[str, float] = field(default_factory=dict)
     entries_read: int = 0
     skipped: bool = False  # nothing changed since the last build: nothing loaded or rendered
@@ -102,6 +116,7 @@ def load_and_check(
     from .claims import check_claims, load_claims
     from .load import RawEntry, bib_files, load_file
     from .model import build_corpus
+    from .pagelinks import check_page_links
     from .readinglists import check_reading_lists, load_reading_lists
     from .taxonomy import load_taxonomy
     from .treecheck import check_tree
@@ -133,6 +148,9 @@ def load_and_check(
         result.claims = tuple(claims)
         result.diagnostics += claim_diags + check_claims(claims, corpus, shown)
         result.diagnostics += check_tree(claims, corpus, shown)
+        result.diagnostics += check_page_links(
+            paths.docs, {w.slug for w in corpus.works.values()}, paths.display
+        )
     result.corpus = corpus
     result.works = len(corpus.works)
     result.timings.update(load=t1 - t0, model=t2 - t1, check=time.perf_counter() - t2)
@@ -161,7 +179,8 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     t0 = time.perf_counter()
     # Digest first: if an input changes while we load, the next build renders again.
     digest = incremental.digest(paths.inputs())
-    last = None if force else incremental.last_build(paths.manifest, paths.out, digest)
+    outputs = (paths.out, *paths.work_pages)
+    last = None if force else incremental.last_build(paths.manifest, outputs, digest)
     if last is not None:  # the last build's report stands, and so does its output
         return Result(
             diagnostics=last.diagnostics,
@@ -177,26 +196,39 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     from .render.citations import CitationCache
     from .render.context import Context
     from .render.plan import dropped, render_all
+    from .render.workhtml import save_work_pages, work_pages
     from .site import load_site
 
     t0 = time.perf_counter()
     citations = CitationCache(paths.cache / "citations.json")
-    ctx = Context(
-        result.corpus,
-        load_site(paths.mkdocs_yml),
-        citations,
-        result.reading_lists,
-        result.claims,
-    )
+    site = load_site(paths.mkdocs_yml)
+    ctx = Context(result.corpus, site, citations, result.reading_lists, result.claims)
     plan = render_all(ctx)
     t1 = time.perf_counter()
     result.diagnostics += dropped(result.corpus, plan)
     if has_errors(result.diagnostics):
         return result
+    targets = link_targets(paths, plan.docs, plan.works)
+    fragments, links = work_pages(
+        plan.works, paths.work_pages, list(site.markdown_extensions), targets, force=force
+    )
+    t2 = time.perf_counter()
+    result.diagnostics += [
+        Diagnostic(
+            "TOI903",
+            Span(paths.display(paths.out / page.removeprefix("atlas/")), 1),
+            f"the generated page links to `{link}`, which the site does not have",
+            "report this as a bug",
+        )
+        for page, link in links.broken
+    ]
+    if has_errors(result.diagnostics):
+        return result
     try:
-        result.stats = write_plan(paths.out, plan)
+        result.stats = write_plan(paths.out, plan.docs)
+        result.work_pages = save_work_pages(plan.works, fragments, paths.work_pages)
         citations.save()
-        incremental.save(paths.manifest, paths.out, digest, result.works, result.diagnostics)
+        incremental.save(paths.manifest, outputs, digest, result.works, result.diagnostics)
     except UnsafePathError as exc:
         result.diagnostics.append(
             Diagnostic(
@@ -206,5 +238,20 @@ def build(paths: Paths, *, force: bool = False) -> Result:
                 "report this as a bug",
             )
         )
-    result.timings.update(render=t1 - t0, write=time.perf_counter() - t1)
+    result.timings.update(render=t1 - t0, convert=t2 - t1, write=time.perf_counter() - t2)
     return result
+
+
+def link_targets(paths: Paths, docs: dict[str, str], works: dict[str, str]) -> Targets:
+    """What the site will hold: the generated pages and files, the hand-written ones, and
+    the work pages' URLs."""
+    from .render.workhtml import Targets
+    from .site import page_url
+
+    hand_written = {
+        p.relative_to(paths.docs).as_posix()
+        for p in paths.docs.rglob("*")
+        if p.is_file() and not p.is_relative_to(paths.out)
+    }
+    generated = {f"atlas/{p}" for p in docs}
+    return Targets(frozenset(hand_written | generated), frozenset(page_url(p) for p in works))

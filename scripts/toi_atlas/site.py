@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -23,6 +25,9 @@ class Site:
     name: str = "ToI Atlas"
     url: str = DEFAULT_URL  # always ends in "/"
     description: str = ""
+    # As mkdocs.yml lists them (names, or {name: settings}): the work pages, which the
+    # generator converts itself, get the same Markdown as MkDocs gives every other page.
+    markdown_extensions: tuple[Any, ...] = ()
 
     def page_url(self, rel_dir: str) -> str:
         """Absolute URL of a generated page, e.g. `atlas/works/x/`."""
@@ -41,4 +46,16 @@ def load_site(mkdocs_yml: Path) -> Site:
         name=str(data.get("site_name") or "ToI Atlas"),
         url=url if url.endswith("/") else url + "/",
         description=" ".join(str(data.get("site_description") or "").split()),
+        markdown_extensions=tuple(data.get("markdown_extensions") or ()),
     )
+
+
+def page_url(path: str) -> str:
+    """The folder URL MkDocs and Zensical give the page built from `path` (relative to
+    docs/atlas, where the generator writes): `toi/x.md` -> `atlas/toi/x/`,
+    `works/index.md` -> `atlas/works/`, `../index.md` -> `` (the home page)."""
+    doc = posixpath.normpath(posixpath.join("atlas", path))
+    stem = doc.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return (stem.removesuffix("/index") if stem.endswith("/index") else stem) + "/"

@@ -104,6 +104,16 @@ def _raise_about(exc: OSError, path: Path) -> NoReturn:
     raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
 
+def changed(out_dir: Path, plan: dict[str, str]) -> list[str]:
+    """The paths of `plan` whose file does not hold that text yet (nothing is written)."""
+    folders: dict[Path, Path] = {}
+    return [
+        rel
+        for rel, text in plan.items()
+        if not _holds(safe_target(out_dir, rel, folders), text.encode("utf-8"))
+    ]
+
+
 def write_plan(out_dir: Path, plan: dict[str, str]) -> WriteStats:
     folders: dict[Path, Path] = {}
     targets = {

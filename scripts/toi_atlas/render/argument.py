@@ -18,7 +18,7 @@ from ..claimtree import ClaimTree, Relation, Status, Step
 from ..model import Work
 from ..taxonomy import Term
 from .context import Context
-from .markdown import md_escape, rel, stance_label, topic_link, work_path
+from .markdown import md_escape, rel, stance_label, topic_link, work_url
 
 CLAIMS_PAGE = "claims.md"
 MAX_DEPTH_CLASS = 5  # deeper claims keep the indent of depth 5, so phones keep their width
@@ -162,7 +162,7 @@ def _works(keys: tuple[str, ...], ctx: Context, page: str, topic: str | None) ->
         if work is None:
             continue
         name = md_escape(work.credit or work.title or work.key)
-        link = f"[{name}]({rel(page, work_path(work))})"
+        link = f"[{name}]({work_url(work, page)})"
         badge = stance_label(tax, _stance(work, topic))
         out.append(f"{link} {badge}".strip())
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..model import Corpus
-from .markdown import md_escape, rel, work_path
+from .markdown import md_escape, work_path, work_url
 
 # The source essay of the whole atlas (PRODUCT: "the essay in sources/"); a corpus
 # without it (the test fixtures, a fork) simply keeps the words "the essay".
@@ -29,7 +29,7 @@ class EssayNamer:
     def __init__(self, corpus: Corpus, page: str) -> None:
         essay = corpus.works.get(ESSAY_KEY)
         self._link = (
-            f"[*{md_escape(essay.title or essay.key)}*]({rel(page, work_path(essay))})"
+            f"[*{md_escape(essay.title or essay.key)}*]({work_url(essay, page)})"
             if essay is not None and work_path(essay) != page  # its own page names it
             else ""
         )

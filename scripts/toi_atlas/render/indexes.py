@@ -10,7 +10,15 @@ from ..taxonomy import TOPIC_SECTIONS
 from ..wording import counted
 from .charts import matrix_chart, year_chart, year_table
 from .context import Context
-from .markdown import md_escape, stance_label, topic_link, topic_path, work_link, work_path
+from .markdown import (
+    md_escape,
+    stance_label,
+    topic_link,
+    topic_path,
+    url_rel,
+    work_link,
+    work_path,
+)
 
 HOME_SNIPPET = "snippets/home-figures.md.txt"
 
@@ -121,7 +129,7 @@ def render_home_figures(corpus: Corpus) -> str:
     if latest:
         lines += ["### Latest additions", ""]
         for w in latest:
-            link = f"[{md_escape(w.title or w.key)}](atlas/{work_path(w)})"
+            link = f"[{md_escape(w.title or w.key)}]({url_rel('../index.md', work_path(w))})"
             lines.append(f"- {link} ({w.year or 'n.d.'}), added {md_escape(w.added or '')}")
         lines.append("")
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ from functools import lru_cache
 from .. import bidi
 from ..identity import is_safe_url
 from ..model import Work
+from ..site import page_url
 from ..taxonomy import Taxonomy, Term
 
 # Characters that can start Markdown, HTML or attr_list syntax inline, plus those some
@@ -95,7 +96,28 @@ def first_sentence(text: str, limit: int = 220) -> str:
 
 
 def work_path(work: Work) -> str:
+    """Where the work's page stands among the generated pages. No Markdown file is
+    written there any more (the page is made from the theme's shell, see workhtml), but
+    links from and to the page are reckoned from it like any other page's."""
     return f"works/{work.slug}.md"
+
+
+def url_rel(from_page: str, to_page: str) -> str:
+    """A link from one page to another as the folder URL the browser resolves against the
+    page's own URL (`../../works/x/`). Links to work pages take this form: MkDocs cannot
+    check a link to a page it does not build, so it leaves these as written, and the
+    generator checks them itself (workhtml.LinkCheck)."""
+    return _url_rel_from(page_url(from_page), page_url(to_page))
+
+
+@lru_cache(maxsize=1 << 17)
+def _url_rel_from(here: str, there: str) -> str:
+    up = posixpath.relpath(there or ".", here or ".")
+    return "./" if up == "." else up + "/"
+
+
+def work_url(work: Work, from_page: str) -> str:
+    return url_rel(from_page, work_path(work))
 
 
 def topic_path(term: Term) -> str:
@@ -120,7 +142,7 @@ def stance_label(
 
 
 def work_link(work: Work, from_page: str) -> str:
-    return f"[{md_escape(work.title or work.key)}]({rel(from_page, work_path(work))})"
+    return f"[{md_escape(work.title or work.key)}]({work_url(work, from_page)})"
 
 
 def topic_link(term: Term, from_page: str) -> str:

@@ -8,6 +8,7 @@ feedgen, rdflib): about 0.1 s of every `check`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic
 from ..model import Corpus
@@ -25,6 +26,7 @@ from . import (
 )
 from .context import Context
 from .markdown import work_path
+from .workhtml import SHELL_PAGE, shell_page
 
 # One module per output kind; each maps the corpus to {path in output folder: text}.
 RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
@@ -40,20 +42,33 @@ RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
 }
 
 
-def render_all(ctx: Context) -> dict[str, str]:
+@dataclass(frozen=True)
+class Plan:
+    """`docs`: {path under docs/atlas: text}, built by MkDocs (or Zensical) with the
+    rest of the site. `works`: {work page path: Markdown}, made into HTML by the
+    generator itself (workhtml) and poured into the theme's shell by `toi-atlas site`."""
+
+    docs: dict[str, str]
+    works: dict[str, str]
+
+
+def render_all(ctx: Context) -> Plan:
     plan: dict[str, str] = {}
     for output in RENDERERS.values():
         plan.update(output(ctx))
     # The Data page lists the exports' sizes, so it is rendered after them.
     sizes = {p.removeprefix("data/"): len(t.encode()) for p, t in plan.items() if p[:5] == "data/"}
     plan[downloads.PAGE] = downloads.render(ctx, sizes)
-    return plan
+    pages = (work_path(w) for w in ctx.corpus.works.values())
+    works = {p: plan.pop(p) for p in pages if p in plan}
+    plan[SHELL_PAGE] = shell_page()
+    return Plan(plan, works)
 
 
-def dropped(corpus: Corpus, plan: dict[str, str]) -> list[Diagnostic]:
+def dropped(corpus: Corpus, plan: Plan) -> list[Diagnostic]:
     """Nothing lost: every work must have its page in the plan."""
     return [
         Diagnostic("TOI901", w.span, f"no page generated for `{w.key}`", "report this as a bug")
         for w in corpus.works.values()
-        if work_path(w) not in plan
+        if work_path(w) not in plan.works
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..readinglists import ReadingItem, ReadingList, snippet_path
 from ..wording import counted, long_date
 from .context import Context
-from .markdown import byline, md_escape, rel, stance_label, work_path
+from .markdown import byline, md_escape, stance_label, work_url
 
 
 def render_list(rl: ReadingList, ctx: Context) -> str:
@@ -37,7 +37,6 @@ def _items(
         work = corpus.works.get(item.key)
         if work is None:
             continue  # reported by the checker (TOI602)
-        target = "../atlas/" + work_path(work)
         minutes = f"{work.readingtime} min" if work.readingtime else "time unknown"
         stances = sorted(
             {t.stance for t in work.tags if t.stance in corpus.taxonomy.stances},
@@ -47,7 +46,7 @@ def _items(
         marker = f"{n}." if numbered else "-"
         # Python-Markdown continues a list item only at four spaces, whatever the marker.
         lines += [
-            f"{marker} **[{md_escape(work.title or work.key)}]({rel(page, target)})** "
+            f"{marker} **[{md_escape(work.title or work.key)}]({work_url(work, page)})** "
             f'<span class="toi-readingtime">{minutes}</span>  ',
             f"    {byline(work)} {labels}",
         ]
