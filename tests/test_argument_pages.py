@@ -15,7 +15,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from conftest import FIXTURES, make_argument_project
+from conftest import FIXTURES, make_argument_project, work_sources
 from toi_atlas.pipeline import Paths, build
 
 ARGUMENT = FIXTURES / "argument"
@@ -103,12 +103,12 @@ def test_works_behind_a_claim_and_its_full_text_on_demand(atlas: Path) -> None:
     body, _ = to_html((atlas / "toi" / "auditing.md").read_text(encoding="utf-8"))
     block = body.split('id="claim-hidden-goal-dormant"')[1].split("</div>")[0]
     meta, details = block.split("<details", 1)
-    assert 'made by <a href="../works/crit2021.md">Roe 2021</a>' in meta
+    assert 'made by <a href="../../works/crit2021/">Roe 2021</a>' in meta
     assert "toi-stance--critiques" in meta  # the maker's stance on this topic
     assert "need not represent a goal" not in meta  # the full sentence is folded away
     assert "A model need not represent a goal it is not pursuing" in details
     assert "Evidence against it (our reading" in details
-    assert '<a href="../works/reply2022.md">Doe 2022</a>' in details
+    assert '<a href="../../works/reply2022/">Doe 2022</a>' in details
 
 
 def test_table_of_contents_lists_gists_never_full_sentences(atlas: Path) -> None:
@@ -170,7 +170,7 @@ def test_claims_script_is_loaded_by_the_claims_page_only(atlas: Path) -> None:
 
 
 def test_work_page_lists_its_claims_by_gist_with_status(atlas: Path) -> None:
-    page = (atlas / "works" / "reply2022.md").read_text(encoding="utf-8")
+    page = (work_sources(atlas.parents[1]) / "reply2022.md").read_text(encoding="utf-8")
     link = "(../claims.md#claim-probes-catch-dormant)"
     makes, disputes = page.index("Makes (5)\n"), page.index("Disputes (1)\n")
     assert makes < page.index(f"- [Simple probes flag dormant goals anyway]{link}") < disputes

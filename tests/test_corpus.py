@@ -200,4 +200,4 @@ def test_start_here_ends_with_the_essay_outside_its_half_hour(real_generated) ->
     snippet = (real_generated / "reading" / "start-here.md.txt").read_text(encoding="utf-8")
     assert f"about {path_minutes} minutes" in snippet
     then = snippet.index("toi-reading-then")
-    assert snippet.index(f"works/{ESSAY}.md") > then
+    assert snippet.index(f"works/{ESSAY}/") > then

@@ -58,7 +58,7 @@ def test_topic_page_shows_the_sections(tmp_path: Path) -> None:
     page = (root / "docs" / "atlas" / "toi" / "auditing.md").read_text()
     order = ["## The case for (2)", "## Critiques (2)", "## Still unanswered (1)", "## Evidence"]
     assert [page.index(h) for h in order] == sorted(page.index(h) for h in order)
-    assert "    - ↳ rebutted by [A Valid Work about reply2022](../works/reply2022.md)" in page
+    assert "    - ↳ rebutted by [A Valid Work about reply2022](../../works/reply2022/)" in page
     unanswered = page.split("## Still unanswered (1)")[1].split("## Evidence")[0]
     assert "lonely2022" in unanswered and "crit2021" not in unanswered
     assert '<svg class="toi-diagram"' in page

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_site_sources, entry, make_project, run_tool
+from conftest import build_site, copy_site_sources, entry, make_project
 from toi_atlas.debate import build_debate
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.render.diagram import NARROW, WIDE, render_svg
@@ -222,10 +222,7 @@ def test_zensical_site_finds_the_graph_script_and_the_diagram_pages(tmp_path: Pa
     """Zensical rewrites relative URLs in raw HTML, MkDocs does not (the browser tests
     load the MkDocs site): the graph script and the diagram's links resolve in both."""
     project = copy_site_sources(tmp_path)
-    assert run_tool(["toi-atlas", "build"], project).returncode == 0
-    proc = run_tool(["zensical", "build", "--clean"], project)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    site = (project / "site").resolve()
+    site = build_site(project, "zensical").resolve()
     graph = site / "atlas" / "graph" / "index.html"
     link = re.search(r'<a [^>]*id="toi-graph-script"[^>]*>', graph.read_text(encoding="utf-8"))
     assert link is not None

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import entry, make_project
+from conftest import entry, make_project, work_sources
 from toi_atlas import incremental, load
 from toi_atlas.cli import main
 from toi_atlas.diagnostics import Diagnostic, has_errors
@@ -157,19 +157,19 @@ def test_a_new_year_means_a_full_load(
 @pytest.mark.parametrize("change", ["edit", "delete", "extra", "force"])
 def test_a_changed_output_folder_means_a_full_build(change: str, root: Path, loads: Loads) -> None:
     build(Paths(root))
-    out = root / "docs" / "atlas"
-    page = out / "works" / "alpha2023.md"
+    out = root / ".toi-atlas" / "pages" / "html" / "works"  # each output folder counts
+    page = out / "alpha2023.json"
     original = page.read_text()
     if change == "edit":
         page.write_text(original + "hand edit\n")
     elif change == "delete":
         page.unlink()
     elif change == "extra":
-        (out / "works" / "stray.md").write_text("stray")
+        (out / "stray.json").write_text("stray")
     loads.files.clear()
     result = build(Paths(root), force=change == "force")
     assert not result.skipped and loads.files and result.stats is not None
-    assert page.read_text() == original and not (out / "works" / "stray.md").exists()
+    assert page.read_text() == original and not (out / "stray.json").exists()
     assert build(Paths(root)).skipped  # and the folder is recorded again
 
 
@@ -222,7 +222,7 @@ def test_a_manifest_of_the_wrong_shape_means_a_full_build(
 def test_state_lives_outside_dot_cache(root: Path) -> None:
     build(Paths(root))
     state = root / ".toi-atlas"
-    assert {p.name for p in state.iterdir()} == {"citations.json", "manifest.json"}
+    assert {p.name for p in state.iterdir()} == {"citations.json", "manifest.json", "pages"}
     assert not (root / ".cache").exists()
 
 
@@ -240,5 +240,5 @@ def test_an_old_citation_memo_is_moved_and_used(root: Path) -> None:
     result = build(Paths(root))
     assert not result.skipped
     assert not (old / "citations.json").exists()  # moved, so read once
-    pages = (root / "docs" / "atlas" / "works").glob("*.md")
+    pages = work_sources(root).glob("*.md")
     assert any("Cited from the old memo" in p.read_text() for p in pages)

@@ -62,13 +62,15 @@ def test_search_index_leaves_out_links_edges_and_citations(real_site: Path) -> N
 def test_zensical_builds_the_same_config(tmp_path: Path) -> None:
     project = copy_site_sources(tmp_path)
     assert run_tool(["toi-atlas", "build"], project).returncode == 0
-    state = {p.name: p.read_bytes() for p in (project / ".toi-atlas").iterdir()}
-    assert {"citations.json", "manifest.json"} <= state.keys()
+    state = {p: p.read_bytes() for p in (project / ".toi-atlas").rglob("*") if p.is_file()}
+    assert {"citations.json", "manifest.json"} <= {p.name for p in state}
     proc = run_tool(["zensical", "build", "--clean"], project)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    # `--clean` empties .cache/; our memo and manifest are elsewhere, so the next
-    # build has nothing to do.
-    assert {p.name: p.read_bytes() for p in (project / ".toi-atlas").iterdir()} == state
+    assert run_tool(["toi-atlas", "site"], project).returncode == 0
+    # `--clean` empties .cache/; our memo, manifest and work pages are elsewhere, so the
+    # next build has nothing to do.
+    after = {p: p.read_bytes() for p in (project / ".toi-atlas").rglob("*") if p.is_file()}
+    assert after == state
     assert build(Paths(project)).skipped
     page = project / "site" / "atlas" / "works" / "nanda2022longlist" / "index.html"
     html = page.read_text(encoding="utf-8")

@@ -17,7 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string
 
-from conftest import FIXTURES, copy_site_sources, entry, make_project, run_tool
+from conftest import (
+    FIXTURES,
+    build_site,
+    copy_site_sources,
+    entry,
+    make_project,
+    work_sources,
+)
 from toi_atlas import bidi, cli
 from toi_atlas.model import latex_to_unicode
 from toi_atlas.pipeline import Paths, build, load_and_check
@@ -44,13 +51,15 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_percent_survives_on_the_work_page(data: Path) -> None:
-    page = html.unescape((data / "works" / "pct2023.md").read_text(encoding="utf-8"))
+    page = html.unescape((work_sources(data.parents[1]) / "pct2023.md").read_text(encoding="utf-8"))
     assert f"title: {json.dumps(PCT_TITLE, ensure_ascii=False)}" in page
     assert f"# {PCT_TITLE}\n" in page
     assert " and ".join(PCT_AUTHORS) in page and PCT_VENUE in page
     assert PCT_SUMMARY in page
     assert "Müller 50%, J., & Doe 7%, A. (2023). Pruning 90% of heads" in page  # cite as
-    journal = html.unescape((data / "works" / "pct2024.md").read_text(encoding="utf-8"))
+    journal = html.unescape(
+        (work_sources(data.parents[1]) / "pct2024.md").read_text(encoding="utf-8")
+    )
     assert PCT_JOURNAL in journal and "Half of it – 50%" in journal
 
 
@@ -183,11 +192,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     memo = {"version": 2, "entries": {_key(style, item): TAMPERED for style in STYLES.values()}}
     Paths(project).cache.mkdir(parents=True)
     (Paths(project).cache / "citations.json").write_text(json.dumps(memo))
-    gen = run_tool(["toi-atlas", "build"], project)
-    assert gen.returncode == 0, gen.stdout + gen.stderr
-    built = run_tool(["mkdocs", "build", "--strict", "--site-dir", "site"], project)
-    assert built.returncode == 0, built.stdout + built.stderr
-    yield project / "site"
+    yield build_site(project)
 
 
 # Where each character of `text` is drawn, left to right, when the browser lays it out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import entry, make_project
+from conftest import entry, make_project, work_sources
 from toi_atlas.pipeline import Paths, build
 from toi_atlas.render.pages import FOLD_AT, OPEN_TOTAL, SHOWN_GROUPS
 from toi_atlas.render.topics import gloss
@@ -40,7 +40,7 @@ def test_actions_sit_between_the_byline_and_the_summary(tmp_path: Path) -> None:
         doi="10.1000/xyz",
         code="https://example.org/code",
     )
-    page = (generate(tmp_path, {"a.bib": work}) / "works" / "doe2023.md").read_text()
+    page = (work_sources(generate(tmp_path, {"a.bib": work}).parents[1]) / "doe2023.md").read_text()
     lines = body_lines(page)
     actions = next(i for i, line in enumerate(lines) if 'class="toi-actions"' in line)
     assert lines[actions - 2].startswith('<p class="toi-meta">')
@@ -94,7 +94,7 @@ def test_long_debate_is_grouped_by_topic_largest_first_and_folded(tmp_path: Path
     counts = {"microscope-ai": 3, "auditing": FOLD_AT + 6, "microscope": 1}
     assert sum(counts.values()) + 1 > OPEN_TOTAL  # too many lines to show at once
     atlas = generate(tmp_path, _hub_corpus(counts, unscoped=1))
-    page = (atlas / "works" / "hub2022.md").read_text()
+    page = (work_sources(atlas.parents[1]) / "hub2022.md").read_text()
     heads = re.findall(r'^(?:\?\?\? toi-group "(.+)"|(.+)\n\{: \.toi-group-head \})$', page, re.M)
     assert [folded or shown for folded, shown in heads] == [
         f"Auditing ({FOLD_AT + 6})",  # long: folded, with its count
@@ -111,7 +111,7 @@ def test_long_debate_is_grouped_by_topic_largest_first_and_folded(tmp_path: Path
 
 def test_short_debate_shows_every_group(tmp_path: Path) -> None:
     atlas = generate(tmp_path, _hub_corpus({"auditing": FOLD_AT + 1}))
-    page = (atlas / "works" / "hub2022.md").read_text()
+    page = (work_sources(atlas.parents[1]) / "hub2022.md").read_text()
     assert "??? toi-group" not in page  # under OPEN_TOTAL lines: nothing folded
     assert f"[Auditing](../toi/auditing.md) ({FOLD_AT + 1})\n{{: .toi-group-head }}" in page
 
@@ -129,7 +129,7 @@ def test_topics_beyond_the_first_few_fold_together(tmp_path: Path) -> None:
     ]
     counts = {t: 2 for t in topics}
     atlas = generate(tmp_path, _hub_corpus(counts))
-    page = (atlas / "works" / "hub2022.md").read_text()
+    page = (work_sources(atlas.parents[1]) / "hub2022.md").read_text()
     extra = len(topics) - SHOWN_GROUPS
     more = page.index(f'??? toi-group "{extra} more topics ({2 * extra})"')
     nested = re.findall(r"^    \[(.+?)\]\(\.\./toi/[a-z-]+\.md\) \(2\)$", page[more:], re.M)
@@ -142,7 +142,7 @@ def test_where_it_stands_is_one_line_per_kind_grouped_by_stance(tmp_path: Path) 
         tois="auditing:critiques, outreach:advocates, coordination:critiques",
         endstories="microscope",
     )
-    page = (generate(tmp_path, {"a.bib": work}) / "works" / "doe2023.md").read_text()
+    page = (work_sources(generate(tmp_path, {"a.bib": work}).parents[1]) / "doe2023.md").read_text()
     section = page.split("## Where it stands { data-search-exclude }\n\n", 1)[1].split("\n\n")[0]
     rows = section.splitlines()
     assert len(rows) == 2
@@ -156,9 +156,8 @@ def test_where_it_stands_is_one_line_per_kind_grouped_by_stance(tmp_path: Path) 
 
 def test_every_author_is_named_on_the_work_page(tmp_path: Path) -> None:
     authors = " and ".join(f"Person{i}, Given" for i in range(1, 8))
-    page = (
-        generate(tmp_path, {"a.bib": entry("doe2023", author=authors)}) / "works" / "doe2023.md"
-    ).read_text()
+    atlas = generate(tmp_path, {"a.bib": entry("doe2023", author=authors)})
+    page = (work_sources(atlas.parents[1]) / "doe2023.md").read_text()
     byline = next(line for line in page.splitlines() if "toi-byline" in line)
     assert all(f"Given Person{i}" in byline for i in range(1, 8)) and "et al." not in byline
 
@@ -168,14 +167,14 @@ def test_metadata_check_is_shown_only_when_recorded(tmp_path: Path) -> None:
         "checked2023", checked="2026-12-03: arXiv abstract page; <b>OpenReview</b> page"
     ) + entry("plain2023")
     atlas = generate(tmp_path, {"a.bib": bib})
-    checked = (atlas / "works" / "checked2023.md").read_text()
+    checked = (work_sources(atlas.parents[1]) / "checked2023.md").read_text()
     line = next(x for x in checked.splitlines() if "toi-checked" in x)
     assert line == (
         '<p class="toi-dates toi-checked">Metadata checked against arXiv abstract page; '
         "&#60;b&#62;OpenReview&#60;/b&#62; page, 3 December 2026.</p>"
     )
     assert checked.index("Added to the atlas on") < checked.index("toi-checked")
-    assert "toi-checked" not in (atlas / "works" / "plain2023.md").read_text()
+    assert "toi-checked" not in (work_sources(atlas.parents[1]) / "plain2023.md").read_text()
 
 
 def test_search_tags_name_people_and_boost_central_works(tmp_path: Path) -> None:
@@ -186,7 +185,7 @@ def test_search_tags_name_people_and_boost_central_works(tmp_path: Path) -> None
         rebuts="lone2021",
     ) + entry("lone2021")
     atlas = generate(tmp_path, {"a.bib": bib})
-    front = front_matter((atlas / "works" / "olah2020.md").read_text())
+    front = front_matter((work_sources(atlas.parents[1]) / "olah2020.md").read_text())
     tags = re.findall(r'^  - "(.*)"$', front.split("tags:\n", 1)[1].split("hide:")[0], re.M)
     # people and one-word organisations; an organisation named in words would make its
     # works the first hit for "safety"
@@ -194,7 +193,11 @@ def test_search_tags_name_people_and_boost_central_works(tmp_path: Path) -> None
     assert "Ann" in tags[3] and not re.search("[<>&\"']", tags[3])  # themes print it raw
     assert "hide:\n  - tags\n" in front  # never shown on the page itself
     boosts = {
-        key: float(re.search(r"boost: ([0-9.]+)", (atlas / "works" / f"{key}.md").read_text())[1])
+        key: float(
+            re.search(
+                r"boost: ([0-9.]+)", (work_sources(atlas.parents[1]) / f"{key}.md").read_text()
+            )[1]
+        )
         for key in ("olah2020", "lone2021")
     }
     assert 1 <= boosts["lone2021"] <= boosts["olah2020"] < 2
@@ -222,21 +225,21 @@ def test_the_essay_is_named_and_linked_at_its_first_mention(tmp_path: Path) -> N
     )
     atlas = generate(tmp_path, {"a.bib": ESSAY + reply})
     link = "[*Against Almost Every Theory of Impact of Interpretability*]"
-    page = (atlas / "works" / "reply2024.md").read_text()
-    assert f"Answers the essay {link}(segerie2023against.md) on auditing." in page
+    page = (work_sources(atlas.parents[1]) / "reply2024.md").read_text()
+    assert f"Answers the essay {link}(../segerie2023against/) on auditing." in page
     assert page.count(link) == 1 and "Later the essay is mentioned again." in page
-    own = (atlas / "works" / "segerie2023against.md").read_text()
+    own = (work_sources(atlas.parents[1]) / "segerie2023against.md").read_text()
     assert link not in own  # its own page does not link to itself
     # topic descriptions say "The essay ..." too: named there, once per page
     topic = (atlas / "toi" / "auditing.md").read_text()
-    assert topic.count(f"The essay {link}(../works/segerie2023against.md)") == 1
+    assert topic.count(f"The essay {link}(../../works/segerie2023against/)") == 1
     index = (atlas / "toi" / "index.md").read_text()
-    assert index.count(link + "(../works/segerie2023against.md)") == 1
+    assert index.count(link + "(../works/segerie2023against/)") == 1
 
 
 def test_the_essay_stays_plain_words_without_it_in_the_corpus(tmp_path: Path) -> None:
     atlas = generate(tmp_path, {"a.bib": entry("doe2023", summary="Cites the essay. Once.")})
-    assert "Cites the essay. Once." in (atlas / "works" / "doe2023.md").read_text()
+    assert "Cites the essay. Once." in (work_sources(atlas.parents[1]) / "doe2023.md").read_text()
     assert "segerie2023against" not in (atlas / "toi" / "index.md").read_text()
 
 

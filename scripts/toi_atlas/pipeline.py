@@ -189,6 +189,7 @@ def build(paths: Paths, *, force: bool = False) -> Result:
             skipped=True,
             works=last.works,
         )
+    convert_all = force or not incremental.outputs_intact(paths.manifest, outputs)
     result = load_and_check(paths)
     if has_errors(result.diagnostics) or result.corpus is None:
         return result
@@ -210,7 +211,7 @@ def build(paths: Paths, *, force: bool = False) -> Result:
         return result
     targets = link_targets(paths, plan.docs, plan.works)
     fragments, links = work_pages(
-        plan.works, paths.work_pages, list(site.markdown_extensions), targets, force=force
+        plan.works, paths.work_pages, list(site.markdown_extensions), targets, force=convert_all
     )
     t2 = time.perf_counter()
     result.diagnostics += [
