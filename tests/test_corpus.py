@@ -76,9 +76,6 @@ def test_no_edge_points_at_a_later_work(corpus) -> None:
 # Entries whose full author list could not yet be confirmed against a source: each still
 # ends in `and others`. Remove a key once its list is complete (the test fails until then).
 AUTHORS_NOT_CONFIRMED = {
-    "templeton2024scaling",  # Transformer Circuits page lists ~30 authors; order unconfirmed
-    "ameisen2025circuit",  # same
-    "lindsey2025biology",  # same
     "redwood2022takeaways",  # the forum post's co-author list not found in a stored copy
 }
 
