@@ -51,7 +51,7 @@ ANSWERS_TO_THE_ESSAY = {
     # Transcript of a moderated debate (23 September 2023) in which the essay's author
     # defends the essay against Lucius Bushnaq on deception audits, enumeration and
     # reverse engineering: the essay is its subject (see the entry's summary and note).
-    ("baginski2023charbelraphael", "repliesto"),
+    ("segerie2023charbelraphael", "repliesto"),
 }
 
 
@@ -76,9 +76,6 @@ def test_no_edge_points_at_a_later_work(corpus) -> None:
 # Entries whose full author list could not yet be confirmed against a source: each still
 # ends in `and others`. Remove a key once its list is complete (the test fails until then).
 AUTHORS_NOT_CONFIRMED = {
-    "templeton2024scaling",  # Transformer Circuits page lists ~30 authors; order unconfirmed
-    "ameisen2025circuit",  # same
-    "lindsey2025biology",  # same
     "redwood2022takeaways",  # the forum post's co-author list not found in a stored copy
 }
 
@@ -119,7 +116,6 @@ def test_forum_venue_agrees_with_url_host(corpus) -> None:
 # Posts and comments whose month has not been confirmed from the post page yet. Remove a
 # key once its `month` (and `date`) are added from a source (the test fails until then).
 MONTH_NOT_CONFIRMED = {
-    "baginski2023charbelraphael",
     "barnett2023comment",
     "bensinger2022thoughts",
     "branwen2016why",
@@ -153,6 +149,7 @@ MONTH_NOT_CONFIRMED = {
     "roger2023what",
     "rumbelow2023solidgoldmagikarp",
     "salle2023ai",
+    "segerie2023charbelraphael",
     "segerie2023task",
     "shah2022comment",
     "shavit2022speed",
