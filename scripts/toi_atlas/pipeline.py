@@ -133,6 +133,9 @@ def load_and_check(
         result.claims = tuple(claims)
         result.diagnostics += claim_diags + check_claims(claims, corpus, shown)
         result.diagnostics += check_tree(claims, corpus, shown)
+        from .discover.config import check_files  # bib/discovery.yaml, bib/rejected.yaml
+
+        result.diagnostics += check_files(paths.bib, paths.display(paths.bib), taxonomy)
     result.corpus = corpus
     result.works = len(corpus.works)
     result.timings.update(load=t1 - t0, model=t2 - t1, check=time.perf_counter() - t2)
