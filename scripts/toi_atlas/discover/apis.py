@@ -114,6 +114,10 @@ def _names(values: Iterable[object]) -> tuple:
     return tuple(n for n in found if n is not None)
 
 
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _dicts(value: object) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
@@ -148,8 +152,8 @@ def _openalex_arxiv(work: dict[str, Any]) -> str | None:
 
 
 def openalex_candidate(work: dict[str, Any]) -> Candidate:
-    primary = work.get("primary_location") if isinstance(work.get("primary_location"), dict) else {}
-    source = primary.get("source") if isinstance(primary.get("source"), dict) else {}
+    primary = _dict(work.get("primary_location"))
+    source = _dict(primary.get("source"))
     kinds = {"journal": Venue.JOURNAL, "conference": Venue.CONFERENCE}
     authors = (a.get("author") for a in _dicts(work.get("authorships")))
     return Candidate(
@@ -190,7 +194,7 @@ def _openalex_list(
         if data is None:
             return
         yield from _dicts(data.get("results"))
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        meta = _dict(data.get("meta"))
         cursor = _str(meta.get("next_cursor"))
         if not cursor or not data.get("results"):
             return
@@ -244,7 +248,7 @@ def from_openalex(
 
 
 def s2_candidate(paper: dict[str, Any]) -> Candidate:
-    ids = paper.get("externalIds") if isinstance(paper.get("externalIds"), dict) else {}
+    ids = _dict(paper.get("externalIds"))
     authors = (a.get("name") for a in _dicts(paper.get("authors")))
     return Candidate(
         title=_str(paper.get("title")),
@@ -329,7 +333,9 @@ def parse_arxiv_feed(body: bytes, url: str) -> list[Candidate]:
             Candidate(
                 title=arxiv_title(title),
                 title_math=True,
-                abstract=latex_to_unicode(" ".join((entry.findtext(f"{_ATOM}summary") or "").split())),
+                abstract=latex_to_unicode(
+                    " ".join((entry.findtext(f"{_ATOM}summary") or "").split())
+                ),
                 authors=_names(latex_to_unicode(a) for a in authors),
                 year=int(year.group(1)) if year else None,
                 month=_month(published),

@@ -135,7 +135,9 @@ def run(args: argparse.Namespace) -> int:
     works = [*corpus.works.values(), *corpus.duplicates]
     pool = Pool(works, inputs.rejected)
     sources = set(args.source or SOURCES)
-    client = Client(policy, intervals=services.intervals(), agent=user_agent(services.mailto or None))
+    client = Client(
+        policy, intervals=services.intervals(), agent=user_agent(services.mailto or None)
+    )
     with client:
         fetcher = Fetcher(
             client,

@@ -14,6 +14,7 @@ caps body size and bounds each request. What a run of many requests adds:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -156,10 +157,8 @@ class Fetcher:
             "fetched": self.now(),
             "body": body.decode("utf-8", errors="replace"),
         }
-        try:
+        with contextlib.suppress(OSError):  # only a slower rerun
             atomic_write(path, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-        except OSError:
-            pass  # only a slower rerun
 
 
 def summary(log: list[Asked]) -> list[str]:

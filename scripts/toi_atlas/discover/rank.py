@@ -68,31 +68,32 @@ def rank(
         best = max(row, default=0.0)
         score = tie_score + SIMILARITY * best + recency(candidate.year, this_year)
         suggestion = model.suggest(row, candidate.ties, candidate.searches)
-        out.append(
-            Ranked(candidate, score, suggestion, reasons(candidate, weights, suggestion, corpus))
-        )
+        out.append(Ranked(candidate, score, suggestion, reasons(candidate, weights, suggestion)))
     out.sort(key=lambda r: (-r.score, -(r.candidate.year or 0), r.candidate.title.lower()))
     return out
 
 
-def _keys(keys: set[str], weights: dict[str, float], corpus: Corpus) -> str:
-    """`essay (4.2), nanda2022longlist (3.0)`: the heaviest first, credits for readers."""
-    ordered = sorted(keys, key=lambda k: (-weights.get(k, 1.0), k))
-    return ", ".join(f"`{k}`" for k in ordered)
+def _keys(keys: set[str], weights: dict[str, float]) -> str:
+    """The most central first: those are the ties a curator weighs."""
+    return ", ".join(sorted(keys, key=lambda k: (-weights.get(k, 1.0), k)))
+
+
+def _works(n: int) -> str:
+    return f"{n} atlas work{'s' if n != 1 else ''}"
 
 
 def reasons(
-    candidate: Candidate, weights: dict[str, float], suggestion: Suggestion, corpus: Corpus
+    candidate: Candidate, weights: dict[str, float], suggestion: Suggestion
 ) -> tuple[str, ...]:
+    """Plain text (keys and ids only), escaped wherever it is shown."""
     out = []
     if candidate.cites:
-        n = len(candidate.cites)
-        out.append(f"cites {n} atlas work{'s' if n != 1 else ''}: " + _keys(candidate.cites, weights, corpus))
+        out.append(f"cites {_works(len(candidate.cites))}: {_keys(candidate.cites, weights)}")
     if candidate.cited_by:
-        n = len(candidate.cited_by)
-        out.append(f"cited by {n} atlas work{'s' if n != 1 else ''}: " + _keys(candidate.cited_by, weights, corpus))
+        by = candidate.cited_by
+        out.append(f"cited by {_works(len(by))}: {_keys(by, weights)}")
     if candidate.searches:
-        out.append("found by the arXiv search for " + ", ".join(f"`{t}`" for t in sorted(candidate.searches)))
+        out.append("found by the arXiv search for " + ", ".join(sorted(candidate.searches)))
     if suggestion.closest:
-        out.append("closest: " + ", ".join(f"`{k}` ({s:.2f})" for k, s in suggestion.closest[:3]))
+        out.append("closest: " + ", ".join(f"{k} ({s:.2f})" for k, s in suggestion.closest[:3]))
     return tuple(out)

@@ -21,7 +21,7 @@ from ..untrusted import terminal_safe
 from ..write import atomic_write
 from .command import load_inputs
 from .config import REJECTED_FILE, load_rejected
-from .queue import QUEUE_DIR, QueueError, Queued, read_queue, without
+from .queue import QUEUE_DIR, Queued, QueueError, read_queue, without
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 HEADER = (

@@ -78,15 +78,15 @@ class Neighbours:
         for key in ties:
             if key in self.by_key and key != exclude:
                 votes[key] = votes.get(key, 0.0) + TIE_VOTE
-        scores = {section: Counter[str]() for section in SECTIONS}
+        scores: dict[str, dict[str, float]] = {section: {} for section in SECTIONS}
         for key, weight in votes.items():
             for tag in self.by_key[key].tags:
                 if tag.field in scores:
-                    scores[tag.field][tag.topic] += weight
+                    scores[tag.field][tag.topic] = scores[tag.field].get(tag.topic, 0.0) + weight
         for topic in searched:
             for section in SECTIONS:
                 if topic in self._topics(section):
-                    scores[section][topic] += SEARCH_VOTE
+                    scores[section][topic] = scores[section].get(topic, 0.0) + SEARCH_VOTE
         tois = _top(scores["tois"])
         return Suggestion(tois, _top(scores["endstories"]), self._stance(votes, tois), closest)
 
@@ -95,17 +95,17 @@ class Neighbours:
 
     def _stance(self, votes: Mapping[str, float], tois: tuple[str, ...]) -> str | None:
         """The neighbours' weighted stance on the first suggested ToI (else on anything)."""
-        stances: Counter[str] = Counter()
+        stances: dict[str, float] = {}
         for key, weight in votes.items():
             work = self.by_key[key]
             on = work.stance_on(tois[0]) if tois else None
             for stance in [on] if on else [t.stance for t in work.tags if t.stance]:
                 if stance:
-                    stances[stance] += weight
+                    stances[stance] = stances.get(stance, 0.0) + weight
         return _top(stances)[0] if stances else None
 
 
-def _top(scores: Counter[str]) -> tuple[str, ...]:
+def _top(scores: Mapping[str, float]) -> tuple[str, ...]:
     return tuple(t for t, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP])
 
 
