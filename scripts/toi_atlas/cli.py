@@ -36,7 +36,8 @@ HELP = {
 # the work (`run(args) -> int`). These modules pull in requests, citeproc and the
 # like, so each is imported only when its subcommand is on the command line.
 MODULES = {"add": "add", "fmt": "fmt", "import": "importer", "links": "links", "bench": "bench"}
-MODULES |= {"discover": "discover.command", "accept": "discover.accept", "reject": "discover.reject"}
+MODULES |= {"discover": "discover.command", "accept": "discover.accept"}
+MODULES |= {"reject": "discover.reject"}
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
