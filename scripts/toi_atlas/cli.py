@@ -29,11 +29,16 @@ HELP = {
     "import": "add a .bib export (Zotero, JabRef, Scholar) to bib/",
     "links": "check every url, pdf and code link in bib/",
     "bench": "time and measure builds of synthetic 100-10,000-work corpora",
+    "discover": "find new works tied to the corpus and write a ranked triage queue",
+    "accept": "add a candidate from the discovery queue to bib/ (as add does)",
+    "reject": "keep a candidate from the discovery queue out for good",
 }
 # Subcommands whose module declares their options (`add_arguments(parser)`) and does
 # the work (`run(args) -> int`). These modules pull in requests, citeproc and the
 # like, so each is imported only when its subcommand is on the command line.
 MODULES = {"add": "add", "fmt": "fmt", "import": "importer", "links": "links", "bench": "bench"}
+MODULES |= {"discover": "discover.command", "accept": "discover.accept"}
+MODULES |= {"reject": "discover.reject"}
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:

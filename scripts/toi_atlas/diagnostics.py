@@ -1,9 +1,9 @@
 """Findings as data: every problem the loader or checker sees is a `Diagnostic`.
 
 Codes are stable (ruff-style): TOI0xx taxonomy, TOI1xx files and entries,
-TOI2xx vocabulary, TOI3xx edges, TOI4xx duplicates, TOI9xx build. A code is never
-reused; a retired one stays in `CODES` marked retired. Tests compare codes, never
-message text, so messages may be reworded freely.
+TOI2xx vocabulary, TOI3xx edges, TOI4xx duplicates, TOI8xx discovery files, TOI9xx
+build. A code is never reused; a retired one stays in `CODES` marked retired. Tests
+compare codes, never message text, so messages may be reworded freely.
 """
 
 from __future__ import annotations
@@ -496,6 +496,28 @@ CODES: dict[str, CodeDoc] = {
             "A work in `made_by` of a claim that objects to another is older (by year) "
             "than every work that makes the claim it objects to, and does not make that "
             "claim itself: a work cannot answer what did not exist yet.",
+        ),
+        _c(
+            "TOI801",
+            E,
+            "invalid discovery file",
+            "bib/discovery.yaml must hold `searches:`, each with a `topic` (a theory of "
+            "impact or end story id, once) and an `arxiv:` list of arXiv search queries.",
+        ),
+        _c(
+            "TOI802",
+            E,
+            "discovery search for an unknown topic",
+            "A search's `topic` in bib/discovery.yaml is not a theory of impact or end "
+            "story id in bib/taxonomy.yaml.",
+        ),
+        _c(
+            "TOI803",
+            E,
+            "invalid rejected-works file",
+            "bib/rejected.yaml must hold `rejected:`, each item with a `key`, a `title`, "
+            "and the `doi` or `arxiv` id it was found with in their usual forms "
+            "(`toi-atlas reject KEY` writes them so).",
         ),
         _c(
             "TOI901",

@@ -151,6 +151,9 @@ def load_and_check(
         result.diagnostics += check_page_links(
             paths.docs, {w.slug for w in corpus.works.values()}, paths.display
         )
+        from .discover.config import check_files  # bib/discovery.yaml, bib/rejected.yaml
+
+        result.diagnostics += check_files(paths.bib, paths.display(paths.bib), taxonomy)
     result.corpus = corpus
     result.works = len(corpus.works)
     result.timings.update(load=t1 - t0, model=t2 - t1, check=time.perf_counter() - t2)
