@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from toi_atlas.synthetic import copy_real_project
+from tools.synthetic import copy_real_project
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -27,12 +27,11 @@ HELP = {
     "fmt": "rewrite bib/*.bib in canonical form (--check: only report)",
     "import": "add a .bib export (Zotero, JabRef, Scholar) to bib/",
     "links": "check every url, pdf and code link in bib/",
-    "bench": "time and measure builds of synthetic 100-10,000-work corpora",
 }
 # Subcommands whose module declares their options (`add_arguments(parser)`) and does
 # the work (`run(args) -> int`). These modules pull in requests, citeproc and the
 # like, so each is imported only when its subcommand is on the command line.
-MODULES = {"add": "add", "fmt": "fmt", "import": "importer", "links": "links", "bench": "bench"}
+MODULES = {"add": "add", "fmt": "fmt", "import": "importer", "links": "links"}
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -117,7 +116,7 @@ def _module(command: str) -> ModuleType:
 
 
 def cmd_module(args: argparse.Namespace) -> int:
-    """A subcommand whose module does the work: add, fmt, import, links, bench."""
+    """A subcommand whose module does the work: add, fmt, import, links."""
     run: Callable[[argparse.Namespace], int] = _module(args.command).run
     return run(args)
 
