@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test generate check build serve zensical test test-browser lint fmt bench realworld chromium node screenshots clean
+.PHONY: install install-test generate check build serve zensical test test-browser lint fmt bench golden realworld chromium node screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ fmt: install
 # Tools (tools/) run from the checkout, never from the installed package.
 bench: install-test chromium
 	$(BIN)/python -m tools.bench --write-docs
+
+## golden: rewrite tests/golden/ from the fixture corpus after an intended output change
+## (then review `git diff tests/golden`; the suite compares them byte for byte)
+golden: install-test
+	$(BIN)/python -m pytest -q tests/test_golden.py --update-golden
 
 ## realworld: check and import large public bibliographies (Beebe's, from Debian's TeX Live)
 REALWORLD := .cache/realworld/usr/share/texlive/texmf-dist/bibtex/bib/beebe

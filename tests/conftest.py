@@ -19,6 +19,14 @@ TAXONOMY = ROOT / "bib" / "taxonomy.yaml"
 VENV_BIN = Path(sys.executable).parent
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the fixture corpus instead of comparing (make golden)",
+    )
+
+
 def make_project(base: Path, files: dict[str, str | bytes], *, taxonomy: str | None = None) -> Path:
     """A project folder with bib/taxonomy.yaml (the real one unless given) and `files` in bib/."""
     bib = base / "bib"
