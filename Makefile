@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test generate check build serve zensical test test-browser lint fmt bench realworld chromium node screenshots clean
+.PHONY: install install-test generate check build serve zensical test test-browser lint fmt bench golden realworld chromium node screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,15 +42,21 @@ fmt: install
 	$(BIN)/toi-atlas fmt
 
 ## bench: synthetic corpora of 100, 1,000 and 10,000 works; writes docs/performance.md
+# Tools (tools/) run from the checkout, never from the installed package.
 bench: install-test chromium
-	$(BIN)/toi-atlas bench --write-docs
+	$(BIN)/python -m tools.bench --write-docs
+
+## golden: rewrite tests/golden/ from the fixture corpus after an intended output change
+## (then review `git diff tests/golden`; the suite compares them byte for byte)
+golden: install-test
+	$(BIN)/python -m pytest -q tests/test_golden.py --update-golden
 
 ## realworld: check and import large public bibliographies (Beebe's, from Debian's TeX Live)
 REALWORLD := .cache/realworld/usr/share/texlive/texmf-dist/bibtex/bib/beebe
 realworld: install
 	@test -d $(REALWORLD) || { mkdir -p .cache/realworld && cd .cache/realworld && \
 	  apt-get download texlive-bibtex-extra >/dev/null && dpkg -x texlive-bibtex-extra_*.deb .; }
-	$(BIN)/python scripts/realworld.py $(addprefix $(REALWORLD)/,tugboat.bib typeset.bib font.bib texbook3.bib)
+	$(BIN)/python -m tools.realworld $(addprefix $(REALWORLD)/,tugboat.bib typeset.bib font.bib texbook3.bib)
 
 ## build: generate, build the static site into site/ (strict: broken links fail), then
 ## put the work pages (made by the generator, not by MkDocs) into it
@@ -80,8 +86,8 @@ node:
 
 ## test: the whole suite: lint, types, unit tests, site builds, browser tests
 test: install-test chromium
-	$(BIN)/ruff check scripts tests
-	$(BIN)/ruff format --check scripts tests
+	$(BIN)/ruff check scripts tests tools
+	$(BIN)/ruff format --check scripts tests tools
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
@@ -91,13 +97,13 @@ test-browser: install-test chromium
 
 ## lint: ruff and mypy
 lint: install-test
-	$(BIN)/ruff check scripts tests
-	$(BIN)/ruff format --check scripts tests
+	$(BIN)/ruff check scripts tests tools
+	$(BIN)/ruff format --check scripts tests tools
 	$(BIN)/mypy
 
 ## screenshots: refresh the README's pictures of the real site (docs/img/)
 screenshots: build install-test chromium
-	$(BIN)/python scripts/screenshots.py site docs/img
+	$(BIN)/python -m tools.screenshots site docs/img
 
 clean:
 	rm -rf site docs/atlas .pytest_cache

@@ -1,4 +1,4 @@
-"""The browser tests' server and Chromium settings live in the package (shared with the
+"""The browser tests' server and Chromium settings live in tools/ (shared with the
 benchmark and the screenshot script); this module keeps the tests' import short, and
 holds the one accessibility check every browser test uses."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from toi_atlas.localserver import CHROMIUM_ARGS, chromium_path, serve
+from tools.localserver import CHROMIUM_ARGS, chromium_path, serve
 
 __all__ = ["CHROMIUM_ARGS", "chromium_path", "serious_violations", "serve"]
 

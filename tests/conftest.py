@@ -11,12 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from toi_atlas.synthetic import copy_real_project
+from tools.synthetic import copy_real_project, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TAXONOMY = ROOT / "bib" / "taxonomy.yaml"
 VENV_BIN = Path(sys.executable).parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the fixture corpus instead of comparing (make golden)",
+    )
 
 
 def make_project(base: Path, files: dict[str, str | bytes], *, taxonomy: str | None = None) -> Path:
@@ -79,12 +87,45 @@ def run_tool(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+# The corpus the code tests run on: a synthetic one (tools/synthetic.py, fixed seed) in a
+# copy of the real project's pages, theme and mkdocs.yml, so editing bib/ never breaks a
+# code test. More than 100 works, so the browse page lists them in two steps.
+FIXTURE_WORKS = 150
+
+
+def make_fixture_project(dest: Path) -> Path:
+    """The synthetic works plus fixtures/site/: hand-written works the tests name, a
+    reading list and its page."""
+    write_corpus(dest, FIXTURE_WORKS, seed=0, repo=ROOT)
+    shutil.copytree(FIXTURES / "site", dest, dirs_exist_ok=True)
+    return dest
+
+
+def built(project: Path) -> Path:
+    """`project` built as `make build` does it (see `build_site`)."""
+    build_site(project)
+    return project
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture corpus, built as `make build` does, in a temp dir."""
+    return built(make_fixture_project(tmp_path_factory.mktemp("fixture")))
+
+
+@pytest.fixture(scope="session")
+def fixture_corpus(fixture_site: Path):
+    from toi_atlas.pipeline import Paths, load_and_check
+
+    result = load_and_check(Paths(fixture_site))
+    assert result.corpus is not None
+    return result.corpus
+
+
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The real corpus, generated and built with `mkdocs build --strict`, in a temp copy."""
-    project = copy_site_sources(tmp_path_factory.mktemp("real"))
-    build_site(project)
-    yield project
+    """The real corpus, built as `make build` does, in a temp copy."""
+    yield built(copy_site_sources(tmp_path_factory.mktemp("real")))
 
 
 HOSTILE_KEY = "hostile2024"
@@ -104,11 +145,10 @@ HOSTILE_BIB = entry(
 
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The real corpus plus one entry full of markup, built with the real mkdocs.yml."""
-    project = copy_site_sources(tmp_path_factory.mktemp("hostile"))
+    """The fixture corpus plus one entry full of markup, built with the real mkdocs.yml."""
+    project = make_fixture_project(tmp_path_factory.mktemp("hostile"))
     (project / "bib" / "hostile.bib").write_text(HOSTILE_BIB, encoding="utf-8")
-    build_site(project)
-    yield project
+    yield built(project)
 
 
 @pytest.fixture(scope="session")

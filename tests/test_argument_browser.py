@@ -1,5 +1,6 @@
 """The argument in a real browser: the small corpus of fixtures/argument/, built with
-`toi-atlas build` and `mkdocs build --strict` (the real mkdocs.yml without its nav)."""
+`toi-atlas build`, `mkdocs build --strict` (the real mkdocs.yml without its nav) and
+`toi-atlas site`."""
 
 from __future__ import annotations
 
@@ -37,21 +38,25 @@ def _project(base: Path) -> Path:
     return project
 
 
+def finish(project: Path, builder: list[str]) -> Path:
+    """The site built from the generated pages, with the work pages put in."""
+    for step in (builder, ["toi-atlas", "site", "--site-dir", "site"]):
+        proc = run_tool(step, project)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return project / "site"
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = _project(tmp_path_factory.mktemp("argument-site"))
-    site = run_tool(["mkdocs", "build", "--strict", "--site-dir", "site"], project)
-    assert site.returncode == 0, site.stdout + site.stderr
-    with serve(project / "site") as url:
+    with serve(finish(project, ["mkdocs", "build", "--strict", "--site-dir", "site"])) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def zensical_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = _project(tmp_path_factory.mktemp("argument-zensical"))
-    site = run_tool(["zensical", "build", "--clean"], project)
-    assert site.returncode == 0, site.stdout + site.stderr
-    with serve(project / "site") as url:
+    with serve(finish(project, ["zensical", "build", "--clean"])) as url:
         yield url
 
 

@@ -41,6 +41,16 @@ def test_memoised_style_queries_change_nothing(items, monkeypatch: pytest.Monkey
     assert any("Nanda, N. (2022" in to_html(text) for text in plain)
 
 
+def test_clear_memos_forgets_styles_and_answers(items) -> None:
+    before = [format_item(s, i) for i in items[:3] for s in STYLES.values()]
+    answers = [cls.__dict__[name].answers for cls, name in citations.STYLE_QUERIES]
+    assert all(answers) and citations._style.cache_info().currsize > 0
+    citations.clear_memos()
+    assert not any(answers) and citations._style.cache_info().currsize == 0
+    assert citations._truncated_style.cache_info().currsize == 0
+    assert [format_item(s, i) for i in items[:3] for s in STYLES.values()] == before
+
+
 def test_many_items_are_formatted_on_all_cores_alike(items, monkeypatch) -> None:
     jobs = [(s, i) for i in items[:40] for s in STYLES.values()]
     serial = format_many(jobs)

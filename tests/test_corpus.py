@@ -6,7 +6,9 @@ import re
 from urllib.parse import urlsplit
 
 from conftest import ROOT
+from toi_atlas import add, sources
 from toi_atlas.diagnostics import format_text
+from toi_atlas.model import latex_to_unicode
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.render.markdown import md_escape
 from toi_atlas.wording import long_date
@@ -198,3 +200,20 @@ def test_start_here_ends_with_the_essay_outside_its_half_hour(real_generated) ->
     assert f"about {path_minutes} minutes" in snippet
     then = snippet.index("toi-reading-then")
     assert snippet.index(f"works/{ESSAY}/") > then
+
+
+def test_most_corpus_keys_are_reproduced() -> None:
+    """The key rule was read off the corpus, so it must give most existing keys back."""
+    corpus = load_and_check(Paths(ROOT)).corpus
+    assert corpus is not None
+    tried = same = 0
+    for work in corpus.works.values():
+        people = work.raw.persons.get("author") or []
+        if not people or work.year is None or str(people[0]).startswith("{"):
+            continue  # organisations and handles get hand-made keys
+        first = people[0]
+        name = sources.Name(latex_to_unicode(" ".join(first.last_names)), "")
+        record = sources.Record("t", work.title, work.url or "", (name,), work.year)
+        tried += 1
+        same += re.fullmatch(re.escape(add.key_stem(record)) + "[ab]?", work.key) is not None
+    assert same >= 0.85 * tried, f"{same} of {tried}"

@@ -1,4 +1,4 @@
-"""The first-visit weight measurement (scripts/page_weight.py) and its docs section."""
+"""The first-visit weight measurement (tools/pageweight.py) and its docs section."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Browser
 
 from conftest import ROOT, make_project
-from toi_atlas import bench
-from toi_atlas.localserver import serve
-from toi_atlas.pageweight import (
+from tools import bench
+from tools.localserver import serve
+from tools.pageweight import (
     END,
     START,
     Weight,
@@ -69,7 +69,7 @@ def test_bench_report_keeps_the_page_weight_section(
 def test_the_docs_section_is_the_scripts_output_format() -> None:
     text = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
     section = kept_section(text)
-    assert section and "scripts/page_weight.py site --write-docs" in section
+    assert section and "-m tools.pageweight site --write-docs" in section
     for name in ("home", "work", "topic", "browse", "graph", "claims", "reading list", "data"):
         assert f"\n| {name}" in section
 

@@ -1,4 +1,6 @@
-"""What a reader sees: accessibility (axe-core), phones, link previews, charts, 404."""
+"""What a reader sees: accessibility (axe-core), phones, link previews, charts, 404.
+
+On the code tests' fixture site (conftest.fixture_site), never on bib/."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = {
     "home": "/",
-    "work": "/atlas/works/segerie2023against/",
+    "work": "/atlas/works/quill2024reply/",
     "topic": "/atlas/toi/auditing-deception/",
     "end story": "/atlas/endstory/microscope/",
     "browse": "/atlas/browse/?endstory=microscope",
@@ -31,8 +33,8 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def base(real_site: Path) -> Iterator[str]:
-    with serve(real_site / "site") as url:
+def base(fixture_site: Path) -> Iterator[str]:
+    with serve(fixture_site / "site") as url:
         yield url
 
 
@@ -69,15 +71,17 @@ def test_phone_width_has_no_horizontal_scroll(browser: Browser, base: str, name:
     assert width <= 375
 
 
-def test_link_previews_carry_title_and_summary(real_site: Path, hostile_site: Path, corpus) -> None:
-    html = (real_site / "site" / "atlas/works/nanda2022longlist/index.html").read_text()
-    work = corpus.works["nanda2022longlist"]
+def test_link_previews_carry_title_and_summary(
+    fixture_site: Path, hostile_site: Path, fixture_corpus
+) -> None:
+    html = (fixture_site / "site" / "atlas/works/quill2024alone/index.html").read_text()
+    work = fixture_corpus.works["quill2024alone"]
     meta = dict(
         re.findall(r'<meta (?:property|name)="((?:og|twitter):\w+)" content="([^"]*)"', html)
     )
     assert meta["og:title"] == work.title
     assert meta["og:description"].startswith("An interpretability researcher&#x27;s")
-    assert meta["og:url"].endswith("/atlas/works/nanda2022longlist/")
+    assert meta["og:url"].endswith("/atlas/works/quill2024alone/")
     assert meta["twitter:card"] == "summary"
     assert '<link rel="canonical" href="https://' in html
     hostile = (hostile_site / "site" / f"atlas/works/{HOSTILE_KEY}/index.html").read_text()
@@ -85,8 +89,9 @@ def test_link_previews_carry_title_and_summary(real_site: Path, hostile_site: Pa
     assert tags and "<" not in tags[0] and "&lt;script&gt;" in tags[0]
 
 
-def test_charts_show_the_numbers_of_the_data(real_site: Path, corpus) -> None:
-    html = (real_site / "site" / "index.html").read_text()
+def test_charts_show_the_numbers_of_the_data(fixture_site: Path, fixture_corpus) -> None:
+    corpus = fixture_corpus
+    html = (fixture_site / "site" / "index.html").read_text()
     bars = re.findall(r'data-year="(\d+)" data-stance="([a-z]+)" data-count="(\d+)"', html)
     table = works_per_year(corpus)
     expected = {(y, s): n for y, row in table.items() for s, n in row.items() if n}
@@ -100,30 +105,31 @@ def test_charts_show_the_numbers_of_the_data(real_site: Path, corpus) -> None:
     assert 'role="img"' in html and "the same numbers as a table" in html.lower()
 
 
-def test_work_page_reads_well(real_site: Path, corpus) -> None:
-    html = (real_site / "site" / "atlas/works/segerie2023against/index.html").read_text()
+def test_work_page_reads_well(fixture_site: Path, fixture_corpus) -> None:
+    corpus = fixture_corpus
+    html = (fixture_site / "site" / "atlas/works/quill2024reply/index.html").read_text()
     marks = ("toi-summary", "toi-citeas", "BibTeX for your reference manager")
     summary, cite, bibtex = (html.index(x) for x in marks)
     assert summary < cite < bibtex  # summary first, cite as, then the folded BibTeX
-    work = corpus.works["segerie2023against"]
+    work = corpus.works["quill2024reply"]
     assert f"Added to the atlas on {work.added}" in html
-    lonely = [w for w in corpus.works.values() if not w.edges and not corpus.incoming.get(w.key)]
-    if lonely:
-        page = (real_site / "site" / f"atlas/works/{lonely[0].slug}/index.html").read_text()
-        assert "Related works" in page
+    lonely = corpus.works["quill2024alone"]  # no edges either way
+    assert not lonely.edges and not corpus.incoming.get(lonely.key)
+    page = (fixture_site / "site" / f"atlas/works/{lonely.slug}/index.html").read_text()
+    assert "Related works" in page
 
 
-def test_404_page_offers_search(browser: Browser, real_site: Path) -> None:
+def test_404_page_offers_search(browser: Browser, fixture_site: Path) -> None:
     page = browser.new_page()
-    with serve(real_site / "site", prefix="/toi-atlas") as url:
+    with serve(fixture_site / "site", prefix="/toi-atlas") as url:
         response = page.goto(url + "/no/such/page/")
         assert response is not None and response.status == 404
         assert page.locator("h1").first.inner_text().startswith("Page not found")
-        page.fill("#toi-404-q", "Segerie")
+        page.fill("#toi-404-q", "Quillfeather")
         page.click("text=Search the works")
         page.wait_for_function("document.getElementById('toi-browse')?.dataset.updateMs")
-        assert "text=Segerie" in page.url
-        assert page.locator("#toi-results li").count() >= 1
+        assert "text=Quillfeather" in page.url
+        assert page.locator("#toi-results li").count() == 2
     page.close()
 
 
@@ -150,7 +156,8 @@ def test_contributor_steps_are_five_list_items_with_readable_code(
     page.close()
 
 
-def test_home_charts_fit_a_phone(browser: Browser, base: str, corpus) -> None:
+def test_home_charts_fit_a_phone(browser: Browser, base: str, fixture_corpus) -> None:
+    corpus = fixture_corpus
     # On a phone every chart shows whole: the years as rows (newest first), the heat
     # maps with abbreviated stance heads; nothing is cut at the right edge.
     page = browser.new_page(viewport={"width": 375, "height": 740})

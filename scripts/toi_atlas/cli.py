@@ -28,7 +28,6 @@ HELP = {
     "fmt": "rewrite bib/*.bib in canonical form (--check: only report)",
     "import": "add a .bib export (Zotero, JabRef, Scholar) to bib/",
     "links": "check every url, pdf and code link in bib/",
-    "bench": "time and measure builds of synthetic 100-10,000-work corpora",
     "discover": "find new works tied to the corpus and write a ranked triage queue",
     "accept": "add a candidate from the discovery queue to bib/ (as add does)",
     "reject": "keep a candidate from the discovery queue out for good",
@@ -36,7 +35,7 @@ HELP = {
 # Subcommands whose module declares their options (`add_arguments(parser)`) and does
 # the work (`run(args) -> int`). These modules pull in requests, citeproc and the
 # like, so each is imported only when its subcommand is on the command line.
-MODULES = {"add": "add", "fmt": "fmt", "import": "importer", "links": "links", "bench": "bench"}
+MODULES = {"add": "add", "fmt": "fmt", "import": "importer", "links": "links"}
 MODULES |= {"discover": "discover.command", "accept": "discover.accept"}
 MODULES |= {"reject": "discover.reject"}
 
@@ -146,7 +145,7 @@ def _module(command: str) -> ModuleType:
 
 
 def cmd_module(args: argparse.Namespace) -> int:
-    """A subcommand whose module does the work: add, fmt, import, links, bench."""
+    """A subcommand whose module does the work: add, fmt, import, links."""
     run: Callable[[argparse.Namespace], int] = _module(args.command).run
     return run(args)
 

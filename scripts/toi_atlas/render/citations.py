@@ -64,6 +64,7 @@ def _memoised(method: Callable[..., Any]) -> Callable[..., Any]:
         return answers[key]
 
     memo.unmemoised = method  # type: ignore[attr-defined]  # for the equivalence test
+    memo.answers = answers  # type: ignore[attr-defined]  # for clear_memos
     return memo
 
 
@@ -129,6 +130,15 @@ def _truncated_style(name: str, known: int) -> CitationStylesStyle:
         name_node.set("et-al-use-first", str(first))
         name_node.set("et-al-use-last", "false")
     return style
+
+
+def clear_memos() -> None:
+    """Forget the parsed styles and every memoised answer about them, so the next
+    citation is formatted as cold as in a fresh process (the benchmark's cold runs)."""
+    _style.cache_clear()
+    _truncated_style.cache_clear()
+    for cls, name in STYLE_QUERIES:
+        cls.__dict__[name].answers.clear()
 
 
 def _style_for(name: str, item: dict[str, Any]) -> CitationStylesStyle:

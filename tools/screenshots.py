@@ -1,7 +1,7 @@
 """Screenshots of the built site for the README, taken with Debian's Chromium.
 
 Usage: `make screenshots` (builds the site first), or
-`.venv/bin/python scripts/screenshots.py site docs/img`.
+`.venv/bin/python -m tools.screenshots site docs/img`.
 Refresh them whenever the look of the site changes.
 """
 
@@ -10,12 +10,14 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Literal
 
 from playwright.sync_api import sync_playwright
 
-from toi_atlas.localserver import CHROMIUM_ARGS, serve
+from .localserver import CHROMIUM_ARGS, serve
 
-SHOTS = [
+Scheme = Literal["light", "dark"]
+SHOTS: list[tuple[str, str, int, int, Scheme]] = [
     # (file, path, viewport width, height, colour scheme)
     ("home.png", "/", 1280, 900, "light"),
     ("debate.png", "/atlas/toi/auditing-deception/", 1280, 900, "light"),

@@ -1,4 +1,4 @@
-"""`toi-atlas bench`: how checking, generating and the site scale with the corpus.
+"""`make bench`: how checking, generating and the site scale with the corpus.
 
 For each size, a synthetic corpus (see synthetic.py) is written into its own project
 folder under --out, then measured against a floor (pybtex parsing the same files)
@@ -10,110 +10,45 @@ time is the median of --runs runs; counts and sizes come from the last run.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform
 import re
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from .localserver import CHROMIUM_ARGS, chromium_path, serve
-from .write import atomic_write
+from toi_atlas.write import atomic_write
+
+from .localserver import CHROMIUM_ARGS, chromium_path, local_file, serve
+from .measure import (
+    GZIP_LEVEL,
+    Proc,
+    StepFailed,
+    checked,
+    gzipped,
+    last_line,
+    median,
+    progress,
+    run_measured,
+    tool,
+)
+from .report import REPORT, keep_sections
 
 Metrics = dict[str, Any]
 
 DEFAULT_SIZES = (100, 1000, 10_000)
 KIB, MIB = 1024, 1024 * 1024
-GZIP_LEVEL = 6  # gzip's own default; servers use this or less, so 9 would flatter us
 FACET = "toi-endstory-microscope"
-GNU_TIME = "/usr/bin/time"
 WAIT = 180_000  # ms; at 10,000 works the search index alone is tens of megabytes
-REPORT = Path("docs") / "performance.md"
 
 
-# --- running and timing -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Proc:
-    seconds: float
-    rss_mib: float | None  # peak resident set; None without GNU time
-    returncode: int
-    output: str  # stdout and stderr, interleaved
-
-
-def tool(name: str) -> str:
-    """A command from this virtualenv first (toi-atlas, mkdocs, zensical), else PATH."""
-    local = Path(sys.executable).parent / name
-    return str(local) if local.exists() else (shutil.which(name) or name)
-
-
-def run_measured(cmd: list[str], cwd: Path) -> Proc:
-    """Run `cmd`, returning its wall time and peak RSS.
-
-    The RSS comes from GNU time (`%M`), not from our own wait4: Linux keeps a process's
-    high-water mark across exec, so a child forked from this process starts at our
-    resident set, and after an in-process 10,000-work build every child would look huge.
-    GNU time forks the command from its own small process.
-    """
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    with tempfile.TemporaryDirectory() as tmp:
-        rss_file, out_file = Path(tmp) / "rss", Path(tmp) / "out"
-        timed = Path(GNU_TIME).is_file()
-        argv = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *cmd] if timed else cmd
-        with out_file.open("wb") as out:
-            start = time.perf_counter()
-            try:
-                proc = subprocess.run(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
-            except OSError as exc:
-                return Proc(0.0, None, 127, f"cannot run {argv[0]}: {exc}")
-            seconds = time.perf_counter() - start
-        text = out_file.read_text(encoding="utf-8", errors="replace")
-        # On failure GNU time writes "Command exited with non-zero status N" first.
-        lines = rss_file.read_text().split() if timed and rss_file.is_file() else []
-        rss = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else None
-    return Proc(seconds, rss, proc.returncode, text)
-
-
-class StepFailed(RuntimeError):
-    """A command that must succeed for the figures to mean anything did not."""
-
-
-def last_line(output: str) -> str:
-    """The line of a failed command's output that usually says why (the exception)."""
-    lines = [ln.strip() for ln in output.strip().splitlines() if ln.strip()]
-    return lines[-1][:300] if lines else "no output"
-
-
-def checked(cmd: list[str], cwd: Path) -> Proc:
-    proc = run_measured(cmd, cwd)
-    if proc.returncode != 0:
-        tail = "\n".join(proc.output.strip().splitlines()[-15:])
-        shown = " ".join([Path(cmd[0]).name, *cmd[1:]])
-        raise StepFailed(f"`{shown}` exited {proc.returncode} in {cwd}:\n{tail}")
-    return proc
-
-
-def median(values: list[float]) -> float | None:
-    return statistics.median(values) if values else None
-
-
-def progress(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
+# --- a cold start ---------------------------------------------------------------------
 
 
 def clean(root: Path) -> None:
@@ -140,18 +75,17 @@ def measure_pybtex(files: list[Path], runs: int) -> Metrics:
 
 def _forget_memos() -> None:
     """Clear in-process memos so every run is as cold as a fresh `toi-atlas build`."""
-    from .model import latex_to_unicode
-    from .render import citations
+    from toi_atlas.model import latex_to_unicode
+    from toi_atlas.render import citations
 
     latex_to_unicode.cache_clear()
-    citations._style.cache_clear()
-    citations._truncated_style.cache_clear()
+    citations.clear_memos()
 
 
 def measure_pipeline(root: Path, runs: int) -> Metrics:
     """Our steps in-process, cold, with the pipeline's own timings."""
-    from .diagnostics import has_errors
-    from .pipeline import Paths, build
+    from toi_atlas.diagnostics import has_errors
+    from toi_atlas.pipeline import Paths, build
 
     steps: dict[str, list[float]] = {}
     for run in range(runs):
@@ -259,10 +193,6 @@ def measure_builds(root: Path, runs: int, *, zensical: bool) -> Metrics:
 # --- the built site -----------------------------------------------------------------
 
 
-def gzipped(data: bytes) -> int:
-    return len(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
-
-
 def measure_site(site: Path) -> Metrics:
     files = [p for p in site.rglob("*") if p.is_file()]
     pages = sorted((p.stat().st_size, p.parent.name) for p in site.glob("atlas/works/*/index.html"))
@@ -312,14 +242,6 @@ PICK_FACET_JS = f"""() => {{
 }}"""
 
 
-def _file_for(site: Path, url: str) -> Path | None:
-    path = unquote(urlsplit(url).path).lstrip("/")
-    target = site / path
-    if path == "" or path.endswith("/"):
-        target = target / "index.html"
-    return target if target.is_file() else None
-
-
 def measure_browser(site: Path, clicks: int) -> Metrics:
     """First load of atlas/browse/ (bytes, readiness) and facet-click latency."""
     from playwright.sync_api import Request, sync_playwright
@@ -347,7 +269,7 @@ def measure_browser(site: Path, clicks: int) -> Metrics:
             timings = [page.evaluate(CLICK_JS, facet) for _ in range(clicks)] if facet else []
         finally:
             browser.close()
-    files = {url: _file_for(site, url) for url, _ in loads}
+    files = {url: local_file(site, url) for url, _ in loads}
     return {
         "first_load_requests": len(loads),
         "first_load_bytes": sum(size for _, size in loads),
@@ -357,90 +279,6 @@ def measure_browser(site: Path, clicks: int) -> Metrics:
         "click_frame_ms": median([t[0] for t in timings]),
         "update_ms": median([t[1] for t in timings]),
     }
-
-
-# --- the graph page on a slow connection ---------------------------------------------
-
-GRAPH_PAGE = "/atlas/graph/"
-# Chrome DevTools' "Slow 4G" profile, with the CPU slowed as much as DevTools' mid-tier
-# mobile setting: the conditions the graph page must draw within 3 s under.
-SLOW_4G = {"latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8}
-CPU_SLOWDOWN = 4
-# graph.js sets data-drawn (ms since navigation start) once the frame with the graph
-# has been painted.
-GRAPH_DRAWN_JS = "document.getElementById('toi-graph')?.dataset.drawn"
-COMPRESSIBLE = frozenset({".html", ".css", ".js", ".json", ".xml", ".svg", ".txt"})
-
-
-class _Gzipped(SimpleHTTPRequestHandler):
-    """Text files gzipped for clients that accept it, as GitHub Pages serves them
-    (the tests' server sends everything as it is on disk)."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir() and self.path.split("?")[0].endswith("/"):
-            path = path / "index.html"
-        accepted = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (accepted and path.is_file() and path.suffix in COMPRESSIBLE):
-            super().do_GET()
-            return
-        body = gzip.compress(path.read_bytes(), compresslevel=GZIP_LEVEL, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@contextmanager
-def serve_gzipped(directory: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Gzipped, directory=str(directory)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def measure_graph_page(site: Path, runs: int, *, compressed: bool) -> Metrics:
-    """Time from navigation to a drawn argument graph, in a fresh browser context per
-    run (no cache), on a slow 4G connection with a 4x slower CPU; the median of `runs`."""
-    from playwright.sync_api import sync_playwright
-
-    server = serve_gzipped(site) if compressed else serve(site)
-    times: list[float] = []
-    with server as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            # A throwaway visit first: starting the renderer is Chromium's cost, not ours.
-            warm = browser.new_context()
-            warm.new_page().goto(base + GRAPH_PAGE, wait_until="load", timeout=WAIT)
-            warm.close()
-            for _ in range(runs):
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
-                page = context.new_page()
-                cdp = context.new_cdp_session(page)
-                cdp.send("Network.enable")
-                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                cdp.send("Network.emulateNetworkConditions", {"offline": False, **SLOW_4G})
-                cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
-                page.goto(base + GRAPH_PAGE, wait_until="commit", timeout=WAIT)
-                page.wait_for_function(GRAPH_DRAWN_JS, timeout=WAIT)
-                times.append(float(page.evaluate(GRAPH_DRAWN_JS)))
-                context.close()
-        finally:
-            browser.close()
-    return {"graph_drawn_ms": median(times), "graph_drawn_runs_ms": times}
-
-
-# --- Hugo Blox's importer, for comparison (opt-in: it needs PyPI) -----------------------
 
 
 def academic_tool(venv: Path) -> tuple[str | None, str | None]:
@@ -797,7 +635,7 @@ def markdown_report(results: Metrics) -> str:
         "",
         "# Performance",
         "",
-        "Measured by `toi-atlas bench --write-docs` (`make bench`) on synthetic corpora "
+        "Measured by `make bench` (`python -m tools.bench --write-docs`) on synthetic corpora "
         "that look like ours: LaTeX in names and titles, two- or three-sentence summaries, "
         "tags with stances and about three scoped edges per work, split into files of about "
         f"500 entries. Times are the median of {results['runs']} runs; a *cold* build starts "
@@ -830,40 +668,6 @@ def markdown_report(results: Metrics) -> str:
         *(["## Errors", "", *errors, ""] if errors else []),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-# Sections of docs/performance.md written by other measurements (the graph page's, by
-# scripts/graph_timing.py) between these markers; a new report keeps them.
-SECTION = re.compile(r"<!-- ([a-z-]+): start -->\n.*?<!-- \1: end -->\n", re.S)
-
-
-def section(name: str, body: str) -> str:
-    return f"<!-- {name}: start -->\n{body.rstrip()}\n<!-- {name}: end -->\n"
-
-
-def keep_sections(old: Path, report: str) -> str:
-    """`report` with the marked sections of the `old` file appended."""
-    try:
-        kept = [m.group() for m in SECTION.finditer(old.read_text(encoding="utf-8"))]
-    except OSError:
-        kept = []
-    return "\n".join([report, *kept]) if kept else report
-
-
-def write_section(repo: Path, name: str, body: str) -> None:
-    """Replace (or add) the marked section `name` of the report in `repo`."""
-    path = repo / REPORT
-    atomic_write(path, with_section(path.read_text(encoding="utf-8"), name, body).encode())
-    progress(f"wrote {REPORT}")
-
-
-def with_section(text: str, name: str, body: str) -> str:
-    """`text` with the section `name` replaced by `body`, or `body` appended."""
-    new = section(name, body)
-    for m in SECTION.finditer(text):
-        if m.group(1) == name:
-            return text[: m.start()] + new + text[m.end() :]
-    return text.rstrip("\n") + "\n\n" + new
 
 
 def measure_all(sizes: list[int], opts: Options) -> Metrics:
@@ -900,10 +704,10 @@ def merged(old: Metrics, new: Metrics) -> Metrics:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Entry point for `toi-atlas bench` (cli.py) and `main`."""
+    """`make bench` (`python -m tools.bench --write-docs`), after its arguments are read."""
     repo = Path(args.root).resolve()
     if not (repo / "bib" / "taxonomy.yaml").is_file() or not (repo / "mkdocs.yml").is_file():
-        print(f"toi-atlas bench: {repo} is not a ToI Atlas project (use --root)", file=sys.stderr)
+        print(f"bench: {repo} is not a ToI Atlas project (use --root)", file=sys.stderr)
         return 2
     opts = Options(
         repo=repo,
@@ -920,7 +724,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             results = json.loads(saved.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            print(f"toi-atlas bench: cannot read {saved}: {exc}", file=sys.stderr)
+            print(f"bench: cannot read {saved}: {exc}", file=sys.stderr)
             return 2
     else:
         sizes = sorted({n for group in args.sizes for n in group})
@@ -995,7 +799,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="toi-atlas bench",
+        prog="python -m tools.bench",
         description="Measure checking, generating and building on synthetic corpora.",
     )
     add_arguments(parser)
@@ -1004,3 +808,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

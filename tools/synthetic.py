@@ -1,4 +1,4 @@
-"""Synthetic corpora for `toi-atlas bench`: realistic, valid and deterministic for a seed.
+"""Synthetic corpora for `make bench`: realistic, valid and deterministic for a seed.
 
 A benchmark on toy entries measures nothing, so every work here looks like a real one:
 LaTeX accents in names, `{GPT}`-style protected capitals and dashes in titles, a
@@ -16,16 +16,15 @@ import math
 import random
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .taxonomy import Taxonomy, load_taxonomy
+from toi_atlas.taxonomy import Taxonomy, load_taxonomy
 
 PER_FILE = 500  # entries per .bib file, like a large hand-kept bibliography
 EDGE_TYPES = ("rebuts", "supports", "extends", "repliesto")
-# The hand-written home page links to these two works, so every corpus keeps them.
-ANCHOR_KEYS = ("nanda2022longlist", "segerie2023against")
-ANCHOR_SHARE = 0.03  # share of edges that answer one of the two anchors
+ANCHOR_SHARE = 0.03  # share of edges that answer one of the anchors (see make_works)
 STANCE_WEIGHTS = {"advocates": 30, "critiques": 30, "mixed": 15, "evidence": 18, "survey": 7}
 LAST_ADDED = dt.date(2026, 11, 25)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -431,62 +430,6 @@ def _topics_of(fields: dict[str, str]) -> list[str]:
     ]
 
 
-def _anchor(key: str, year: int, month: int, fields: dict[str, str]) -> SynthWork:
-    return SynthWork(key, year, month, _topics_of(fields), fields)
-
-
-def _anchors() -> list[SynthWork]:
-    """The two works the home page links to, with their real titles and URLs."""
-    nanda = _anchor(
-        ANCHOR_KEYS[0],
-        2022,
-        3,
-        {
-            "author": "Nanda, Neel",
-            "title": "A Longlist of Theories of Impact for Interpretability",
-            "year": "2022",
-            "month": "mar",
-            "howpublished": "LessWrong",
-            "url": "https://www.lesswrong.com/posts/uK6sQCNMw8WKzJeCQ/"
-            "a-longlist-of-theories-of-impact-for-interpretability",
-            "kind": "post",
-            "tois": "force-multiplier, auditing, auditing-deception, microscope-ai",
-            "endstories": "enumerative-safety, microscope",
-            "stance": "advocates",
-            "summary": "A brainstormed catalogue of about twenty ways interpretability could "
-            "lower existential risk. It became the reference list that later critiques answer.",
-            "added": LAST_ADDED.isoformat(),
-            "readingtime": "12",
-        },
-    )
-    segerie = _anchor(
-        ANCHOR_KEYS[1],
-        2023,
-        8,
-        {
-            "author": 'Segerie, Charbel-Rapha{\\"e}l',
-            "title": "Against Almost Every Theory of Impact of Interpretability",
-            "year": "2023",
-            "month": "aug",
-            "howpublished": "LessWrong",
-            "url": "https://www.lesswrong.com/posts/LNA8mubrByG7SFacm/"
-            "against-almost-every-theory-of-impact-of-interpretability-1",
-            "kind": "post",
-            "tois": "auditing-deception, predicting-future-systems, outreach:advocates",
-            "endstories": "enumerative-safety, microscope",
-            "agendas": "preventive-measures:advocates",
-            "stance": "critiques",
-            "rebuts": f"{ANCHOR_KEYS[0]}@auditing-deception, {ANCHOR_KEYS[0]}@microscope",
-            "summary": "Argues that most proposed routes from interpretability to safety are "
-            "unlikely to pay off and that other agendas deserve the effort. It answers the "
-            "longlist point by point and set the terms of the debate this atlas tracks.",
-            "added": LAST_ADDED.isoformat(),
-            "readingtime": "60",
-        },
-    )
-    return [nanda, segerie]
-
-
 def _targets(rng: random.Random, i: int, pool: int, anchors: list[int]) -> list[int]:
     """Indices of the works that work `i` answers: mostly older works, a few favourites."""
     want = min(rng.choice((1, 2, 3, 3, 4, 5)), pool - 1)
@@ -504,13 +447,9 @@ def _targets(rng: random.Random, i: int, pool: int, anchors: list[int]) -> list[
     return targets
 
 
-def _edges(rng: random.Random, works: list[SynthWork]) -> None:
+def _edges(rng: random.Random, works: list[SynthWork], anchors: list[int]) -> None:
     """About three typed edges per work, each scoped to a topic the source is tagged with."""
-    position = {w.key: i for i, w in enumerate(works)}
-    anchors = [position[k] for k in ANCHOR_KEYS]
     for i, work in enumerate(works):
-        if work.key in ANCHOR_KEYS:
-            continue  # their edges are written by hand in _anchors
         pool = i  # only older works: a work cannot answer a later one (TOI305)
         by_type: dict[str, list[str]] = {}
         for j in _targets(rng, i, pool, anchors):
@@ -524,17 +463,23 @@ def _edges(rng: random.Random, works: list[SynthWork]) -> None:
                 work.fields[kind] = ", ".join(by_type[kind])
 
 
-def make_works(n: int, seed: int, tax: Taxonomy) -> list[SynthWork]:
-    """`n` works in date order (oldest first), the two anchors among them."""
-    if n < len(ANCHOR_KEYS):
-        raise ValueError(f"a corpus needs at least {len(ANCHOR_KEYS)} works")
+def make_works(n: int, seed: int, tax: Taxonomy, anchors: Sequence[str] = ()) -> list[SynthWork]:
+    """`n` works in date order (oldest first).
+
+    The oldest works take the keys in `anchors` (the works the hand-written pages link
+    to, see `linked_works`) and attract more edges than the rest, as the longlist and
+    the essay do in the real corpus.
+    """
+    if n < len(anchors):
+        raise ValueError(f"a corpus needs at least {len(anchors)} works")
     rng = random.Random(seed)
     ids = topic_ids(tax)
-    seen: dict[str, set[str]] = {"keys": set(ANCHOR_KEYS), "titles": set()}
-    works = _anchors()
-    works += [_synth_work(rng, i, ids, tax, seen) for i in range(n - len(works))]
+    seen: dict[str, set[str]] = {"keys": set(anchors), "titles": set()}
+    works = [_synth_work(rng, i, ids, tax, seen) for i in range(n)]
     works.sort(key=lambda w: (w.year, w.month, w.key))
-    _edges(rng, works)
+    for work, key in zip(works, anchors, strict=False):
+        work.key = key
+    _edges(rng, works, list(range(len(anchors))))
     return works
 
 
@@ -567,7 +512,7 @@ def bib_files(works: list[SynthWork], seed: int) -> dict[str, str]:
     out = {}
     for f in range(count):
         chunk = works[f * size : (f + 1) * size]
-        header = f"% Synthetic works for `toi-atlas bench` (seed {seed}); not real literature.\n"
+        header = f"% Synthetic works for `make bench` (seed {seed}); not real literature.\n"
         out[f"synthetic-{f + 1:03d}.bib"] = header + "\n" + "\n".join(map(entry_text, chunk))
     return out
 
@@ -623,11 +568,26 @@ def copy_project(repo: Path, root: Path) -> None:
             page.write_text(_READING_LINK.sub(r"\1", text), encoding="utf-8")
 
 
+# A Markdown link from a hand-written page to a work page: `atlas/works/KEY.md`.
+_WORK_LINK = re.compile(r"\]\((?:\.\./)*atlas/works/([^)/#\s]+)\.md[)#]")
+
+
+def linked_works(docs: Path) -> list[str]:
+    """The keys of the works that the hand-written pages under `docs` link to, in the
+    order of first mention, so that a synthetic corpus can hold them."""
+    keys: dict[str, None] = {}
+    for page in sorted(docs.rglob("*.md")):
+        keys |= dict.fromkeys(_WORK_LINK.findall(page.read_text(encoding="utf-8")))
+    return list(keys)
+
+
 def write_corpus(root: Path, n: int, seed: int = 0, *, repo: Path) -> None:
-    """A complete project at `root` (copied from `repo`) holding `n` synthetic works."""
+    """A complete project at `root` (copied from `repo`) holding `n` synthetic works,
+    among them every work its hand-written pages link to."""
     copy_project(repo, root)
     tax, diags = load_taxonomy(root / "bib" / "taxonomy.yaml")
     if diags:
         raise ValueError(f"the taxonomy in {repo} does not load: {diags[0].message}")
-    for name, text in bib_files(make_works(n, seed, tax), seed).items():
+    works = make_works(n, seed, tax, linked_works(root / "docs"))
+    for name, text in bib_files(works, seed).items():
         (root / "bib" / name).write_text(text, encoding="utf-8")

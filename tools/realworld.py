@@ -1,7 +1,7 @@
 """Run `toi-atlas check` and `toi-atlas import` over large public bibliographies.
 
 Usage: `make realworld` (fetches Nelson Beebe's TeX bibliographies from Debian's
-texlive-bibtex-extra package), or `.venv/bin/python scripts/realworld.py FILE.bib ...`.
+texlive-bibtex-extra package), or `.venv/bin/python -m tools.realworld FILE.bib ...`.
 For each file it prints the entries pybtex reads, then for both commands the time, the
 peak memory, whether a traceback appeared, and for import the counts (read, imported,
 duplicates, rejected), what made each duplicate one (same DOI, arXiv id, key, URL or

@@ -7,14 +7,13 @@ free port, open one work's page in Debian's Chromium, then edit that work's summ
 the page, reloaded by mkdocs serve's live reload and never by us, shows the new text.
 The log gives the part of it that `mkdocs serve` spends rebuilding the site.
 
-Usage: `.venv/bin/python scripts/preview_timing.py [--runs 5] [--out bench-out/preview]
+Usage: `.venv/bin/python -m tools.preview_timing [--runs 5] [--out bench-out/preview]
 [--write-docs]`; --write-docs replaces the live-preview section of docs/performance.md
-(which `toi-atlas bench --write-docs` keeps when it rewrites the rest).
+(which `make bench` keeps when it rewrites the rest).
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import re
@@ -32,13 +31,14 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from toi_atlas.bench import REPORT, checked, progress, tool, write_section
-from toi_atlas.localserver import CHROMIUM_ARGS, chromium_path
 from toi_atlas.pipeline import Paths, load_and_check
-from toi_atlas.synthetic import copy_real_project, write_corpus
 from toi_atlas.write import atomic_write
 
-ROOT = Path(__file__).resolve().parents[1]
+from .localserver import CHROMIUM_ARGS, chromium_path
+from .measure import checked, progress, tool
+from .report import ROOT, timing_arguments, write_section
+from .synthetic import copy_real_project, write_corpus
+
 SYNTHETIC = 1000
 MKDOCS_BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 
@@ -152,7 +152,7 @@ def report(results: dict[str, Timing], runs: int) -> str:
         [
             "## Live preview: from saving an edit to the new text",
             "",
-            f"Measured by `.venv/bin/python scripts/preview_timing.py --runs {runs} --write-docs` "
+            f"Measured by `.venv/bin/python -m tools.preview_timing --runs {runs} --write-docs` "
             f"on {dt.date.today().isoformat()}: `toi-atlas serve` on a project that was built "
             "once before (so the citation memo holds every other work), one work's page open "
             "in Debian's Chromium, and that work's summary edited in its .bib file. The clock "
@@ -170,11 +170,7 @@ def report(results: dict[str, Timing], runs: int) -> str:
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--out", type=Path, default=ROOT / "bench-out" / "preview")
-    p.add_argument("--write-docs", action="store_true", help=f"update {REPORT.as_posix()}")
-    args = p.parse_args(argv)
+    args = timing_arguments(__doc__ or "", "preview", argv)
     out = args.out.resolve()
     real, synthetic = out / "real", out / f"n{SYNTHETIC}"
     progress("our corpus")

@@ -4,19 +4,27 @@ For each page a fresh browser context (empty cache) loads it and waits until the
 network is idle, so the search index that Material's search worker fetches on every
 first visit is counted. Every finished response is summed twice: as transferred by
 the local server (which does not compress) and gzipped at gzip's default level, what
-a static host that compresses (GitHub Pages does) sends. Run by `scripts/page_weight.py`.
+a static host that compresses (GitHub Pages does) sends.
+
+Usage: `make build`, then
+`.venv/bin/python -m tools.pageweight site` (prints the table) or
+`.venv/bin/python -m tools.pageweight site --write-docs` (also updates the
+"Page weight" section of docs/performance.md).
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
-from .bench import GZIP_LEVEL, SECTION, gzipped, section
-from .bench import with_section as bench_with_section
-from .localserver import CHROMIUM_ARGS, chromium_path, serve
+from toi_atlas.write import atomic_write
+
+from .localserver import CHROMIUM_ARGS, chromium_path, local_file, serve
+from .measure import GZIP_LEVEL, gzipped, progress
+from .report import REPORT, ROOT, SECTION, section
+from .report import with_section as report_with_section
 
 if TYPE_CHECKING:  # a test dependency: imported when measuring, not with the package
     from playwright.sync_api import Browser, Request
@@ -34,10 +42,10 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("data", "/atlas/downloads/", ""),
 )
 WAIT = 120_000  # ms
-NAME = "page-weight"  # a marked section of docs/performance.md that `toi-atlas bench` keeps
+NAME = "page-weight"  # a marked section of docs/performance.md that `make bench` keeps
 START = f"<!-- {NAME}: start -->"
 END = f"<!-- {NAME}: end -->"
-COMMAND = ".venv/bin/python scripts/page_weight.py site --write-docs"
+COMMAND = ".venv/bin/python -m tools.pageweight site --write-docs"
 
 
 @dataclass(frozen=True)
@@ -49,15 +57,6 @@ class Weight:
     gzip: int  # the same responses gzipped
     search_raw: int  # of which the search index
     search_gzip: int
-
-
-def local_file(site: Path, url: str) -> Path | None:
-    """The file the local server answered `url` with (folders serve index.html)."""
-    path = unquote(urlsplit(url).path).lstrip("/")
-    target = site / path
-    if path == "" or path.endswith("/"):
-        target = target / "index.html"
-    return target if target.is_file() else None
 
 
 def measure(site: Path, pages: tuple[tuple[str, str, str], ...] = PAGES) -> list[Weight]:
@@ -161,9 +160,28 @@ def _share(weights: list[Weight]) -> list[str]:
 def with_section(report: str, section: str) -> str:
     """`report` with its page-weight section replaced by `section` (or added at the end)."""
     body = section.removeprefix(START + "\n").rsplit(END, 1)[0]
-    return bench_with_section(report, NAME, body)
+    return report_with_section(report, NAME, body)
 
 
 def kept_section(report: str) -> str:
-    """The page-weight section of an existing report (`toi-atlas bench` keeps it)."""
+    """The page-weight section of an existing report (`make bench` keeps it)."""
     return next((m.group() for m in SECTION.finditer(report) if m.group(1) == NAME), "")
+
+
+def main(argv: list[str]) -> int:
+    write = "--write-docs" in argv
+    args = [a for a in argv if a != "--write-docs"]
+    if len(args) != 1 or not (Path(args[0]) / "index.html").is_file():
+        print(__doc__, file=sys.stderr)
+        return 2
+    text = markdown_section(measure(Path(args[0])))
+    sys.stdout.write(text)
+    if write:
+        report = ROOT / REPORT
+        atomic_write(report, with_section(report.read_text(encoding="utf-8"), text).encode())
+        progress(f"wrote {REPORT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
