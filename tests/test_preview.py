@@ -271,3 +271,38 @@ def _group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_the_discovery_queue_is_a_page_of_the_preview_only(tmp_path: Path) -> None:
+    from toi_atlas.fill import Shell
+
+    site = tmp_path / "site"
+    site.mkdir()
+    shell = Shell.parse(
+        "<html><head><title>TOIATLASSHELLTITLE</title></head><body><ul><li>"
+        '<a href="#toiatlasshelltoc">TOIATLASSHELLTOC</a></li></ul><article>'
+        '<h1 id="toiatlasshellh1">T</h1><p>TOIATLASSHELLBODY</p>'
+        '<h2 id="toiatlasshelltoc">TOIATLASSHELLTOC</h2></article></body></html>'
+    )
+    queue = tmp_path / "queue.md"
+    queue.write_text(
+        "# Discovery queue\n\n## 1. Some &#60;b&#62;title&#60;/b&#62;\n\nCites 3 atlas works.\n",
+        encoding="utf-8",
+    )
+    served = preview.Served(root=site, shell=shell, queue=queue)
+    server = preview._Server(("127.0.0.1", 0), preview.make_handler(served, "/m/"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/m/"
+        page = fetch(base + preview.QUEUE_PATH) or ""
+        assert "<title>Discovery queue</title>" in page and "Cites 3 atlas works." in page
+        assert "<b>" not in page  # the queue's escaped text stays text
+        assert '<a href="#1-some-btitleb">' in page  # its sections in the table of contents
+        before = fetch(f"{base}{preview.VERSION_PATH}?path=/m/{preview.QUEUE_PATH}")
+        queue.write_text("# Discovery queue\n\nNothing new.\n", encoding="utf-8")
+        after = fetch(f"{base}{preview.VERSION_PATH}?path=/m/{preview.QUEUE_PATH}")
+        assert before and after and before != after  # an open queue page reloads
+        assert not list(site.rglob("*"))  # nothing written into the site
+    finally:
+        server.shutdown()
+        server.server_close()

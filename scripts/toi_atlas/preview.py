@@ -44,6 +44,9 @@ from .site import load_site
 WAKE_S = 1.0  # how often the watch loop wakes when nothing changes
 POLL_MS = 500  # how often an open page asks whether it changed
 VERSION_PATH = "__toi_atlas__/version"
+# The discovery queue (`toi-atlas discover`) as a page of the preview only: at the depth
+# of a work page, so the shell's relative links hold; never written into any site.
+QUEUE_PATH = "atlas/works/_queue/"
 WATCHED = "bib/, docs/, overrides/ and mkdocs.yml"
 RELOAD = (
     "<script>(function () {{ var seen = null; function ask() {{ "
@@ -118,6 +121,8 @@ class Served:
     shell: Shell | None = None
     assets: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    queue: Path | None = None  # discover/queue.md
+    extensions: tuple[object, ...] = ()  # mkdocs.yml's, for the queue page
 
     def version(self, path: str) -> str:
         """What a page's reload check compares: its bytes and the site's assets."""
@@ -125,12 +130,27 @@ class Served:
             root, assets = self.root, self.assets
         if root is None:
             return ""
-        target = _file_for(root, path)
+        target = self.queue if path.strip("/") == QUEUE_PATH.strip("/") else _file_for(root, path)
         try:
             data = target.read_bytes() if target is not None else b""
         except OSError:
             data = b""
         return hashlib.sha1(data + assets.encode(), usedforsecurity=False).hexdigest()
+
+    def queue_page(self) -> bytes | None:
+        """The discovery queue in the theme's shell, or None when there is none yet."""
+        with self.lock:
+            shell, queue = self.shell, self.queue
+        if shell is None or queue is None or not queue.is_file():
+            return None
+        from .render.workhtml import Converter, Targets
+
+        text = queue.read_text(encoding="utf-8")
+        conv = Converter({"markdown_extensions": list(self.extensions)})
+        fragment = conv.convert("atlas/works/_queue.md", text, Targets(frozenset(), frozenset()))
+        fragment["title"] = fragment["title"] or "Discovery queue"
+        fragment["description"] = "Candidates found by toi-atlas discover (not published)"
+        return shell.fill("_queue", fragment).encode("utf-8")
 
 
 def _file_for(root: Path, path: str) -> Path | None:
@@ -176,6 +196,11 @@ def make_handler(served: Served, mount: str) -> type[http.server.BaseHTTPRequest
                 page = parse_qs(url.query).get("path", [""])[0]
                 self._send(200, "text/plain", served.version(page.removeprefix(mount)).encode())
                 return
+            if rel == QUEUE_PATH:
+                queue = served.queue_page()
+                if queue is not None:
+                    self._send(200, "text/html", queue.replace(b"</body>", script + b"</body>", 1))
+                    return
             with served.lock:
                 root = served.root
             target = _file_for(root, rel) if root is not None else None
@@ -376,9 +401,10 @@ def serve(paths: Paths, addr: str, generate: Callable[[], bool]) -> int:
         say(f"{problem}; choose another with --dev-addr")
         return 2
     host, _, port = addr.rpartition(":")
-    mount = "/" + urlsplit(load_site(paths.mkdocs_yml).url).path.strip("/") + "/"
+    mount = "/" + urlsplit(load_site(paths.mkdocs_yml).url).path.strip("/") + "/"  # as mkdocs
     mount = mount.replace("//", "/")
-    served = Served()
+    site = load_site(paths.mkdocs_yml)
+    served = Served(queue=paths.root / "discover" / "queue.md", extensions=site.markdown_extensions)
     server = _Server((host.strip("[]"), int(port)), make_handler(served, mount))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     rebuild = Rebuilder(paths, served, generate)
@@ -387,7 +413,9 @@ def serve(paths: Paths, addr: str, generate: Callable[[], bool]) -> int:
             thread.start()
             if not rebuild(set()):
                 say(_failed(served))
-            say(f"serving http://{host}:{server.server_address[1]}{mount}")
+            url = f"http://{host}:{server.server_address[1]}{mount}"
+            say(f"serving {url}")
+            say(f"the discovery queue, once `toi-atlas discover` has run: {url}{QUEUE_PATH}")
             say(f"watching {WATCHED}; Ctrl-C stops")
             for batch in changes(paths):
                 if batch:  # a failed step is tried again on the next edit, not every second
