@@ -569,7 +569,8 @@ def copy_project(repo: Path, root: Path) -> None:
 
 
 # A Markdown link from a hand-written page to a work page: `atlas/works/KEY.md`.
-_WORK_LINK = re.compile(r"\]\((?:\.\./)*atlas/works/([^)/#\s]+)\.md[)#]")
+# A work page's folder URL, as hand-written pages link to it (`atlas/works/<key>/`).
+_WORK_LINK = re.compile(r"\]\((?:\.\./)*atlas/works/([^)/#\s.]+)/[)#]")
 
 
 def linked_works(docs: Path) -> list[str]:
