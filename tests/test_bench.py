@@ -72,11 +72,11 @@ def test_synthetic_corpus_holds_the_works_the_hand_written_pages_link_to(tmp_pat
         (repo / name).write_text("# x\n", encoding="utf-8")
     (repo / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
     (repo / "docs" / "index.md").write_text(
-        "See [one](atlas/works/first2020key.md) and [two](atlas/works/second2021key.md#cite).\n",
+        "See [one](atlas/works/first2020key/) and [two](atlas/works/second2021key/#cite).\n",
         encoding="utf-8",
     )
     (repo / "docs" / "guide" / "more.md").write_text(
-        "Again [one](../atlas/works/first2020key.md); [a list](../atlas/browse.md).\n",
+        "Again [one](../../atlas/works/first2020key/); [a list](../atlas/browse.md).\n",
         encoding="utf-8",
     )
     write_corpus(tmp_path / "out", 12, seed=3, repo=repo)
