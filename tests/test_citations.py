@@ -12,6 +12,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, formatt
 from citeproc.source.json import CiteProcJSON
 
 from conftest import FIXTURES, make_project
+from toi_atlas.csl import csl_item
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.render import citations
 from toi_atlas.render.citations import (
@@ -22,7 +23,6 @@ from toi_atlas.render.citations import (
     format_many,
     to_html,
 )
-from toi_atlas.render.exports import csl_item
 
 
 @pytest.fixture(scope="module")

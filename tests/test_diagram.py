@@ -189,7 +189,7 @@ def test_wrap_fills_lines_and_cuts_only_the_last() -> None:
 def test_graph_view_places_every_work_apart_in_its_year_and_band(
     real_generated: Path, corpus
 ) -> None:
-    from toi_atlas.render.graph import main_stance
+    from toi_atlas.model import main_stance
 
     view = json.loads((real_generated / "data" / "graph-view.json").read_text(encoding="utf-8"))
     text = json.loads((real_generated / "data" / "graph-text.json").read_text(encoding="utf-8"))

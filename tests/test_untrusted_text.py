@@ -26,10 +26,10 @@ from conftest import (
     work_sources,
 )
 from toi_atlas import bidi, cli
+from toi_atlas.csl import SUMMARY_KEY, csl_item
 from toi_atlas.model import latex_to_unicode
 from toi_atlas.pipeline import Paths, build, load_and_check
 from toi_atlas.render.citations import STYLES, _key
-from toi_atlas.render.exports import SUMMARY_KEY, csl_item
 from toi_atlas.render.markdown import first_sentence
 
 PCT_TITLE = "Pruning 90% of heads in Schrödinger nets"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -439,3 +439,13 @@ def build_corpus(entries: list[RawEntry], taxonomy: Taxonomy) -> Corpus:
 def custom_field_names(taxonomy: Taxonomy) -> frozenset[str]:
     """Fields that are ours, stripped from the BibTeX readers copy."""
     return frozenset((*TAG_FIELDS, *META_FIELDS, *taxonomy.edgetypes))
+
+
+def main_stance(work: Work) -> str:
+    """The stance a work takes most often (its default stance on ties)."""
+    counts = Counter(t.stance for t in work.tags if t.stance)
+    if not counts:
+        return work.default_stance or "none"
+    best = max(counts.values())
+    tied = sorted(s for s, c in counts.items() if c == best)
+    return work.default_stance if work.default_stance in tied else tied[0]

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from html import escape
 
-from ..model import Corpus
+from ..model import Corpus, main_stance
 from ..taxonomy import Term
 from ..wording import counted
-from .graph import main_stance
 
 
 def works_per_year(corpus: Corpus) -> dict[int, dict[str, int]]:

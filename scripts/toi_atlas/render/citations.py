@@ -103,7 +103,7 @@ def _style(name: str) -> CitationStylesStyle:
     return CitationStylesStyle(name, validate=False)
 
 
-# BibTeX's `and others` becomes this last name in our CSL-JSON (see exports.csl_item).
+# BibTeX's `and others` becomes this last name in our CSL-JSON (see csl.csl_item).
 OTHERS = {"literal": "others"}
 
 

@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 from ..claims import ROLES
-from ..model import Corpus, Work
+from ..model import Corpus, Work, main_stance
 from ..site import Site
 from ..wording import counted
 from .context import Context
@@ -36,16 +36,6 @@ CITO = "http://purl.org/spar/cito/"
 SUB_W, ROW_H, YEAR_GAP, BAND_PAD = 60.0, 20.0, 16.0, 16.0
 LABEL_W, LABEL_SIZE = 170.0, 12.0
 ASPECT = 1.35  # width / height the layout aims at: about the graph box on a desktop
-
-
-def main_stance(work: Work) -> str:
-    """The stance a work takes most often (its default stance on ties)."""
-    counts = Counter(t.stance for t in work.tags if t.stance)
-    if not counts:
-        return work.default_stance or "none"
-    best = max(counts.values())
-    tied = sorted(s for s, c in counts.items() if c == best)
-    return work.default_stance if work.default_stance in tied else tied[0]
 
 
 def degrees(corpus: Corpus) -> Counter[str]:

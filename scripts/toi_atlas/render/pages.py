@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from ..bibtext import entry_to_bibtex
 from ..claims import ROLES
+from ..csl import csl_item
 from ..identity import is_safe_url
 from ..model import Corpus, Edge, MetadataCheck, Work, custom_field_names
 from ..taxonomy import SECTION_LABELS, Term
@@ -22,7 +23,6 @@ from .argument import status_badge
 from .claimspage import PAGE as CLAIMS_PAGE
 from .context import Context
 from .essay import EssayNamer
-from .exports import csl_item
 from .markdown import (
     attr,
     fence,
