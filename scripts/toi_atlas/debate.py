@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .model import Corpus, Edge, Work
+from .taxonomy import Taxonomy
 
-REPLY_TYPES = ("rebuts", "repliesto")
+# Which stances and edge types play which part is the taxonomy's `role` (taxonomy.ROLES).
 
 
 @dataclass
@@ -43,10 +44,11 @@ def on_topic(edge: Edge, topic: str, corpus: Corpus) -> bool:
     return bool(src and dst and src.stance_on(topic) and dst.stance_on(topic))
 
 
-def side_of(work: Work, topic: str) -> str:
-    """Which side a supported work is on: its stance on the topic, else its default."""
-    stance = work.stance_on(topic) or work.default_stance or ""
-    return {"advocates": "for", "critiques": "against"}.get(stance, "other")
+def side_of(work: Work, topic: str, tax: Taxonomy) -> str:
+    """Which side a supported work is on (`for`, `against`, `other`): the role of its
+    stance on the topic, else of its default stance."""
+    stance = tax.stances.get(work.stance_on(topic) or work.default_stance or "")
+    return stance.role if stance is not None and stance.role else "other"
 
 
 def build_debate(topic: str, corpus: Corpus) -> Debate:
@@ -54,18 +56,22 @@ def build_debate(topic: str, corpus: Corpus) -> Debate:
     edges = [
         e for w in works for e in w.edges if e.target in corpus.works and on_topic(e, topic, corpus)
     ]
+    tax = corpus.taxonomy
+    pro, con = tax.stance_with_role("for"), tax.stance_with_role("against")
+    objections, supports = tax.edges_with_role("objection"), tax.edges_with_role("support")
+    replies = tax.edges_with_role("objection", "reply")
     tagged = corpus.works_on(topic)
-    case_for = [w for w, stance in tagged if stance == "advocates"]
+    case_for = [w for w, stance in tagged if stance == pro]
     advocates = {w.key for w in case_for}
-    critics = {w.key: Critique(w) for w, stance in tagged if stance == "critiques"}
+    critics = {w.key: Critique(w) for w, stance in tagged if stance == con}
     for e in edges:
-        if e.type == "rebuts" and (e.target in advocates or e.source in critics):
+        if e.type in objections and (e.target in advocates or e.source in critics):
             crit = critics.setdefault(e.source, Critique(corpus.works[e.source]))
             target = corpus.works[e.target]
             if target not in crit.targets:
                 crit.targets.append(target)
     for e in edges:
-        if e.type in REPLY_TYPES and e.target in critics and e.source != e.target:
+        if e.type in replies and e.target in critics and e.source != e.target:
             reply = (corpus.works[e.source], e.type)
             if reply not in critics[e.target].replies:
                 critics[e.target].replies.append(reply)
@@ -73,9 +79,9 @@ def build_debate(topic: str, corpus: Corpus) -> Debate:
     critiques = [c for k, c in critics.items() if k not in advocates or not c.targets]
     evidence: dict[str, list[tuple[Work, Work]]] = {"for": [], "against": [], "other": []}
     for e in edges:
-        if e.type == "supports":
+        if e.type in supports:
             target = corpus.works[e.target]
-            evidence[side_of(target, topic)].append((corpus.works[e.source], target))
+            evidence[side_of(target, topic, tax)].append((corpus.works[e.source], target))
     placed = advocates | {c.work.key for c in critiques}
     placed |= {r.key for c in critiques for r, _ in c.replies}
     placed |= {src.key for pairs in evidence.values() for src, _ in pairs}

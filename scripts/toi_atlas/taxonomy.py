@@ -7,6 +7,7 @@ rather than exceptions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class Term:
     symbol: str | None = None
     inverse: str | None = None
     cito: str | None = None
+    role: str | None = None  # what the debate pages make of a stance or an edge type
 
     @property
     def kind(self) -> str:
@@ -76,6 +78,36 @@ class Taxonomy:
 
     def all_topics(self) -> list[Term]:
         return [t for name in TOPIC_SECTIONS for t in self.section(name).values()]
+
+    def stance_with_role(self, role: str) -> str | None:
+        """The id of the stance that plays `role` (`for`, `against`) in a debate."""
+        return next((t.id for t in self.stances.values() if t.role == role), None)
+
+    def edges_with_role(self, *roles: str) -> tuple[str, ...]:
+        """The ids of the edge types that play one of `roles` (`objection`, `reply`,
+        `support`, `extension`) in a debate, in taxonomy order."""
+        return tuple(t.id for t in self.edgetypes.values() if t.role in roles)
+
+
+# The parts a stance or an edge type can play on a debate page (render/topics.py via
+# debate.py): the case for and the critiques; the edges that rebut, answer, back or
+# build on a work. Which ids play them is the taxonomy's to say, not the code's.
+ROLES = {
+    "stances": frozenset({"for", "against"}),
+    "edgetypes": frozenset({"objection", "reply", "support", "extension"}),
+}
+
+
+def _role(item: dict[str, object], section: str, line: int, bad: Callable[..., None]) -> str | None:
+    role = item.get("role")
+    if role is None:
+        return None
+    allowed = ROLES.get(section, frozenset())
+    if role not in allowed:
+        choices = ", ".join(sorted(allowed)) or "none in this section"
+        bad(line, f"unknown role `{role}` for `{item.get('id')}`", f"roles here: {choices}")
+        return None
+    return str(role)
 
 
 def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, list[Diagnostic]]:
@@ -144,8 +176,13 @@ def load_taxonomy(path: Path, display: str | None = None) -> tuple[Taxonomy, lis
                 symbol=item.get("symbol"),
                 inverse=item.get("inverse"),
                 cito=item.get("cito"),
+                role=_role(item, section, line, bad),
             )
         sections[section] = terms
+    for section, role in (("stances", "for"), ("stances", "against")):
+        playing = [t for t in sections.get(section, {}).values() if t.role == role]
+        if len(playing) > 1:
+            bad(playing[1].line, f"two stances play the role `{role}`", "give it to one only")
 
     tois = sections["tois"]
     for term in tois.values():

@@ -452,8 +452,9 @@ def check_balance(corpus: Corpus) -> Iterator[Diagnostic]:
             stances.setdefault(tag.topic, set()).add(tag.stance)
     for name in ("tois", "endstories"):
         for term in tax.section(name).values():
-            missing = [s for s in ("advocates", "critiques") if s not in stances.get(term.id, ())]
-            if missing and all(s in tax.stances for s in missing):
+            sides = [tax.stance_with_role(role) for role in ("for", "against")]
+            missing = [s for s in sides if s is not None and s not in stances.get(term.id, ())]
+            if missing:
                 yield Diagnostic(
                     "TOI501",
                     Span(tax.path, term.line),

@@ -151,7 +151,7 @@ def _names(works: list[Work], page: str) -> str:
 LIST_LIMIT = 100
 
 
-def _more(total: int, page: str, facet: str, topic: str, stance: str) -> list[str]:
+def _more(total: int, page: str, facet: str, topic: str, stance: str | None) -> list[str]:
     if total <= LIST_LIMIT:
         return []
     url = browse_url(page, facet, topic) + (f"&stance={stance}" if stance else "")
@@ -174,17 +174,18 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
     lines += _items(debate.case_for[:LIST_LIMIT], page, tax) or [
         "No work in the corpus advocates it yet."
     ]
-    lines += _more(len(debate.case_for), page, facet, term.id, "advocates")
+    lines += _more(len(debate.case_for), page, facet, term.id, tax.stance_with_role("for"))
     lines += ["", f"## Critiques ({len(debate.critiques)})", ""]
+    objections = tax.edges_with_role("objection")
     for crit in debate.critiques[:LIST_LIMIT]:
         extra = f"rebuts {_names(crit.targets, page)}" if crit.targets else ""
         lines.append(work_list_item(crit.work, page, tax, extra=extra))
         for reply, etype in crit.replies:
-            verb = "rebutted by" if etype == "rebuts" else "answered by"
+            verb = "rebutted by" if etype in objections else "answered by"
             lines.append(f"    - ↳ {verb} {work_link(reply, page)} ({md_escape(reply.credit)})")
     if not debate.critiques:
         lines.append("No work in the corpus critiques it yet.")
-    lines += _more(len(debate.critiques), page, facet, term.id, "critiques")
+    lines += _more(len(debate.critiques), page, facet, term.id, tax.stance_with_role("against"))
     lines += ["", f"## Still unanswered ({len(debate.unanswered)})", ""]
     if debate.unanswered:
         lines += [
