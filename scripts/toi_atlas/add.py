@@ -31,6 +31,7 @@ from pybtex.exceptions import PybtexError
 
 from .bibtext import entry_to_bibtex, field_sort_key
 from .diagnostics import Span
+from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .identity import Facts, facts_of_work, find_same, make_key
 from .identity import unique_key as free_key
 from .load import PERSON_FIELDS, RawEntry, RawField, parse_text
@@ -65,7 +66,6 @@ from .untrusted import (
 from .wording import counted
 from .write import atomic_write
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_FILE = "bib/after-2023.bib"
 # Volume, issue and pages are short tokens (`33`, `3`, `e1234--e1240`); longer is junk.
 MAX_DETAIL = 40
@@ -457,7 +457,7 @@ def _refuse_duplicate(found: tuple[Work, str]) -> int:
         f"already in the corpus: `{work.key}` at {work.span.file}:{work.span.line} "
         f"has the same {what}"
     )
-    return EXIT_FAILED
+    return EXIT_FINDINGS
 
 
 # --- tags --------------------------------------------------------------------------
@@ -564,7 +564,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_and_check(paths)
     if loaded.corpus is None or any(d.code.startswith("TOI0") for d in loaded.diagnostics):
         _say(f"{paths.display(paths.taxonomy)} is broken; run `toi-atlas check` first")
-        return EXIT_FAILED
+        return EXIT_FINDINGS
     corpus = loaded.corpus
     tags, errors = _tags(args, corpus.taxonomy)
     if errors:
@@ -586,7 +586,7 @@ def run(args: argparse.Namespace) -> int:
             record = resolve(ident, client, endpoints)
         except NetError as exc:
             _say(f"could not get the metadata of {ident.kind} {ident.value}: {exc}")
-            return EXIT_FAILED
+            return EXIT_FINDINGS
     return _write(record, tags, corpus, paths, target, works, dry_run=args.dry_run)
 
 
@@ -635,7 +635,7 @@ def _write(
     problem = read_back_problem(text, raw)
     if problem:
         _say(f"internal error: the entry for `{key}` was not written, {problem}; please report")
-        return EXIT_FAILED
+        return EXIT_FINDINGS
     sys.stdout.write(text)
     for gap in missing(record):
         _say(f"note: {gap}")
@@ -648,7 +648,7 @@ def _write(
         atomic_write(target, data)  # keeps the file's permissions
     except OSError as exc:
         _say(f"cannot write {shown_target}: {exc.strerror or exc}; nothing written")
-        return EXIT_FAILED
+        return EXIT_FINDINGS
     _say(f"added `{key}` ({record.source}) at {shown_target}:{line}")
     if not tags:
         _say("no --toi, --end-story or --agenda: `toi-atlas check` will report what is missing")

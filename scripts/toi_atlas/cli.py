@@ -1,6 +1,6 @@
 """Command line: `toi-atlas COMMAND`. Thin: parse, call, return an exit code.
 
-Exit codes: 0 clean, 1 findings (errors, or warnings with --strict), 2 usage
+Exit codes (exits.py): 0 clean, 1 findings (errors, or warnings with --strict), 2 usage
 (for `add`, also a fetched record it cannot use as it is).
 """
 
@@ -13,10 +13,9 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from types import ModuleType
 
+from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .options import add_format, add_root
 from .wording import counted
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 # What `toi-atlas --help` lists, in this order.
 HELP = {

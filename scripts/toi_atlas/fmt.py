@@ -48,11 +48,11 @@ from .bibsource import (
 from .bibtext import canonical_rank
 from .diagnostics import Diagnostic, Span
 from .diagnostics import format_text as format_diagnostic
+from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .load import bib_files, decode, parse_text
 from .options import add_root
 from .write import atomic_write
 
-EXIT_OK, EXIT_CHANGES, EXIT_USAGE = 0, 1, 2
 _WS_RUN = re.compile(r"[ \t\n\r\f\v]+")  # ASCII only: a no-break space is meant
 _BLANK = " \t\f\v\r"
 
@@ -292,4 +292,4 @@ def run(args: argparse.Namespace) -> int:
     print(_summary(results, args.check), file=sys.stderr)
     failed = any(not r.ok for r in results)
     needs_changes = args.check and any(r.changed for r in results)
-    return EXIT_CHANGES if failed or needs_changes else EXIT_OK
+    return EXIT_FINDINGS if failed or needs_changes else EXIT_OK

@@ -47,6 +47,7 @@ from .bibsource import (
 )
 from .bibtext import OUR_FIELDS
 from .diagnostics import format_text as format_diagnostic
+from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .fmt import display_path, format_entry
 from .identity import (
     KEY_RE,
@@ -65,7 +66,6 @@ from .options import add_root
 from .wording import counted
 from .write import atomic_write
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 Status = Literal["imported", "duplicate", "rejected"]
 
 # `file` holds paths on the exporter's own disk: meaningless here, and it leaks

@@ -26,6 +26,7 @@ from pathlib import Path
 import requests
 
 from .diagnostics import Span, github_annotation
+from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .identity import is_safe_url
 from .model import Corpus
 from .net import Client, NetError, Policy, host_of
@@ -34,7 +35,6 @@ from .pipeline import Paths, load_and_check
 from .wording import counted
 from .write import atomic_write
 
-EXIT_OK, EXIT_DEAD, EXIT_USAGE = 0, 1, 2
 LINK_FIELDS = ("url", "pdf", "code")
 # A link check needs an answer, not patience: one retry, shorter waits than `add`.
 LINK_POLICY = Policy(connect_timeout=10.0, read_timeout=20.0, retries=1, retry_after_cap=30.0)
@@ -306,7 +306,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_and_check(paths)
     if loaded.corpus is None:
         print("toi-atlas links: could not read bib/", file=sys.stderr)
-        return EXIT_DEAD
+        return EXIT_FINDINGS
     refs = collect(loaded.corpus)
     cache_path: Path = args.cache or paths.cache / "links.json"
     now = time.time()
@@ -333,4 +333,4 @@ def run(args: argparse.Namespace) -> int:
             f"{dead} dead, {moved} moved",
             file=sys.stderr,
         )
-    return EXIT_DEAD if dead else EXIT_OK
+    return EXIT_FINDINGS if dead else EXIT_OK
