@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,7 +28,7 @@ from pybtex.bibtex.utils import split_name_list
 from pybtex.database import Person
 from pybtex.exceptions import PybtexError
 
-from .bibtext import entry_to_bibtex, field_sort_key
+from .bibtext import bibtex_title, canonical_rank, entry_to_bibtex, escape_latex
 from .diagnostics import Span
 from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .identity import Facts, facts_of_work, find_same, make_key
@@ -41,7 +40,6 @@ from .normalise import did_you_mean, one_of
 from .options import add_root
 from .pipeline import Paths, load_and_check
 from .sources import (
-    MATH,
     Endpoints,
     Identifier,
     IdKind,
@@ -69,20 +67,6 @@ from .write import atomic_write
 DEFAULT_FILE = "bib/after-2023.bib"
 # Volume, issue and pages are short tokens (`33`, `3`, `e1234--e1240`); longer is junk.
 MAX_DETAIL = 40
-_LATEX_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "&": r"\&",
-    "%": r"\%",
-    "#": r"\#",
-    "_": r"\_",
-    "$": r"\$",
-    "~": r"\textasciitilde{}",
-    "^": r"\^{}",
-}
-_ESCAPE_RE = re.compile("|".join(re.escape(c) for c in _LATEX_ESCAPES))
-_CLAUSE_END = (":", "?", "!", ".", "—", "–")
 OPTION_OF = {"tois": "--toi", "endstories": "--end-story", "agendas": "--agenda"}
 
 
@@ -137,59 +121,7 @@ def _say(message: str) -> None:
     print(f"toi-atlas add: {terminal_safe(message)}", file=sys.stderr)
 
 
-# --- BibTeX text from plain Unicode ------------------------------------------------
-
-
-def escape_latex(text: str) -> str:
-    return _ESCAPE_RE.sub(lambda m: _LATEX_ESCAPES[m.group(0)], text)
-
-
-def _needs_braces(core: str, *, sentence_case: bool, clause_start: bool) -> bool:
-    """Would a BibTeX style lower-case this word wrongly? Acronyms, CamelCase, proper nouns."""
-    for part in re.split(r"[-/–]", core):
-        letters = [c for c in part if c.isalpha()]
-        if any(c.isupper() for c in letters[1:]):
-            return True  # AI, GPT-2, LLMs, AlphaZero, iPhone
-        if len(letters) == 1 and letters[0].isupper() and part != "A":
-            return True  # "Part B", but not the article "A"
-    # In a sentence-case title a capital after the first word is a proper noun.
-    return sentence_case and not clause_start and core[:1].isupper()
-
-
-def _is_sentence_case(words: list[str]) -> bool:
-    """Sentence case if most longer words after the first are lower case."""
-    long = [w for w in words[1:] if len(w) >= 4 and w.isalpha() and not w.isupper()]
-    return len(long) >= 2 and sum(w[0].isupper() for w in long) * 2 < len(long)
-
-
-def bibtex_title(title: str, *, math: bool = False) -> str:
-    """Escape LaTeX specials and brace words a style must not lower-case.
-
-    With `math`, `$...$` spans are TeX written by the author and pass through as is.
-    """
-    segments = MATH.split(title) if math else [title]
-    words = [re.sub(r"^\W+|\W+$", "", w) for s in segments[::2] for w in s.split()]
-    sentence_case = _is_sentence_case([w for w in words if w])
-    out: list[str] = []
-    clause_start = True
-    for i, segment in enumerate(segments):
-        if i % 2:
-            out.append(segment)
-            clause_start = False
-            continue
-        for token in re.split(r"(\s+)", segment):
-            if not token or token.isspace():
-                out.append(token)
-                continue
-            m = re.match(r"^(\W*)(.*?)(\W*)$", token)
-            assert m is not None  # the pattern matches any string
-            lead, core, trail = m.groups()
-            text = escape_latex(core)
-            if core and _needs_braces(core, sentence_case=sentence_case, clause_start=clause_start):
-                text = "{" + text + "}"
-            out.append(escape_latex(lead) + text + escape_latex(trail))
-            clause_start = token.endswith(_CLAUSE_END) or (not core and clause_start)
-    return "".join(out).strip()
+# --- names --------------------------------------------------------------------
 
 
 def bibtex_name(name: Name) -> str:
@@ -535,7 +467,7 @@ def read_back_problem(text: str, raw: RawEntry) -> str | None:
     have = {n: f.value for n, f in got.fields.items()}
     if "month" in have:
         have["month"] = have["month"].lower()  # pybtex expands the macro `apr` to `April`
-    for name in sorted(want.keys() | have.keys(), key=field_sort_key):  # the first one written
+    for name in sorted(want.keys() | have.keys(), key=canonical_rank):  # the first one written
         if want.get(name) != have.get(name):
             return (
                 f"`{name}` reads back as {shown(have.get(name, '(nothing)'))} "

@@ -1,10 +1,9 @@
 """`toi-atlas fmt`: rewrite .bib files in one canonical layout, so diffs stay clean.
 
-The layout is the one `bibtext.entry_to_bibtex` writes: `@type{key,`, one field
-per line with a two-space indent, lower-case names padded so that `=` lines up,
+Each entry gets the layout of `bibtext.format_entry`, the one writer of BibTeX
+(also used by `add`, `import` and the exports): `@type{key,`, one field per line,
 fields in `bibtext.FIELD_ORDER` (unknown ones in their written order, just
-before our own fields), a trailing comma, `}` alone on the last line and one
-blank line between entries.
+before our own fields); between entries, one blank line.
 
 Nothing is lost:
 
@@ -29,7 +28,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import itertools
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,14 +36,12 @@ from typing import Literal
 from .bibsource import (
     Broken,
     Command,
-    Piece,
     SourceEntry,
     SourceFile,
     Text,
-    braces_balanced,
     read_source,
 )
-from .bibtext import canonical_rank
+from .bibtext import format_entry
 from .diagnostics import Diagnostic, Span
 from .diagnostics import format_text as format_diagnostic
 from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
@@ -53,45 +49,7 @@ from .load import bib_files, decode, parse_text
 from .options import add_root
 from .write import atomic_write
 
-_WS_RUN = re.compile(r"[ \t\n\r\f\v]+")  # ASCII only: a no-break space is meant
 _BLANK = " \t\f\v\r"
-
-
-# --- one value, one entry ------------------------------------------------------------
-
-
-def _trim(text: str, *, start: bool, end: bool) -> str:
-    """Drop the spaces at a value's ends, but never the space of a control space `\\ `."""
-    if start:
-        text = text.lstrip(" ")
-    if end:
-        trimmed = text.rstrip(" ")
-        text = trimmed + " " if trimmed != text and trimmed.endswith("\\") else trimmed
-    return text
-
-
-def format_piece(piece: Piece, *, first: bool = True, last: bool = True) -> str:
-    if piece.kind == "macro":
-        return piece.text
-    text = _trim(_WS_RUN.sub(" ", piece.text), start=first, end=last)
-    if piece.kind == "quoted" and not braces_balanced(text):
-        return f'"{text}"'
-    return "{" + text + "}"
-
-
-def format_value(pieces: tuple[Piece, ...]) -> str:
-    # Only the ends of the whole value are trimmed: in `lw # { and friends}` the
-    # space after `{` is part of the text.
-    last = len(pieces) - 1
-    return " # ".join(format_piece(p, first=i == 0, last=i == last) for i, p in enumerate(pieces))
-
-
-def format_entry(entry: SourceEntry) -> str:
-    """One entry in canonical form, without a final newline."""
-    fields = sorted(entry.fields, key=lambda f: canonical_rank(f.name))  # stable
-    width = max((len(f.name) for f in fields), default=0)
-    body = [f"  {f.name.lower().ljust(width)} = {format_value(f.pieces)}," for f in fields]
-    return "\n".join([f"@{entry.entry_type.lower()}{{{entry.key},", *body, "}"])
 
 
 # --- a whole file -----------------------------------------------------------------

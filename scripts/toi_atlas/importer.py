@@ -45,10 +45,10 @@ from .bibsource import (
     braces_balanced,
     read_source,
 )
-from .bibtext import OUR_FIELDS
+from .bibtext import OUR_FIELDS, format_entry
 from .diagnostics import format_text as format_diagnostic
 from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from .fmt import display_path, format_entry
+from .fmt import display_path
 from .identity import (
     KEY_RE,
     Facts,

@@ -31,6 +31,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from pybtex.database import Person
 from pybtex.exceptions import PybtexError
 
+from .bibtext import MATH
 from .identity import arxiv_from_url
 from .model import latex_to_unicode
 from .net import Client, Failure, NetError, host_of
@@ -44,7 +45,6 @@ ARXIV_INTERVAL = 3.0  # seconds; https://info.arxiv.org/help/api/tou.html
 CSL_JSON = "application/vnd.citationstyles.csl+json"
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
-MATH = re.compile(r"(\$[^$]+\$)")  # TeX inline math in arXiv titles
 _ARXIV_ID = re.compile(
     r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.IGNORECASE
 )
