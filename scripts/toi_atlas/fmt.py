@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Literal
 
 from .bibsource import (
-    Broken,
     Command,
     SourceEntry,
     SourceFile,
@@ -42,10 +41,10 @@ from .bibsource import (
     read_source,
 )
 from .bibtext import format_entry
-from .diagnostics import Diagnostic, Span
+from .diagnostics import Diagnostic
 from .diagnostics import format_text as format_diagnostic
 from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from .load import bib_files, decode, parse_text
+from .load import bib_files, decode, entries_of, parse_text
 from .options import add_root
 from .write import atomic_write
 
@@ -129,15 +128,6 @@ def meaning(text: str) -> Meaning:
     )
 
 
-def _broken_diagnostic(block: Broken, display: str) -> Diagnostic:
-    return Diagnostic(
-        "TOI101",
-        Span(display, block.error_line),
-        f"{block.message} (entry starting at line {block.line})",
-        "fix it, then run fmt again; the file was left untouched",
-    )
-
-
 @dataclass(frozen=True)
 class Formatted:
     display: str
@@ -159,9 +149,8 @@ class Formatted:
 def format_bib_text(text: str, display: str) -> tuple[str | None, list[Diagnostic], str]:
     """(canonical text, syntax errors, refusal); text is None when the file must stay."""
     source = read_source(text)
-    _, diags = parse_text(text, display)
+    _, diags = entries_of(source, display)
     syntax = [d for d in diags if d.code == "TOI101"]
-    syntax = syntax or [_broken_diagnostic(b, display) for b in source.broken]
     if syntax:
         return None, syntax, ""
     after = layout(source)

@@ -312,7 +312,7 @@ def _broken_outcome(block: Broken, notes: list[Note]) -> Outcome | None:
     if block.command in ("string", "preamble", "comment"):
         notes.append(Note(block.line, f"@{block.command} does not parse and was skipped"))
         return None
-    reason = f"unparseable: {block.message} (line {block.error_line})"
+    reason = f"unparseable: {block.message} (line {block.error_line}; {block.hint})"
     key = re.match(r"@\s*[^\s{(]*\s*[{(]\s*([^\s,]*)", block.text)
     return Outcome(block.line, key.group(1) if key else "", "rejected", reason)
 
