@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import re
 import shutil
 import time
@@ -91,12 +92,81 @@ def test_report_lines_and_summary_add_up(
     assert code == 1  # some entries were rejected
     read, imported, duplicates, rejected = summary(err)
     assert (read, imported, duplicates, rejected) == (16, 7, 5, 4)
-    reported = {int(m.group(1)) for m in re.finditer(r"defects\.bib:(\d+): (?:dup|rej)", out)}
+    reported = {int(m.group(1)) for m in re.finditer(r"defects\.bib:(\d+): TOI81[12] ", out)}
     not_imported = {n for n, s in expectations(IMPORT / "defects.bib").items() if s != "imported"}
     assert reported == not_imported
     assert "undefined macro `jml`" in out and "field `file` dropped" in out
     assert "@preamble not imported" in out
     assert "repeated `title` dropped (kept the one at line 9)" in out
+
+
+# --- --format: the findings every command reports, in text, github and json ---------
+
+NOT_IMPORTED = {"rejected": "TOI811", "duplicate": "TOI812"}
+
+
+def test_json_findings_account_for_every_entry_not_imported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    assert run_import(str(IMPORT / "defects.bib"), "--root", str(root), "--format", "json") == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert all({"code", "severity", "file", "line", "message", "hint"} <= set(row) for row in rows)
+    got = {(row["line"], row["code"]) for row in rows if row["code"] in ("TOI811", "TOI812")}
+    want = {
+        (line, NOT_IMPORTED[status])
+        for line, status in expectations(IMPORT / "defects.bib").items()
+        if status != "imported"
+    }
+    assert got == want
+    assert {row["severity"] for row in rows if row["code"] == "TOI811"} == {"error"}
+    # What was repaired on the way in is a notice of its own code, at its line: the
+    # @preamble (line 5) and Smith2020Deep's second title (line 15).
+    notices = {row["line"] for row in rows if row["code"] == "TOI813"}
+    assert {5, 15} <= notices
+
+
+def test_github_findings_are_annotations_with_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    assert run_import(str(IMPORT / "defects.bib"), "--root", str(root), "--format", "github") == 1
+    lines = capsys.readouterr().out.splitlines()
+    matches = [re.match(r"::(\w+) file=.*defects\.bib,line=\d+,title=(TOI\d+)", x) for x in lines]
+    assert lines and all(matches)
+    assert {m.groups() for m in matches if m} == {
+        ("error", "TOI811"),
+        ("warning", "TOI812"),
+        ("notice", "TOI813"),
+    }
+
+
+def test_text_findings_name_file_line_and_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    run_import(str(IMPORT / "windows-1252.bib"), "--root", str(root), "--format", "text")
+    out = capsys.readouterr().out
+    assert re.search(r"windows-1252\.bib:\d+: TOI814 warning: ", out), out
+
+
+def test_json_dry_run_keeps_stdout_one_json_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    argv = ["--root", str(root), "--format", "json", "--dry-run"]
+    run_import(str(IMPORT / "defects.bib"), *argv)
+    out, err = capsys.readouterr()
+    assert {row["code"] for row in json.loads(out)} >= {"TOI811", "TOI812", "TOI813"}
+    assert "@article{muller2019uber," in err
+
+
+def test_unreadable_export_is_TOI100(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project(tmp_path)
+    source = tmp_path / "export.bib"
+    source.write_bytes(b"@misc{a, title = {\x00}}")
+    assert run_import(str(source), "--root", str(root), "--format", "json") == 1
+    assert [row["code"] for row in json.loads(capsys.readouterr().out)] == ["TOI100"]
 
 
 def test_imported_entries_are_canonical_dated_and_untagged(tmp_path: Path) -> None:

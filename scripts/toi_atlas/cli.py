@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from .options import add_format, add_root
+from .options import add_format, add_root, add_verbosity
 from .wording import counted
 
 # What `toi-atlas --help` lists, in this order.
@@ -43,25 +43,24 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def _report(args: argparse.Namespace, diags: list) -> int:
-    from .diagnostics import has_errors, render, summary_line
+    from .diagnostics import summary_line
+    from .output import LOG, report
 
-    out = render(diags, args.format)
-    if out:
-        sys.stdout.write(out)
+    code = report(diags, args.format, strict=args.strict)
     if args.format != "json":
-        print(summary_line(diags), file=sys.stderr)
-    failed = has_errors(diags) or (args.strict and bool(diags))
-    return EXIT_FINDINGS if failed else EXIT_OK
+        LOG.info(summary_line(diags))
+    return code
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .diagnostics import explain
+    from .output import LOG
     from .pipeline import Paths, load_and_check
 
     if args.explain:
         text = explain(args.explain)
         if text is None:
-            print(f"unknown code {args.explain}", file=sys.stderr)
+            LOG.error(f"unknown code {args.explain}")
             return EXIT_USAGE
         sys.stdout.write(text)
         return EXIT_OK
@@ -69,15 +68,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     files = [Path(f) for f in args.files] if args.files else None
     result = load_and_check(paths, files, balance=args.balance)
     if args.format == "text" and result.corpus is not None:
-        print(
+        LOG.info(
             f"checked {counted(result.entries_read, 'entry', 'entries')} in "
-            + counted(len({w.span.file for w in result.corpus.works.values()}), "file"),
-            file=sys.stderr,
+            + counted(len({w.span.file for w in result.corpus.works.values()}), "file")
         )
     return _report(args, result.diagnostics)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .output import LOG
     from .pipeline import Paths, build
 
     result = build(Paths(args.root), force=args.force)
@@ -86,17 +85,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         s = result.stats
         works = result.works
         if result.skipped:
-            print(
+            LOG.info(
                 f"docs/atlas is up to date ({counted(works, 'work page')}, "
                 f"{counted(s.unchanged, 'file')}): "
-                "nothing changed since the last build (--force renders anyway)",
-                file=sys.stderr,
+                "nothing changed since the last build (--force renders anyway)"
             )
         else:
-            print(
+            LOG.info(
                 f"generated {counted(works, 'work page')} into docs/atlas: "
-                f"{s.written} written, {s.unchanged} unchanged, {s.deleted} removed",
-                file=sys.stderr,
+                f"{s.written} written, {s.unchanged} unchanged, {s.deleted} removed"
             )
     if result.stats is None and code == EXIT_OK:
         return EXIT_FINDINGS  # an error stopped the build before anything was written
@@ -169,6 +166,8 @@ def make_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPar
         p = sub.add_parser(name, help=HELP[name])
         if commands is None or name in commands:
             _module(name).add_arguments(p)
+    for p in sub.choices.values():
+        add_verbosity(p)
     return parser
 
 
@@ -179,8 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    from .output import LOG, set_verbosity
+
+    set_verbosity(args.verbosity)
     try:
         return COMMANDS[args.command](args)
     except OSError as exc:  # unreadable file, full disk, permissions: say so plainly
-        print(f"toi-atlas: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        LOG.error(f"toi-atlas: {exc.strerror or exc}: {exc.filename or ''}")
         return EXIT_FINDINGS

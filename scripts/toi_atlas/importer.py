@@ -46,8 +46,8 @@ from .bibsource import (
     read_source,
 )
 from .bibtext import OUR_FIELDS, format_entry
-from .diagnostics import format_text as format_diagnostic
-from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from .diagnostics import Diagnostic, Span
+from .exits import EXIT_FINDINGS, EXIT_USAGE
 from .fmt import display_path
 from .identity import (
     KEY_RE,
@@ -62,7 +62,8 @@ from .identity import (
 from .identity import Index as WorkIndex
 from .load import bib_files, decode, load_file, parse_text, to_lf
 from .model import latex_to_unicode
-from .options import add_root
+from .options import add_format, add_root
+from .output import LOG, report
 from .wording import counted
 from .write import atomic_write
 
@@ -160,37 +161,40 @@ def corpus_index(paths: list[Path], root: Path) -> Index:
 # --- bytes to text ----------------------------------------------------------------
 
 
-def decode_lenient(data: bytes) -> tuple[str | None, list[str]]:
-    """UTF-8, else Windows-1252, else Latin-1 (which never fails), with a note saying so."""
+def decode_lenient(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8, else Windows-1252, else Latin-1 (which never fails), with a finding saying so."""
+
+    def other(line: int, message: str) -> list[Diagnostic]:
+        return [Diagnostic("TOI814", Span(display, line), message)]
+
+    def unreadable(message: str) -> tuple[None, list[Diagnostic]]:
+        return None, [Diagnostic("TOI100", Span(display, 1), message, "nothing was imported")]
+
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return to_lf(data.decode("utf-16")), ["file is UTF-16; read as such"]
+            return to_lf(data.decode("utf-16")), other(1, "file is UTF-16; read as such")
         except UnicodeDecodeError:
-            return None, ["file starts like UTF-16 but does not decode as UTF-16"]
+            return unreadable("file starts like UTF-16 but does not decode as UTF-16")
     data = data.removeprefix(b"\xef\xbb\xbf")
     if b"\x00" in data:
-        return None, ["file contains NUL bytes: it is not a text file"]
+        return unreadable("file contains NUL bytes: it is not a text file")
     try:
         return to_lf(data.decode("utf-8")), []
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        bad = f"byte 0x{data[exc.start : exc.start + 1].hex()} on line {line}"
+        bad = f"byte 0x{data[exc.start : exc.start + 1].hex()}"
     for encoding, name in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return to_lf(text), [f"not UTF-8 ({bad}); read as {name}: check accented letters"]
+        return to_lf(text), other(
+            line, f"not UTF-8 ({bad}); read as {name}: check accented letters"
+        )
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
 # --- one entry ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Note:
-    line: int
-    message: str
 
 
 @dataclass(frozen=True)
@@ -211,18 +215,22 @@ class _Draft:
     values: dict[str, str]
     lines: dict[str, int]
     bare_month: str | None
-    notes: list[Note]
+    notes: list[Diagnostic]
 
 
-def _expand(f: SourceField, notes: list[Note]) -> str:
+def _changed(display: str, line: int, message: str) -> Diagnostic:
+    """A finding for something import repaired or left out on the way in."""
+    return Diagnostic("TOI813", Span(display, line), message)
+
+
+def _expand(f: SourceField, notes: list[Diagnostic], display: str) -> str:
     out = []
     for piece in f.pieces:
         if piece.value is None:
             # Keep the word: dropping it would lose data, and the target file
             # cannot define the macro for us.
-            notes.append(
-                Note(f.line, f"undefined macro `{piece.text}` in `{f.name.lower()}` kept as text")
-            )
+            message = f"undefined macro `{piece.text}` in `{f.name.lower()}` kept as text"
+            notes.append(_changed(display, f.line, message))
         out.append(piece.text if piece.value is None else piece.value)
     return "".join(out)
 
@@ -234,20 +242,22 @@ def _bare_month(f: SourceField) -> str | None:
     return piece.text.lower()
 
 
-def draft(entry: SourceEntry) -> _Draft:
+def draft(entry: SourceEntry, display: str) -> _Draft:
     d = _Draft(entry, {}, {}, None, [])
     for f in entry.fields:
         name = f.name.lower()
         if name in DROPPED_FIELDS:
-            d.notes.append(Note(f.line, f"field `{name}` dropped"))
+            d.notes.append(_changed(display, f.line, f"field `{name}` dropped"))
             continue
-        value = _expand(f, d.notes)
+        value = _expand(f, d.notes, display)
         if name in d.values and d.values[name].strip():  # BibTeX keeps the first too
             kept = d.lines[name]
-            d.notes.append(Note(f.line, f"repeated `{name}` dropped (kept the one at line {kept})"))
+            message = f"repeated `{name}` dropped (kept the one at line {kept})"
+            d.notes.append(_changed(display, f.line, message))
             continue
         if name in d.values:  # the first was empty: this one replaces it
-            d.notes.append(Note(d.lines[name], f"empty `{name}` dropped (kept line {f.line})"))
+            message = f"empty `{name}` dropped (kept line {f.line})"
+            d.notes.append(_changed(display, d.lines[name], message))
         d.values[name], d.lines[name] = value, f.line
         if name == "month":
             d.bare_month = _bare_month(f)
@@ -297,20 +307,36 @@ def choose_key(key: str, facts: Facts, index: Index) -> str:
 
 @dataclass
 class ImportResult:
+    display: str  # the input file, as findings name it
     outcomes: list[Outcome]
-    notes: list[Note]
+    notes: list[Diagnostic]  # TOI813: what was changed on the way in
 
     def count(self, status: Status) -> int:
         return sum(o.status == status for o in self.outcomes)
+
+    def findings(self) -> list[Diagnostic]:
+        """The notes, and each entry not imported: rejected (TOI811) or a duplicate (TOI812)."""
+        codes = {"rejected": "TOI811", "duplicate": "TOI812"}
+        return self.notes + [
+            Diagnostic(
+                codes[o.status],
+                Span(self.display, o.line),
+                f"`{o.key or '?'}` not imported: {o.reason}",
+                data={"key": o.key, "duplicate_of": o.new_key} if o.new_key else {"key": o.key},
+            )
+            for o in self.outcomes
+            if o.status in codes
+        ]
 
     @property
     def imported(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "imported"]
 
 
-def _broken_outcome(block: Broken, notes: list[Note]) -> Outcome | None:
+def _broken_outcome(block: Broken, notes: list[Diagnostic], display: str) -> Outcome | None:
     if block.command in ("string", "preamble", "comment"):
-        notes.append(Note(block.line, f"@{block.command} does not parse and was skipped"))
+        message = f"@{block.command} does not parse and was skipped"
+        notes.append(_changed(display, block.line, message))
         return None
     reason = f"unparseable: {block.message} (line {block.error_line}; {block.hint})"
     key = re.match(r"@\s*[^\s{(]*\s*[{(]\s*([^\s,]*)", block.text)
@@ -353,19 +379,20 @@ def _remap_crossrefs(drafts: list[_Draft | None], outcomes: list[Outcome], added
 def import_text(text: str, display: str, index: Index, added: str) -> ImportResult:
     """Decide every entry of one input text; pure apart from updating `index`."""
     source = read_source(text)
-    notes: list[Note] = []
+    notes: list[Diagnostic] = []
     outcomes: list[Outcome] = []
     drafts: list[_Draft | None] = []  # parallel to outcomes
     for block in source.blocks:
         if isinstance(block, Command) and block.kind == "preamble":
-            notes.append(Note(block.line, "@preamble not imported: check the LaTeX it defines"))
+            message = "@preamble not imported: check the LaTeX it defines"
+            notes.append(_changed(display, block.line, message))
         elif isinstance(block, Broken):
-            broken = _broken_outcome(block, notes)
+            broken = _broken_outcome(block, notes, display)
             if broken is not None:
                 outcomes.append(broken)
                 drafts.append(None)
         elif isinstance(block, SourceEntry):
-            d = draft(block)
+            d = draft(block, display)
             facts = facts_of(d.values, block.key)
             outcome = _decide(d, facts, index, added)
             if outcome.status == "imported":  # filed under the key it has in bib/ now
@@ -373,12 +400,13 @@ def import_text(text: str, display: str, index: Index, added: str) -> ImportResu
                 index.add(outcome.new_key, where, replace(facts, key=outcome.new_key))
             if outcome.new_key != block.key and outcome.status == "imported":
                 was = f"key `{block.key}`" if block.key else "no key"
-                d.notes.append(Note(block.line, f"{was}: imported as `{outcome.new_key}`"))
+                message = f"{was}: imported as `{outcome.new_key}`"
+                d.notes.append(_changed(display, block.line, message))
             notes += d.notes
             outcomes.append(outcome)
             drafts.append(d)
     _remap_crossrefs(drafts, outcomes, added)
-    return ImportResult(outcomes, sorted(notes, key=lambda n: n.line))
+    return ImportResult(display, outcomes, sorted(notes, key=Diagnostic.sort_key))
 
 
 def appended(existing: bytes, result: ImportResult) -> bytes:
@@ -391,7 +419,7 @@ def appended(existing: bytes, result: ImportResult) -> bytes:
     return existing + (b"\n" if existing.endswith(b"\n") else b"\n\n") + block
 
 
-def read_target(target: Path, display: str) -> tuple[bytes, list[str]]:
+def read_target(target: Path, display: str) -> tuple[bytes, list[Diagnostic]]:
     """The target's bytes, and why we must not append to it (unreadable, broken)."""
     if not target.exists():
         return b"", []
@@ -400,7 +428,7 @@ def read_target(target: Path, display: str) -> tuple[bytes, list[str]]:
     if text is not None:
         _, parse_diags = parse_text(text, display)
         diags += [d for d in parse_diags if d.code == "TOI101"]
-    return data, [format_diagnostic(d) for d in diags]
+    return data, diags
 
 
 def verify_append(existing: bytes, new: bytes, added: int) -> bool:
@@ -429,16 +457,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="report and print what would be appended; write nothing",
     )
     add_root(parser)
-
-
-def report_lines(result: ImportResult, display: str) -> list[str]:
-    rows = [(n.line, f"{display}:{n.line}: note: {n.message}") for n in result.notes]
-    rows += [
-        (o.line, f"{display}:{o.line}: {o.status}: `{o.key or '?'}`: {o.reason}")
-        for o in result.outcomes
-        if o.status != "imported"
-    ]
-    return [text for _, text in sorted(rows, key=lambda r: r[0])]
+    add_format(parser, "how to print findings: text (default), github annotations, json")
 
 
 def summary_line(result: ImportResult, display: str, target: str, seconds: float) -> str:
@@ -470,29 +489,29 @@ def run(args: argparse.Namespace) -> int:
     target: Path = args.into or args.root / "bib" / "imported.bib"
     problem = _usage_error(args, target)
     if problem:
-        print(f"toi-atlas import: {problem}", file=sys.stderr)
+        LOG.error(f"toi-atlas import: {problem}")
         return EXIT_USAGE
     display, shown_target = display_path(args.file, args.root), display_path(target, args.root)
-    text, notes = decode_lenient(args.file.read_bytes())
-    for note in notes:
-        print(f"{display}: note: {note}")
+    text, read_findings = decode_lenient(args.file.read_bytes(), display)
     existing, target_problems = read_target(target, shown_target)
     if text is None or target_problems:
-        print("\n".join([*target_problems, f"nothing imported into {shown_target}"]))
+        report([*read_findings, *target_problems], args.format)
+        LOG.error(f"nothing imported into {shown_target}")
         return EXIT_FINDINGS
     index = corpus_index(_corpus_files(args.root, target), args.root)
     result = import_text(text, display, index, datetime.date.today().isoformat())
-    for line in report_lines(result, display):
-        print(line)
+    code = report([*read_findings, *result.findings()], args.format)
     new = appended(existing, result) if result.imported else existing
     if not verify_append(existing, new, len(result.imported)):
-        print(f"{shown_target}: the appended entries would not read back; nothing written")
+        LOG.error(f"{shown_target}: the appended entries would not read back; nothing written")
         return EXIT_FINDINGS
     if args.dry_run:
-        sys.stdout.write(new[len(existing) :].decode("utf-8"))
+        # What would be appended; beside json it goes to stderr, so stdout stays one document.
+        out = sys.stderr if args.format == "json" else sys.stdout
+        out.write(new[len(existing) :].decode("utf-8"))
     elif result.imported:
         atomic_write(target, new)  # keeps permissions
     elapsed = time.perf_counter() - started
     dry = " (dry run: nothing written)" if args.dry_run else ""
-    print(summary_line(result, display, shown_target, elapsed) + dry, file=sys.stderr)
-    return EXIT_FINDINGS if result.count("rejected") else EXIT_OK
+    LOG.info(summary_line(result, display, shown_target, elapsed) + dry)
+    return code

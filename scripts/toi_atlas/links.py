@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
@@ -25,12 +24,13 @@ from pathlib import Path
 
 import requests
 
-from .diagnostics import Span, github_annotation
-from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from .diagnostics import Diagnostic, Span
+from .exits import EXIT_FINDINGS, EXIT_USAGE
 from .identity import is_safe_url
 from .model import Corpus
 from .net import Client, NetError, Policy, host_of
 from .options import add_format, add_root
+from .output import LOG, report
 from .pipeline import Paths, load_and_check
 from .wording import counted
 from .write import atomic_write
@@ -193,78 +193,37 @@ def save_cache(path: Path, results: dict[str, LinkResult]) -> None:
     atomic_write(path, (text + "\n").encode("utf-8"))
 
 
-# --- reporting ---------------------------------------------------------------------
+# --- findings ---------------------------------------------------------------------
 
 
-class Finding(StrEnum):
-    DEAD = "dead"
-    MOVED = "moved"  # permanent redirect: update the entry
-    REDIRECT = "redirect"  # temporary redirect: fine, just so you know
-    UNCHECKED = "unchecked"
-
-
-def findings(
-    refs: list[LinkRef], results: dict[str, LinkResult]
-) -> Iterator[tuple[Finding, LinkRef, LinkResult]]:
-    for ref in sorted(refs, key=lambda r: (r.span.file, r.span.line, r.field)):
-        result = results[ref.url]
-        if result.state is State.DEAD:
-            yield Finding.DEAD, ref, result
-        elif result.state is State.UNCHECKED:
-            yield Finding.UNCHECKED, ref, result
-        elif result.suggestion:
-            yield Finding.MOVED, ref, result
-        elif result.final_url:
-            yield Finding.REDIRECT, ref, result
-
-
-def _message(kind: Finding, ref: LinkRef, result: LinkResult) -> str:
+def finding(ref: LinkRef, result: LinkResult) -> Diagnostic | None:
+    """What a link's result says about the place it is written, if anything."""
     head = f"`{ref.key}` {ref.field} {ref.url}"
-    if kind is Finding.DEAD:
-        return f"{head} is dead: {result.detail}"
-    if kind is Finding.MOVED:
-        return f"{head} moved permanently; write {result.suggestion}"
-    if kind is Finding.UNCHECKED:
-        return f"{head} could not be checked: {result.detail} (rate-limited)"
-    return f"{head} redirects to {result.final_url}"
+    if result.state is State.DEAD:
+        code, message = "TOI801", f"{head} is dead: {result.detail}"
+    elif result.state is State.UNCHECKED:
+        code, message = "TOI804", f"{head} could not be checked: {result.detail} (rate-limited)"
+    elif result.suggestion:
+        code, message = "TOI802", f"{head} moved permanently; write {result.suggestion}"
+    elif result.final_url:
+        code, message = "TOI803", f"{head} redirects to {result.final_url}"
+    else:
+        return None
+    data = {
+        "key": ref.key,
+        "field": ref.field,
+        "url": ref.url,
+        "status": result.status,
+        "final_url": result.final_url,
+        "suggestion": result.suggestion,
+        "error": result.error,
+    }
+    return Diagnostic(code, ref.span, message, data=data)
 
 
-_GH_LEVEL = {
-    Finding.DEAD: "warning",
-    Finding.MOVED: "warning",
-    Finding.REDIRECT: "notice",
-    Finding.UNCHECKED: "notice",
-}
-
-
-def render(rows: list[tuple[Finding, LinkRef, LinkResult]], fmt: str) -> str:
-    if fmt == "json":
-        out = [
-            {
-                "kind": kind.value,
-                "key": ref.key,
-                "field": ref.field,
-                "file": ref.span.file,
-                "line": ref.span.line,
-                "url": ref.url,
-                "status": result.status,
-                "final_url": result.final_url,
-                "suggestion": result.suggestion,
-                "error": result.error,
-            }
-            for kind, ref, result in rows
-        ]
-        return json.dumps(out, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    lines = []
-    for kind, ref, result in rows:
-        message = _message(kind, ref, result)
-        if fmt == "github":
-            lines.append(
-                github_annotation(_GH_LEVEL[kind], ref.span, f"{kind.value} link", message)
-            )
-        else:
-            lines.append(f"{ref.span.file}:{ref.span.line}: {kind.value}: {message}")
-    return "".join(line + "\n" for line in lines)
+def findings(refs: list[LinkRef], results: dict[str, LinkResult]) -> list[Diagnostic]:
+    found = (finding(ref, results[ref.url]) for ref in refs)
+    return [d for d in found if d is not None]
 
 
 # --- the command -------------------------------------------------------------------
@@ -300,12 +259,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.max_age < 0 or args.workers < 1 or args.per_host < 1 or (args.timeout or 1) <= 0:
-        print("toi-atlas links: --max-age must be >= 0, the others positive", file=sys.stderr)
+        LOG.error("toi-atlas links: --max-age must be >= 0, the others positive")
         return EXIT_USAGE
     paths = Paths(args.root)
     loaded = load_and_check(paths)
     if loaded.corpus is None:
-        print("toi-atlas links: could not read bib/", file=sys.stderr)
+        LOG.error("toi-atlas links: could not read bib/")
         return EXIT_FINDINGS
     refs = collect(loaded.corpus)
     cache_path: Path = args.cache or paths.cache / "links.json"
@@ -315,7 +274,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         policy = Policy.from_env(LINK_POLICY)
     except ValueError as exc:
-        print(f"toi-atlas links: {exc}", file=sys.stderr)
+        LOG.error(f"toi-atlas links: {exc}")
         return EXIT_USAGE
     if args.timeout:
         policy = replace(policy, connect_timeout=args.timeout, read_timeout=args.timeout)
@@ -323,14 +282,13 @@ def run(args: argparse.Namespace) -> int:
         fresh = check_all(client, todo, workers=args.workers, per_host=args.per_host)
     results = {**cached, **fresh}
     save_cache(cache_path, results)
-    rows = list(findings(refs, results))
-    sys.stdout.write(render(rows, args.format))
-    dead = sum(kind is Finding.DEAD for kind, _, _ in rows)
+    diags = findings(refs, results)
+    code = report(diags, args.format)
     if args.format != "json":
-        moved = sum(kind is Finding.MOVED for kind, _, _ in rows)
-        print(
+        dead = sum(d.code == "TOI801" for d in diags)
+        moved = sum(d.code == "TOI802" for d in diags)
+        LOG.info(
             f"checked {counted(len(results), 'link')} ({len(cached)} from cache): "
-            f"{dead} dead, {moved} moved",
-            file=sys.stderr,
+            f"{dead} dead, {moved} moved"
         )
-    return EXIT_FINDINGS if dead else EXIT_OK
+    return code
