@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 from pathlib import Path
 
@@ -342,3 +343,15 @@ def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_repository_corpus_is_formatted() -> None:
     assert run_fmt("--check", "--root", str(ROOT)) == 0
+
+
+def test_json_format_reports_the_syntax_error_and_keeps_stdout_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = MESSY + "@misc{open,\n  title = {never closed\n"
+    root = make_project(tmp_path, {"broken.bib": broken, "messy.bib": MESSY})
+    assert run_fmt("--check", "--format", "json", "--root", str(root)) == 1
+    out, err = capsys.readouterr()
+    rows = json.loads(out)
+    assert [(r["code"], r["file"], r["line"]) for r in rows] == [("TOI101", "bib/broken.bib", 3)]
+    assert "+++ b/bib/messy.bib" in err  # the diff, beside the json

@@ -42,10 +42,10 @@ from .bibsource import (
 )
 from .bibtext import format_entry
 from .diagnostics import Diagnostic
-from .diagnostics import format_text as format_diagnostic
 from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .load import bib_files, decode, entries_of, parse_text
-from .options import add_root
+from .options import add_format, add_root
+from .output import LOG, report
 from .write import atomic_write
 
 _BLANK = " \t\f\v\r"
@@ -194,6 +194,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write nothing; print a diff and exit 1 if any file would change",
     )
     add_root(parser)
+    add_format(parser, "how to print findings: text (default), github annotations, json")
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -201,13 +202,6 @@ def display_path(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def _report(result: Formatted) -> None:
-    for diag in result.diagnostics:
-        print(format_diagnostic(diag))
-    if result.refusal:
-        print(f"{result.display}: {result.refusal}; left untouched")
 
 
 def _summary(results: list[Formatted], check: bool) -> str:
@@ -224,19 +218,23 @@ def run(args: argparse.Namespace) -> int:
     paths: list[Path] = list(args.files) or bib_files(args.root / "bib")
     missing = [p for p in paths if not p.is_file()]
     if missing:
-        print(f"toi-atlas fmt: no such file: {missing[0]}", file=sys.stderr)
+        LOG.error(f"toi-atlas fmt: no such file: {missing[0]}")
         return EXIT_USAGE
     # Read and format everything before writing anything.
     results = [format_path(p, display_path(p, args.root)) for p in paths]
+    report([d for r in results for d in r.diagnostics], args.format)
+    # Beside json the diffs go to stderr, so that stdout stays one document.
+    diffs = sys.stderr if args.format == "json" else sys.stdout
     for path, result in zip(paths, results, strict=True):
-        _report(result)
+        if result.refusal:
+            LOG.error(f"{result.display}: {result.refusal}; left untouched")
         if not result.changed or result.after is None:
             continue
         if args.check:
-            sys.stdout.write(unified_diff(result))
+            diffs.write(unified_diff(result))
         else:
             atomic_write(path, result.after.encode("utf-8"))  # keeps permissions
-    print(_summary(results, args.check), file=sys.stderr)
+    LOG.info(_summary(results, args.check))
     failed = any(not r.ok for r in results)
     needs_changes = args.check and any(r.changed for r in results)
     return EXIT_FINDINGS if failed or needs_changes else EXIT_OK
