@@ -323,7 +323,7 @@ def test_csl_parser_on_any_json_raises_only_its_own_error(data: object) -> None:
 @given(st.binary(max_size=200))
 def test_json_reader_raises_only_its_own_error(body: bytes) -> None:
     with contextlib.suppress(net.NetError):
-        sources._json(body, "Crossref", "https://api.crossref.org/works/x")
+        sources.doi.json_body(body, "Crossref", "https://api.crossref.org/works/x")
 
 
 @pytest.mark.parametrize(
