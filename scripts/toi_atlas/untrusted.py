@@ -5,7 +5,7 @@ written or printed as it came. Invisible characters (controls, terminal escapes,
 bidi overrides, zero-width marks) are removed from text; identifiers and links must
 match their field's form exactly; and anything echoed to the terminal goes through
 `shown`, which makes every such character visible as `\\x1b` or `U+202E`. Pure
-functions on strings: the rules for *which* field is dropped or refused live in add.py.
+functions on strings: the rules for *which* field is dropped or refused live in vetting.py.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def parse_arxiv(body: bytes, arxiv_id: str, url: str) -> Record:
             authors.append(name)
     year, month = year_month(entry.findtext(f"{_ATOM}published"))
     primary = entry.find(f"{_ARXIV}primary_category")
-    doi = (entry.findtext(f"{_ARXIV}doi") or "").strip() or None  # checked in add.py
+    doi = (entry.findtext(f"{_ARXIV}doi") or "").strip() or None  # checked in vetting.py
     return Record(
         source="arXiv",
         title=arxiv_title(title),

@@ -110,7 +110,7 @@ def parse_html(html: str, page_url: str) -> Record:
             "og:published_time",
         )
     )
-    # Identifiers and links are kept as sent; add.py drops, with a warning, what is
+    # Identifiers and links are kept as sent; vetting.py drops, with a warning, what is
     # not of its field's form (a `citation_doi` can carry `},summary={...`).
     doi = _doi_in(_pick(meta, "citation_doi")) or next(
         (d for v in meta.get("dc.identifier", []) for d in [_doi_in(v)] if d), None
@@ -157,7 +157,7 @@ def _strip_site(title: str, site: str) -> str:
 
 
 def _absolute(link: str | None, base: str) -> str | None:
-    """`link` resolved against the page; as written if it cannot be (add.py says why)."""
+    """`link` resolved against the page; as written if it cannot be (vetting.py says why)."""
     if not link:
         return None
     try:
