@@ -9,6 +9,8 @@ import pytest
 
 from conftest import entry, make_project
 from toi_atlas import addwork, newentry, sources
+from toi_atlas.bibimport import Index as ImportIndex
+from toi_atlas.bibimport import import_text
 from toi_atlas.bibtext import entry_to_bibtex
 from toi_atlas.identity import (
     KEY_MAX,
@@ -23,8 +25,6 @@ from toi_atlas.identity import (
     same_work,
     unique_key,
 )
-from toi_atlas.importer import Index as ImportIndex
-from toi_atlas.importer import import_text
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.sources import Name, Record, Venue
 

@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, make_project
-from toi_atlas import importer
+from toi_atlas import bibimport, importer
+from toi_atlas.bibimport import Index, choose_key, facts_of, import_text
 from toi_atlas.bibsource import read_source
 from toi_atlas.fmt import format_bib_text
 from toi_atlas.identity import make_key
-from toi_atlas.importer import Index, choose_key, facts_of, import_text
 from toi_atlas.load import parse_text
 from toi_atlas.pipeline import Paths, load_and_check
 
@@ -71,7 +71,7 @@ def expectations(path: Path) -> dict[int, str]:
 
 def test_each_defect_gets_its_outcome_at_its_line(tmp_path: Path) -> None:
     text = (IMPORT / "defects.bib").read_text(encoding="utf-8")
-    index = importer.corpus_index([IMPORT / "corpus.bib"], IMPORT)
+    index = bibimport.corpus_index([IMPORT / "corpus.bib"], IMPORT)
     result = import_text(text, "defects.bib", index, TODAY)
     got = {o.line: o.status for o in result.outcomes}
     assert got == expectations(IMPORT / "defects.bib")
@@ -384,3 +384,13 @@ def test_biblatex_examples_import_cleanly(
     # the second time, everything that went in is recognised
     run_import(str(source), "--root", str(root))
     assert summary(capsys.readouterr().err)[1] == 0
+
+
+def test_crlf_target_gets_crlf_entries(tmp_path: Path) -> None:
+    # One append for add and import (bibappend): the file's own line ending is kept.
+    mine = "@misc{mine2020,\r\n  title = {Mine},\r\n  year = {2020},\r\n}\r\n"
+    root = project(tmp_path, **{"imported.bib": mine})
+    run_import(str(IMPORT / "defects.bib"), "--root", str(root))
+    data = (root / "bib" / "imported.bib").read_bytes()
+    assert data.startswith(mine.encode()) and len(data) > len(mine)
+    assert b"\n" not in data.replace(b"\r\n", b"")

@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bibappend import append_entries
 from .bibtext import entry_to_bibtex
 from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .identity import Facts, facts_of_work, find_same
@@ -101,22 +102,6 @@ def _refuse_duplicate(found: tuple[Work, str]) -> int:
 
 
 # --- writing -----------------------------------------------------------------------
-
-
-def appended(existing: bytes, entry: str) -> tuple[bytes, int]:
-    """`existing` + one blank line + `entry`, in the file's own line ending; and its line."""
-    nl = b"\r\n" if b"\r\n" in existing else b"\n"
-    body = entry.replace("\n", nl.decode()).encode("utf-8")
-    if not existing:
-        sep = b""
-    elif existing.endswith(nl + nl):
-        sep = b""  # already a blank line at the end
-    elif existing.endswith(nl):
-        sep = nl
-    else:
-        sep = nl + nl
-    line = existing.count(b"\n") + sep.count(b"\n") + 1
-    return existing + sep + body, line
 
 
 def _target(root: Path, name: str) -> Path | None:
@@ -228,7 +213,7 @@ def _write(
         return EXIT_OK
     try:
         existing = target.read_bytes() if target.exists() else b""
-        data, line = appended(existing, text)
+        data, line = append_entries(existing, [text])
         atomic_write(target, data)  # keeps the file's permissions
     except OSError as exc:
         LOG.error(f"{_SAY}cannot write {shown_target}: {exc.strerror or exc}; nothing written")

@@ -45,7 +45,7 @@ from .diagnostics import Diagnostic
 from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .load import bib_files, decode, entries_of, parse_text
 from .options import add_format, add_root
-from .output import LOG, report
+from .output import LOG, display_path, report
 from .write import atomic_write
 
 _BLANK = " \t\f\v\r"
@@ -195,13 +195,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_root(parser)
     add_format(parser, "how to print findings: text (default), github annotations, json")
-
-
-def display_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _summary(results: list[Formatted], check: bool) -> str:

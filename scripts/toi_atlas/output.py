@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 import unicodedata
+from pathlib import Path
 
 from .diagnostics import Diagnostic, failed, render
 from .exits import EXIT_FINDINGS, EXIT_OK
@@ -65,6 +66,13 @@ def set_verbosity(level: int) -> None:
     """-1 (`-q`): warnings and errors only; 0: also progress and summaries; 1 (`-v`): detail."""
     levels = {-1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}
     LOG.setLevel(levels[max(-1, min(1, level))])
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def report(diags: list[Diagnostic], fmt: str, *, strict: bool = False) -> int:
