@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from conftest import entry, make_project
-from toi_atlas import links
+from toi_atlas import linkcheck, links
 
 
 def project_with(tmp_path: Path, urls: dict[str, str], **extra: str) -> Path:
@@ -174,12 +174,12 @@ def test_stale_or_broken_cache_is_ignored(tmp_path: Path) -> None:
     now = 1_000_000.0
     row = {"state": "ok", "status": 200, "checked": now - 7200}
     path.write_text(json.dumps({"version": 1, "results": {"https://a.example/": row}}))
-    assert links.load_cache(path, 1.0, now) == {}
-    assert list(links.load_cache(path, 3.0, now)) == ["https://a.example/"]
+    assert linkcheck.load_cache(path, 1.0, now) == {}
+    assert list(linkcheck.load_cache(path, 3.0, now)) == ["https://a.example/"]
     path.write_text("{not json")
-    assert links.load_cache(path, 3.0, now) == {}
+    assert linkcheck.load_cache(path, 3.0, now) == {}
     path.write_text(json.dumps({"version": 1, "results": {"u": {"state": "??"}}}))
-    assert links.load_cache(path, 3.0, now) == {}
+    assert linkcheck.load_cache(path, 3.0, now) == {}
 
 
 def test_github_format(tmp_path: Path, httpserver: HTTPServer, capsys) -> None:
