@@ -116,15 +116,15 @@ def _target(root: Path, name: str) -> Path | None:
 # --- the steps ---------------------------------------------------------------------
 
 
-def add_work(args: Request) -> int:
+def add_work(req: Request) -> int:
     try:
-        ident = parse_identifier(args.identifier)
+        ident = parse_identifier(req.identifier)
     except ValueError as exc:
         LOG.error(f"{_SAY}{exc}")
         return EXIT_USAGE
-    root: Path = args.root
+    root: Path = req.root
     paths = Paths(root)
-    target = _target(root, args.file)
+    target = _target(root, req.file)
     if target is None:
         LOG.error(f"{_SAY}--file must name a .bib file directly in {paths.display(paths.bib)}/")
         return EXIT_USAGE
@@ -133,7 +133,7 @@ def add_work(args: Request) -> int:
         LOG.error(f"{_SAY}{paths.display(paths.taxonomy)} is broken; run `toi-atlas check` first")
         return EXIT_FINDINGS
     corpus = loaded.corpus
-    tags, errors = _tags(args, corpus.taxonomy)
+    tags, errors = _tags(req, corpus.taxonomy)
     if errors:
         for error in errors:
             LOG.error(f"{_SAY}{error}")
@@ -154,18 +154,18 @@ def add_work(args: Request) -> int:
         except NetError as exc:
             LOG.error(f"{_SAY}could not get the metadata of {ident.kind} {ident.value}: {exc}")
             return EXIT_FINDINGS
-    return _write(record, tags, corpus, paths, target, works, dry_run=args.dry_run)
+    return _write(record, tags, corpus, paths, target, works, dry_run=req.dry_run)
 
 
-def _tags(args: Request, taxonomy: Taxonomy) -> tuple[Tags, list[str]]:
-    tois, errors = parse_tags(list(args.toi), "tois", taxonomy)
-    endstories, more = parse_tags(list(args.end_story), "endstories", taxonomy)
-    agendas, most = parse_tags(list(args.agenda), "agendas", taxonomy)
+def _tags(req: Request, taxonomy: Taxonomy) -> tuple[Tags, list[str]]:
+    tois, errors = parse_tags(list(req.toi), "tois", taxonomy)
+    endstories, more = parse_tags(list(req.end_story), "endstories", taxonomy)
+    agendas, most = parse_tags(list(req.agenda), "agendas", taxonomy)
     errors += more + most
-    if args.stance is not None and args.stance not in taxonomy.stances:
-        hint = one_of(args.stance, taxonomy.stances, "stances")
-        errors.append(f"unknown stance `{args.stance}`: {hint}")
-    return Tags(tuple(tois), tuple(endstories), tuple(agendas), args.stance), errors
+    if req.stance is not None and req.stance not in taxonomy.stances:
+        hint = one_of(req.stance, taxonomy.stances, "stances")
+        errors.append(f"unknown stance `{req.stance}`: {hint}")
+    return Tags(tuple(tois), tuple(endstories), tuple(agendas), req.stance), errors
 
 
 def _write(

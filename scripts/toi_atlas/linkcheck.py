@@ -241,35 +241,35 @@ class Request:
     per_host: int = 2
 
 
-def check_links(args: Request) -> int:
+def check_links(req: Request) -> int:
     """Check every link (cached live ones excepted); report the findings; the exit code."""
-    if args.max_age < 0 or args.workers < 1 or args.per_host < 1 or (args.timeout or 1) <= 0:
+    if req.max_age < 0 or req.workers < 1 or req.per_host < 1 or (req.timeout or 1) <= 0:
         LOG.error("toi-atlas links: --max-age must be >= 0, the others positive")
         return EXIT_USAGE
-    paths = Paths(args.root)
+    paths = Paths(req.root)
     loaded = load_and_check(paths)
     if loaded.corpus is None:
         LOG.error("toi-atlas links: could not read bib/")
         return EXIT_FINDINGS
     refs = collect(loaded.corpus)
-    cache_path: Path = args.cache or paths.cache / "links.json"
+    cache_path: Path = req.cache or paths.cache / "links.json"
     now = time.time()
-    cached = load_cache(cache_path, args.max_age, now) if args.max_age > 0 else {}
+    cached = load_cache(cache_path, req.max_age, now) if req.max_age > 0 else {}
     todo = sorted({r.url for r in refs} - set(cached))
     try:
         policy = Policy.from_env(LINK_POLICY)
     except ValueError as exc:
         LOG.error(f"toi-atlas links: {exc}")
         return EXIT_USAGE
-    if args.timeout:
-        policy = replace(policy, connect_timeout=args.timeout, read_timeout=args.timeout)
+    if req.timeout:
+        policy = replace(policy, connect_timeout=req.timeout, read_timeout=req.timeout)
     with Client(policy) as client:
-        fresh = check_all(client, todo, workers=args.workers, per_host=args.per_host)
+        fresh = check_all(client, todo, workers=req.workers, per_host=req.per_host)
     results = {**cached, **fresh}
     save_cache(cache_path, results)
     diags = findings(refs, results)
-    code = report(diags, args.format)
-    if args.format != "json":
+    code = report(diags, req.format)
+    if req.format != "json":
         dead = sum(d.code == "TOI801" for d in diags)
         moved = sum(d.code == "TOI802" for d in diags)
         LOG.info(
