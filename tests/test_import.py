@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, make_project
 from toi_atlas import bibimport, importer
+from toi_atlas.bibformat import format_bib_text
 from toi_atlas.bibimport import Index, choose_key, facts_of, import_text
 from toi_atlas.bibsource import read_source
-from toi_atlas.fmt import format_bib_text
 from toi_atlas.identity import make_key
 from toi_atlas.load import parse_text
 from toi_atlas.pipeline import Paths, load_and_check
