@@ -394,3 +394,19 @@ def test_crlf_target_gets_crlf_entries(tmp_path: Path) -> None:
     data = (root / "bib" / "imported.bib").read_bytes()
     assert data.startswith(mine.encode()) and len(data) > len(mine)
     assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+def test_verbose_names_each_imported_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from toi_atlas.cli import main
+    from toi_atlas.output import set_verbosity
+
+    source = str(IMPORT / "defects.bib")
+    try:
+        main(["import", source, "--root", str(project(tmp_path / "a")), "--dry-run"])
+        assert "imported `Smith2020Deep`" not in capsys.readouterr().err
+        main(["import", source, "--root", str(project(tmp_path / "b")), "--dry-run", "-v"])
+        assert "imported `Smith2020Deep` as `Smith2020Deep`" in capsys.readouterr().err
+    finally:
+        set_verbosity(0)

@@ -207,6 +207,7 @@ def format_files(req: Request) -> int:
     # Beside json the diffs go to stderr, so that stdout stays one document.
     diffs = sys.stderr if req.format == "json" else sys.stdout
     for path, result in zip(paths, results, strict=True):
+        LOG.debug(f"{result.display}: {'changes' if result.changed else 'no change'}")
         if result.refusal:
             LOG.error(f"{result.display}: {result.refusal}; left untouched")
         if not result.changed or result.after is None:

@@ -438,6 +438,8 @@ def import_file(req: Request) -> int:
         return EXIT_FINDINGS
     index = corpus_index(_corpus_files(req.root, target), req.root)
     result = import_text(text, display, index, datetime.date.today().isoformat())
+    for o in result.imported:
+        LOG.debug(f"{display}:{o.line}: imported `{o.key or '?'}` as `{o.new_key}`")
     code = report([*read_findings, *result.findings()], req.format)
     texts = [o.text for o in result.imported]
     new = append_entries(existing, texts, NEW_FILE_HEADER)[0] if texts else existing

@@ -264,7 +264,10 @@ def check_links(req: Request) -> int:
     if req.timeout:
         policy = replace(policy, connect_timeout=req.timeout, read_timeout=req.timeout)
     with Client(policy) as client:
+        LOG.debug(f"checking {counted(len(todo), 'link')}, {len(cached)} live ones from cache")
         fresh = check_all(client, todo, workers=req.workers, per_host=req.per_host)
+    for url, result in sorted(fresh.items()):
+        LOG.debug(f"{url}: {result.state.value} ({result.detail})")
     results = {**cached, **fresh}
     save_cache(cache_path, results)
     diags = findings(refs, results)
