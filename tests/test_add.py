@@ -24,11 +24,12 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from conftest import FIXTURES, NetGuard, entry, make_project
-from toi_atlas import add, net, sources, write
+from toi_atlas import add, addwork, bibtext, exits, net, newentry, sources, vetting, write
 from toi_atlas.bibtext import entry_to_bibtex
 from toi_atlas.identity import KEY_NAME_CHARS, KEY_RE, KEY_WORD_CHARS
 from toi_atlas.load import parse_text
 from toi_atlas.model import latex_to_unicode
+from toi_atlas.output import LOG
 from toi_atlas.pipeline import Paths, load_and_check
 
 NET = FIXTURES / "net"
@@ -588,7 +589,7 @@ TITLES = [
 
 @pytest.mark.parametrize(("title", "expected"), TITLES)
 def test_bibtex_title(title: str, expected: str | None) -> None:
-    got = add.bibtex_title(title)
+    got = bibtext.bibtex_title(title)
     assert got == (expected or title)
     if "^" not in title:
         assert latex_to_unicode(got) == " ".join(title.split())
@@ -598,7 +599,7 @@ def test_arxiv_title_keeps_math_and_converts_text() -> None:
     tex = "Rényi   Entropy of $\\beta$-VAEs\n  in R\\'enyi's \\& Kullback--Leibler terms"
     plain = sources.arxiv_title(tex)
     assert plain == "Rényi Entropy of $\\beta$-VAEs in Rényi's & Kullback–Leibler terms"
-    assert add.bibtex_title(plain, math=True) == (
+    assert bibtext.bibtex_title(plain, math=True) == (
         "Rényi Entropy of $\\beta$-{VAEs} in Rényi's \\& Kullback–Leibler terms"
     )
 
@@ -618,22 +619,22 @@ def test_key_follows_corpus_convention(family: str, year: int, title: str, key: 
     record = sources.Record(
         "test", title, "https://example.org/", (sources.Name(family, "A."),), year
     )
-    assert add.key_stem(record) == key
+    assert newentry.key_stem(record) == key
 
 
 def test_long_author_lists_are_written_whole() -> None:
     names = tuple(sources.Name(f"Author{i}", "A.") for i in range(12))
-    assert add.author_field(names) == " and ".join(f"Author{i}, A." for i in range(12))
+    assert newentry.author_field(names) == " and ".join(f"Author{i}, A." for i in range(12))
 
 
 def test_key_is_cut_to_the_checkers_limit_and_stays_readable() -> None:
     record = sources.Record(
         "t", "Zebra" * 2_000_000, "https://e.org/", (sources.Name("Q" * 500, "A."),), 2024
     )
-    stem = add.key_stem(record)
+    stem = newentry.key_stem(record)
     assert stem == "q" * KEY_NAME_CHARS + "2024" + "zebra" * (KEY_WORD_CHARS // 5)
     taken = {stem.lower(), *(stem + c for c in "bcdefghijklmnopqrstuvwxyz")}
-    assert KEY_RE.match(add.unique_key(stem, taken))  # even with a numeric suffix
+    assert KEY_RE.match(newentry.unique_key(stem, taken))  # even with a numeric suffix
     # The limit the cut is made for: KEY_RE allows 100 characters and no more.
     assert KEY_RE.match("k" * 100) and not KEY_RE.match("k" * 101)
 
@@ -707,7 +708,7 @@ def test_unbalanced_brace_in_title_is_refused_as_bad_input(
 ) -> None:
     before = bib_bytes(project)
     url = serve_bytes(endpoints, "/p", page(title="Sparse {Autoencoders"))
-    assert add_cmd(url, "--root", str(project)) == add.EXIT_USAGE
+    assert add_cmd(url, "--root", str(project)) == exits.EXIT_USAGE
     err = capsys.readouterr().err
     assert "the title `Sparse {Autoencoders` (web page) has unbalanced braces" in err
     assert "add this work by hand" in err and "internal error" not in err
@@ -748,14 +749,14 @@ def test_title_of_nothing_but_controls_is_refused(
 ) -> None:
     before = bib_bytes(project)
     url = serve_bytes(endpoints, "/p", page(title="\x1b\u202e\u200b"))
-    assert add_cmd(url, "--root", str(project)) == add.EXIT_USAGE
+    assert add_cmd(url, "--root", str(project)) == exits.EXIT_USAGE
     err = capsys.readouterr().err
     assert "gave no usable title" in err and "U+202E" in err and "\x1b" not in err
     assert bib_bytes(project) == before
 
 
 def test_messages_never_print_raw_escapes(capsys: pytest.CaptureFixture[str]) -> None:
-    add._say("from the server: \x1b]0;owned\x07 \u202eevil\u2028next")
+    LOG.error("toi-atlas add: from the server: \x1b]0;owned\x07 \u202eevil\u2028next")
     err = capsys.readouterr().err
     assert err == "toi-atlas add: from the server: \\x1b]0;owned\\x07 U+202EevilU+2028next\n"
 
@@ -860,7 +861,7 @@ def test_hostile_csl_venue_refuses_the_add(
 ) -> None:
     serve_csl(endpoints, "10.1234/abc", {**CSL, "container-title": "J}, tois = {auditing"})
     before = bib_bytes(project)
-    assert add_cmd("10.1234/abc", "--root", str(project)) == add.EXIT_USAGE
+    assert add_cmd("10.1234/abc", "--root", str(project)) == exits.EXIT_USAGE
     assert (
         "the journal `J}, tois = {auditing` (doi.org) has unbalanced braces"
         in capsys.readouterr().err
@@ -894,7 +895,7 @@ def test_author_that_bibtex_would_split_is_kept_whole(
 def test_identifier_that_would_break_the_entry_is_a_usage_error(
     project: Path, endpoints: HTTPServer, identifier: str
 ) -> None:
-    assert add_cmd(identifier, "--root", str(project)) == add.EXIT_USAGE
+    assert add_cmd(identifier, "--root", str(project)) == exits.EXIT_USAGE
     assert endpoints.log == []
 
 
@@ -905,7 +906,7 @@ def test_read_back_guard_catches_what_vetting_would_miss(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """With vetting switched off, the exact read-back still writes nothing."""
-    monkeypatch.setattr(add, "vet", lambda record, year: add.Vetted(record))
+    monkeypatch.setattr(addwork, "vet", lambda record, year: vetting.Vetted(record))
     url = serve_bytes(endpoints, "/p", page(citation_doi="10.1234/abc}, url = {javascript:x"))
     before = bib_bytes(project)
     assert add_cmd(url, "--root", str(project)) == 1
@@ -916,12 +917,14 @@ def test_read_back_guard_catches_what_vetting_would_miss(
 
 def test_read_back_sees_added_fields_and_stray_text() -> None:
     record = sources.Record("t", "Title", "https://e.org/", (sources.Name("Doe", "J."),), 2024)
-    raw = add.build_entry(record, "doe2024title", add.Tags(), dt.date(2026, 1, 1), "x.bib")
+    raw = newentry.build_entry(
+        record, "doe2024title", newentry.Tags(), dt.date(2026, 1, 1), "x.bib"
+    )
     text = entry_to_bibtex(raw)
-    assert add.read_back_problem(text, raw) is None
+    assert newentry.read_back_problem(text, raw) is None
     injected = text.replace("{Title}", "{Title}, summary = {pwned}")
-    assert "`summary` reads back as `pwned`" in (add.read_back_problem(injected, raw) or "")
-    assert add.read_back_problem(text + "stray}\n", raw) == "text outside the entry reads back"
+    assert "`summary` reads back as `pwned`" in (newentry.read_back_problem(injected, raw) or "")
+    assert newentry.read_back_problem(text + "stray}\n", raw) == "text outside the entry reads back"
 
 
 # --- writing errors name the file the user knows -----------------------------------
@@ -1007,13 +1010,13 @@ RECORD = sources.Record(
         ({"doi": "10.1234/a}b"}, "doi"),
         ({"arxiv": "2211.00593}"}, "arxiv"),
         ({"pages": "1--2}"}, "pages"),
-        ({"volume": "v" * (add.MAX_DETAIL + 1)}, "volume"),
+        ({"volume": "v" * (vetting.MAX_DETAIL + 1)}, "volume"),
         ({"year": 1776}, "year"),
         ({"venue": "Site {", "venue_kind": sources.Venue.SITE}, "venue"),
     ],
 )
 def test_vet_drops_a_bad_optional_value(change: dict[str, object], field: str) -> None:
-    vetted = add.vet(replace(RECORD, **change), 2026)
+    vetted = vetting.vet(replace(RECORD, **change), 2026)
     assert vetted.refusals == ()
     assert getattr(vetted.record, field) in (None, "")
     assert len(vetted.warnings) == 1
@@ -1031,11 +1034,11 @@ def test_vet_drops_a_bad_optional_value(change: dict[str, object], field: str) -
     ids=["title", "empty-title", "author", "journal", "url"],
 )
 def test_vet_refuses_a_bad_essential_value(change: dict[str, object]) -> None:
-    assert len(add.vet(replace(RECORD, **change), 2026).refusals) == 1
+    assert len(vetting.vet(replace(RECORD, **change), 2026).refusals) == 1
 
 
 def test_vet_keeps_a_clean_record_as_it_is() -> None:
-    assert add.vet(RECORD, 2026) == add.Vetted(RECORD)
+    assert vetting.vet(RECORD, 2026) == vetting.Vetted(RECORD)
 
 
 def test_entry_records_the_record_it_was_read_from_and_every_author(

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import FIXTURES, entry, make_project, run_tool, work_sources
 from toi_atlas.cli import COMMANDS, MODULES, main, make_parser
+from toi_atlas.output import set_verbosity
 
 
 def _all_fixtures_in_one_project(tmp_path: Path) -> tuple[Path, int]:
@@ -148,3 +149,20 @@ def test_help_is_the_same_with_lazily_added_options(command: str, capsys) -> Non
     assert main([command, "--help"]) == 0  # only this subcommand's options
     assert capsys.readouterr().out == eager
     assert f"usage: toi-atlas {command} [-h]" in eager
+
+
+def test_quiet_keeps_findings_and_drops_progress(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(tmp_path, {"w.bib": entry("w2023", stance="nonsense")})
+    assert main(["check", "--root", str(root)]) == 1
+    out, err = capsys.readouterr()
+    assert "TOI" in out and "error(s)" in err  # findings on stdout, the summary on stderr
+    try:
+        assert main(["check", "-q", "--root", str(root)]) == 1
+        quiet_out, quiet_err = capsys.readouterr()
+        assert quiet_out == out and quiet_err == ""
+        assert main(["check", "--root", str(root), "-v"]) == 1
+        assert "error(s)" in capsys.readouterr().err
+    finally:
+        set_verbosity(0)  # the channel's level outlives a call to main

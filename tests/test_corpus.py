@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from conftest import ROOT
-from toi_atlas import add, sources
+from toi_atlas import newentry, sources
 from toi_atlas.diagnostics import format_text
 from toi_atlas.model import latex_to_unicode
 from toi_atlas.pipeline import Paths, load_and_check
@@ -215,5 +215,5 @@ def test_most_corpus_keys_are_reproduced() -> None:
         name = sources.Name(latex_to_unicode(" ".join(first.last_names)), "")
         record = sources.Record("t", work.title, work.url or "", (name,), work.year)
         tried += 1
-        same += re.fullmatch(re.escape(add.key_stem(record)) + "[ab]?", work.key) is not None
+        same += re.fullmatch(re.escape(newentry.key_stem(record)) + "[ab]?", work.key) is not None
     assert same >= 0.85 * tried, f"{same} of {tried}"

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import entry, make_project, run_tool
-from toi_atlas.fmt import format_bib_text, meaning
+from toi_atlas.bibformat import format_bib_text, meaning
 from toi_atlas.load import parse_text
 from toi_atlas.pipeline import Paths, build, load_and_check
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import entry, make_project
-from toi_atlas import add
+from toi_atlas import addwork, newentry, sources
+from toi_atlas.bibimport import Index as ImportIndex
+from toi_atlas.bibimport import import_text
 from toi_atlas.bibtext import entry_to_bibtex
 from toi_atlas.identity import (
     KEY_MAX,
@@ -23,8 +25,6 @@ from toi_atlas.identity import (
     same_work,
     unique_key,
 )
-from toi_atlas.importer import Index as ImportIndex
-from toi_atlas.importer import import_text
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.sources import Name, Record, Venue
 
@@ -162,7 +162,7 @@ def test_add_refuses_the_pair_as_the_rule_says(case: str, tmp_path: Path) -> Non
     files = {"a.bib": _entry("first", first), "b.bib": _entry("second", second)}
     corpus = load_and_check(Paths(make_project(tmp_path, files))).corpus
     assert corpus is not None
-    found = add.known_work(corpus.works["second"], [corpus.works["first"]])
+    found = addwork.known_work(corpus.works["second"], [corpus.works["first"]])
     assert (found[1] if found else None) == evidence
 
 
@@ -197,8 +197,8 @@ def test_add_refuses_a_known_identifier_before_fetching(
     }
     corpus = load_and_check(Paths(make_project(tmp_path, files))).corpus
     assert corpus is not None
-    ident = add.parse_identifier(identifier)
-    found = add.known_by_identifier(ident, list(corpus.works.values()))
+    ident = sources.parse_identifier(identifier)
+    found = addwork.known_by_identifier(ident, list(corpus.works.values()))
     assert (found[1] if found else None) == known
 
 
@@ -359,8 +359,8 @@ RECORDS = [
 
 @pytest.mark.parametrize("record", RECORDS, ids=[r.url[-1] for r in RECORDS])
 def test_add_and_import_make_the_same_key(record: Record) -> None:
-    made = add.key_stem(record)
-    raw = add.build_entry(record, made, add.Tags(), dt.date(2026, 1, 1), "bib/x.bib")
+    made = newentry.key_stem(record)
+    raw = newentry.build_entry(record, made, newentry.Tags(), dt.date(2026, 1, 1), "bib/x.bib")
     text = entry_to_bibtex(raw).replace(f"{{{made},", "{,", 1)  # no key: import makes one
     [outcome] = import_text(text, "x.bib", ImportIndex(), TODAY).outcomes
     assert outcome.new_key == made
@@ -368,9 +368,9 @@ def test_add_and_import_make_the_same_key(record: Record) -> None:
     index = ImportIndex()
     index.add(made, "bib/x.bib:1", Facts("Something else"))
     [clash] = import_text(text, "x.bib", index, TODAY).outcomes
-    assert clash.new_key == add.unique_key(made, {made}) == made + "b"
+    assert clash.new_key == newentry.unique_key(made, {made}) == made + "b"
 
 
 def test_the_examples_that_used_to_differ() -> None:
     # `add` skipped "how" and "with", `import` did not: nanda2023how, bricken2023with.
-    assert [add.key_stem(r) for r in RECORDS[:2]] == ["nanda2023think", "bricken2023great"]
+    assert [newentry.key_stem(r) for r in RECORDS[:2]] == ["nanda2023think", "bricken2023great"]

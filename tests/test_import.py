@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import re
 import shutil
 import time
@@ -14,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, make_project
-from toi_atlas import importer
+from toi_atlas import bibimport, importer
+from toi_atlas.bibformat import format_bib_text
+from toi_atlas.bibimport import Index, choose_key, facts_of, import_text
 from toi_atlas.bibsource import read_source
-from toi_atlas.fmt import format_bib_text
 from toi_atlas.identity import make_key
-from toi_atlas.importer import Index, choose_key, facts_of, import_text
 from toi_atlas.load import parse_text
 from toi_atlas.pipeline import Paths, load_and_check
 
@@ -70,7 +71,7 @@ def expectations(path: Path) -> dict[int, str]:
 
 def test_each_defect_gets_its_outcome_at_its_line(tmp_path: Path) -> None:
     text = (IMPORT / "defects.bib").read_text(encoding="utf-8")
-    index = importer.corpus_index([IMPORT / "corpus.bib"], IMPORT)
+    index = bibimport.corpus_index([IMPORT / "corpus.bib"], IMPORT)
     result = import_text(text, "defects.bib", index, TODAY)
     got = {o.line: o.status for o in result.outcomes}
     assert got == expectations(IMPORT / "defects.bib")
@@ -91,12 +92,81 @@ def test_report_lines_and_summary_add_up(
     assert code == 1  # some entries were rejected
     read, imported, duplicates, rejected = summary(err)
     assert (read, imported, duplicates, rejected) == (16, 7, 5, 4)
-    reported = {int(m.group(1)) for m in re.finditer(r"defects\.bib:(\d+): (?:dup|rej)", out)}
+    reported = {int(m.group(1)) for m in re.finditer(r"defects\.bib:(\d+): TOI81[12] ", out)}
     not_imported = {n for n, s in expectations(IMPORT / "defects.bib").items() if s != "imported"}
     assert reported == not_imported
     assert "undefined macro `jml`" in out and "field `file` dropped" in out
     assert "@preamble not imported" in out
     assert "repeated `title` dropped (kept the one at line 9)" in out
+
+
+# --- --format: the findings every command reports, in text, github and json ---------
+
+NOT_IMPORTED = {"rejected": "TOI811", "duplicate": "TOI812"}
+
+
+def test_json_findings_account_for_every_entry_not_imported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    assert run_import(str(IMPORT / "defects.bib"), "--root", str(root), "--format", "json") == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert all({"code", "severity", "file", "line", "message", "hint"} <= set(row) for row in rows)
+    got = {(row["line"], row["code"]) for row in rows if row["code"] in ("TOI811", "TOI812")}
+    want = {
+        (line, NOT_IMPORTED[status])
+        for line, status in expectations(IMPORT / "defects.bib").items()
+        if status != "imported"
+    }
+    assert got == want
+    assert {row["severity"] for row in rows if row["code"] == "TOI811"} == {"error"}
+    # What was repaired on the way in is a notice of its own code, at its line: the
+    # @preamble (line 5) and Smith2020Deep's second title (line 15).
+    notices = {row["line"] for row in rows if row["code"] == "TOI813"}
+    assert {5, 15} <= notices
+
+
+def test_github_findings_are_annotations_with_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    assert run_import(str(IMPORT / "defects.bib"), "--root", str(root), "--format", "github") == 1
+    lines = capsys.readouterr().out.splitlines()
+    matches = [re.match(r"::(\w+) file=.*defects\.bib,line=\d+,title=(TOI\d+)", x) for x in lines]
+    assert lines and all(matches)
+    assert {m.groups() for m in matches if m} == {
+        ("error", "TOI811"),
+        ("warning", "TOI812"),
+        ("notice", "TOI813"),
+    }
+
+
+def test_text_findings_name_file_line_and_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    run_import(str(IMPORT / "windows-1252.bib"), "--root", str(root), "--format", "text")
+    out = capsys.readouterr().out
+    assert re.search(r"windows-1252\.bib:\d+: TOI814 warning: ", out), out
+
+
+def test_json_dry_run_keeps_stdout_one_json_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    argv = ["--root", str(root), "--format", "json", "--dry-run"]
+    run_import(str(IMPORT / "defects.bib"), *argv)
+    out, err = capsys.readouterr()
+    assert {row["code"] for row in json.loads(out)} >= {"TOI811", "TOI812", "TOI813"}
+    assert "@article{muller2019uber," in err
+
+
+def test_unreadable_export_is_TOI100(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = project(tmp_path)
+    source = tmp_path / "export.bib"
+    source.write_bytes(b"@misc{a, title = {\x00}}")
+    assert run_import(str(source), "--root", str(root), "--format", "json") == 1
+    assert [row["code"] for row in json.loads(capsys.readouterr().out)] == ["TOI100"]
 
 
 def test_imported_entries_are_canonical_dated_and_untagged(tmp_path: Path) -> None:
@@ -314,3 +384,29 @@ def test_biblatex_examples_import_cleanly(
     # the second time, everything that went in is recognised
     run_import(str(source), "--root", str(root))
     assert summary(capsys.readouterr().err)[1] == 0
+
+
+def test_crlf_target_gets_crlf_entries(tmp_path: Path) -> None:
+    # One append for add and import (bibappend): the file's own line ending is kept.
+    mine = "@misc{mine2020,\r\n  title = {Mine},\r\n  year = {2020},\r\n}\r\n"
+    root = project(tmp_path, **{"imported.bib": mine})
+    run_import(str(IMPORT / "defects.bib"), "--root", str(root))
+    data = (root / "bib" / "imported.bib").read_bytes()
+    assert data.startswith(mine.encode()) and len(data) > len(mine)
+    assert b"\n" not in data.replace(b"\r\n", b"")
+
+
+def test_verbose_names_each_imported_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from toi_atlas.cli import main
+    from toi_atlas.output import set_verbosity
+
+    source = str(IMPORT / "defects.bib")
+    try:
+        main(["import", source, "--root", str(project(tmp_path / "a")), "--dry-run"])
+        assert "imported `Smith2020Deep`" not in capsys.readouterr().err
+        main(["import", source, "--root", str(project(tmp_path / "b")), "--dry-run", "-v"])
+        assert "imported `Smith2020Deep` as `Smith2020Deep`" in capsys.readouterr().err
+    finally:
+        set_verbosity(0)

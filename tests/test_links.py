@@ -19,7 +19,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from conftest import entry, make_project
-from toi_atlas import links
+from toi_atlas import linkcheck, links
 
 
 def project_with(tmp_path: Path, urls: dict[str, str], **extra: str) -> Path:
@@ -55,8 +55,8 @@ def test_permanent_redirect_suggests_new_url(tmp_path: Path, httpserver: HTTPSer
     root = project_with(tmp_path, {"moved2023": httpserver.url_for("/old")})
     assert links_cmd(root, "--format", "json") == 0  # moved is not dead
     [row] = json_rows(capsys)
-    assert (row["kind"], row["key"], row["file"], row["line"]) == (
-        "moved",
+    assert (row["code"], row["key"], row["file"], row["line"]) == (
+        "TOI822",
         "moved2023",
         "bib/moved2023.bib",
         5,
@@ -74,7 +74,7 @@ def test_temporary_redirect_is_reported_without_suggestion(
     root = project_with(tmp_path, {"temp2023": httpserver.url_for("/tmp")})
     assert links_cmd(root, "--format", "json") == 0
     [row] = json_rows(capsys)
-    assert (row["kind"], row["suggestion"]) == ("redirect", None)
+    assert (row["code"], row["suggestion"]) == ("TOI823", None)
     assert row["final_url"] == httpserver.url_for("/here")
 
 
@@ -83,7 +83,7 @@ def test_404_is_dead_with_key_and_line(tmp_path: Path, httpserver: HTTPServer, c
     root = project_with(tmp_path, {"dead2023": httpserver.url_for("/gone")})
     assert links_cmd(root) == 1
     out, err = capsys.readouterr()
-    assert out.startswith("bib/dead2023.bib:5: dead: `dead2023` url ")
+    assert out.startswith("bib/dead2023.bib:5: TOI821 error: `dead2023` url ")
     assert out.rstrip().endswith("is dead: HTTP 404")
     assert "1 dead" in err
     # HEAD said 404, so GET was asked too: some servers only mishandle HEAD.
@@ -113,7 +113,7 @@ def test_timeout_is_dead(
         root = project_with(tmp_path, {"slow2023": own.url_for("/slow")})
         assert links_cmd(root, "--format", "json", "--timeout", "0.2") == 1
     [row] = json_rows(capsys)
-    assert row["kind"] == "dead"
+    assert row["code"] == "TOI821"
     assert "did not answer within 0.2 s" in str(row["error"])
 
 
@@ -124,7 +124,7 @@ def test_connection_refused_is_dead(tmp_path: Path, capsys: pytest.CaptureFixtur
     root = project_with(tmp_path, {"refused2023": f"http://127.0.0.1:{port}/x"})
     assert links_cmd(root, "--format", "json") == 1
     [row] = json_rows(capsys)
-    assert row["kind"] == "dead" and "cannot reach" in str(row["error"])
+    assert row["code"] == "TOI821" and "cannot reach" in str(row["error"])
 
 
 def test_per_host_limit_is_respected(tmp_path: Path, httpserver: HTTPServer) -> None:
@@ -174,12 +174,12 @@ def test_stale_or_broken_cache_is_ignored(tmp_path: Path) -> None:
     now = 1_000_000.0
     row = {"state": "ok", "status": 200, "checked": now - 7200}
     path.write_text(json.dumps({"version": 1, "results": {"https://a.example/": row}}))
-    assert links.load_cache(path, 1.0, now) == {}
-    assert list(links.load_cache(path, 3.0, now)) == ["https://a.example/"]
+    assert linkcheck.load_cache(path, 1.0, now) == {}
+    assert list(linkcheck.load_cache(path, 3.0, now)) == ["https://a.example/"]
     path.write_text("{not json")
-    assert links.load_cache(path, 3.0, now) == {}
+    assert linkcheck.load_cache(path, 3.0, now) == {}
     path.write_text(json.dumps({"version": 1, "results": {"u": {"state": "??"}}}))
-    assert links.load_cache(path, 3.0, now) == {}
+    assert linkcheck.load_cache(path, 3.0, now) == {}
 
 
 def test_github_format(tmp_path: Path, httpserver: HTTPServer, capsys) -> None:
@@ -194,9 +194,10 @@ def test_github_format(tmp_path: Path, httpserver: HTTPServer, capsys) -> None:
     assert links_cmd(root, "--format", "github") == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        "::warning file=bib/dead2023.bib,line=5,title=dead link::`dead2023` url "
+        "::error file=bib/dead2023.bib,line=5,title=TOI821 dead link::`dead2023` url "
         f"{httpserver.url_for('/gone')} is dead: HTTP 410",
-        "::warning file=bib/dead2023.bib,line=10,title=moved link::`dead2023` pdf "
+        "::warning file=bib/dead2023.bib,line=10,title=TOI822 link moved permanently::"
+        "`dead2023` pdf "
         f"{httpserver.url_for('/old')} moved permanently; write {httpserver.url_for('/ok')}",
     ]
 
@@ -224,10 +225,48 @@ def test_rate_limited_is_not_dead(tmp_path: Path, httpserver: HTTPServer, monkey
     root = project_with(tmp_path, {"busy2023": httpserver.url_for("/busy")})
     assert links_cmd(root, "--format", "json") == 0
     [row] = json_rows(capsys)
-    assert row["kind"] == "unchecked"
+    assert row["code"] == "TOI824"
 
 
 def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
     root = project_with(tmp_path, {})
     assert links_cmd(root, "--per-host", "0") == 2
     assert links_cmd(root, "--max-age", "-1") == 2
+
+
+def test_json_rows_are_the_common_finding_shape(
+    tmp_path: Path, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One finding type: the same keys as `check --format json`, plus the link's facts.
+    httpserver.expect_request("/gone").respond_with_data("", 404)
+    httpserver.expect_request("/old").respond_with_data(
+        "", 301, {"Location": httpserver.url_for("/ok")}
+    )
+    httpserver.expect_request("/tmp").respond_with_data(
+        "", 302, {"Location": httpserver.url_for("/ok")}
+    )
+    httpserver.expect_request("/ok").respond_with_data("")
+    urls = {k: httpserver.url_for(f"/{p}") for k, p in [("a", "gone"), ("b", "old"), ("c", "tmp")]}
+    root = project_with(tmp_path, urls)
+    assert links_cmd(root, "--format", "json") == 1  # the dead link is an error
+    rows = json_rows(capsys)
+    assert all({"code", "severity", "file", "line", "message", "hint"} <= set(r) for r in rows)
+    assert [(r["key"], r["code"], r["severity"]) for r in rows] == [
+        ("a", "TOI821", "error"),
+        ("b", "TOI822", "warning"),
+        ("c", "TOI823", "notice"),
+    ]
+
+
+def test_only_redirects_exit_0_and_log_a_summary(
+    tmp_path: Path, httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    httpserver.expect_request("/tmp").respond_with_data(
+        "", 302, {"Location": httpserver.url_for("/ok")}
+    )
+    httpserver.expect_request("/ok").respond_with_data("")
+    root = project_with(tmp_path, {"tmp2023": httpserver.url_for("/tmp")})
+    assert links_cmd(root) == 0  # a notice never fails a run
+    out, err = capsys.readouterr()
+    assert out.startswith("bib/tmp2023.bib:5: TOI823 notice: ")
+    assert "0 dead, 0 moved" in err

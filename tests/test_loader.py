@@ -79,3 +79,24 @@ def test_canonical_bibtex_round_trips_through_pybtex(tmp_path: Path) -> None:
 def test_quoted_values_and_case_insensitive_fields(tmp_path: Path) -> None:
     text = entry("q2023").replace("title = {A Valid Work about q2023}", 'TITLE = "Quoted {T}itle"')
     assert _work(tmp_path, text, "q2023").title == "Quoted Title"
+
+
+def test_macro_in_an_entry_that_breaks_later_is_still_reported() -> None:
+    # The reader resumes after a broken entry; what it read before the break is checked.
+    text = "@misc{a,\n  note = nosuchmacro,\n  title = {open\n\n@misc{b, title = {B}}\n"
+    entries, diags = parse_text(text, "x.bib")
+    assert sorted((d.code, d.span.line) for d in diags) == [("TOI101", 1), ("TOI104", 2)]
+    assert [e.key for e in entries] == ["b"]
+
+
+def test_macro_is_reported_once_when_the_next_command_breaks() -> None:
+    text = "@string{lw = nosuchmacro}\n@misc{x\n"
+    _, diags = parse_text(text, "x.bib")
+    assert sorted((d.code, d.span.line) for d in diags) == [("TOI101", 2), ("TOI104", 1)]
+
+
+def test_entry_without_key_is_TOI101_and_the_next_entry_loads() -> None:
+    text = "@article{,\n  title = {No key},\n}\n\n@misc{b, title = {B}}\n"
+    entries, diags = parse_text(text, "x.bib")
+    assert [(d.code, d.span.line) for d in diags] == [("TOI101", 1)]
+    assert [e.key for e in entries] == ["b"]

@@ -2,7 +2,7 @@
 
 Every parser is fed hostile text by hypothesis: whatever arrives, it raises nothing
 but `NetError` (or its `SourceError`), and what it returns is either refused by
-`add.vet` or passes every field's check and reads back as exactly the entry meant.
+`vetting.vet` or passes every field's check and reads back as exactly the entry meant.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from toi_atlas import add, net, sources, untrusted
+from toi_atlas import net, newentry, sources, untrusted, vetting
 from toi_atlas.bibtext import entry_to_bibtex
 from toi_atlas.identity import KEY_RE
 from toi_atlas.model import build_work
@@ -171,7 +171,7 @@ PAGE = "https://example.org/page"
 
 def assert_written_exactly_or_refused(record: sources.Record, taxonomy) -> None:
     """The property every parser's output must have, through add's own steps."""
-    vetted = add.vet(record, TODAY.year)
+    vetted = vetting.vet(record, TODAY.year)
     for message in (*vetted.warnings, *vetted.refusals):
         assert not untrusted.has_invisible(message), message
     if vetted.refusals:
@@ -189,13 +189,13 @@ def assert_written_exactly_or_refused(record: sources.Record, taxonomy) -> None:
     assert r.pdf is None or untrusted.is_url(r.pdf)
     assert r.year is None or untrusted.plausible_year(r.year, TODAY.year)
     assert r.month is None or 1 <= r.month <= 12
-    key = add.unique_key(add.key_stem(r), set())
+    key = newentry.unique_key(newentry.key_stem(r), set())
     assert KEY_RE.match(key), key
-    raw = add.build_entry(r, key, add.Tags(), TODAY, "bib/fuzz.bib")
+    raw = newentry.build_entry(r, key, newentry.Tags(), TODAY, "bib/fuzz.bib")
     assert len(raw.persons.get("author", [])) == len(r.authors)  # each name is one person
     build_work(raw, taxonomy)  # what add does next (duplicate check) must not raise
     text = entry_to_bibtex(raw)
-    assert add.read_back_problem(text, raw) is None, text
+    assert newentry.read_back_problem(text, raw) is None, text
 
 
 def meta_tag(name: str, value: str, escaped: bool) -> str:
@@ -323,7 +323,7 @@ def test_csl_parser_on_any_json_raises_only_its_own_error(data: object) -> None:
 @given(st.binary(max_size=200))
 def test_json_reader_raises_only_its_own_error(body: bytes) -> None:
     with contextlib.suppress(net.NetError):
-        sources._json(body, "Crossref", "https://api.crossref.org/works/x")
+        sources.doi.json_body(body, "Crossref", "https://api.crossref.org/works/x")
 
 
 @pytest.mark.parametrize(

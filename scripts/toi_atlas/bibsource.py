@@ -1,29 +1,32 @@
-"""Read BibTeX keeping how it was written: value pieces, delimiters, the text between.
+"""The one BibTeX reader: every byte kept, each value's pieces as written, with lines.
 
-The checker's loader (load.py) keeps only each field's expanded value. `fmt` and
-`import` also need to know how a value was written (braces, quotes, a bare
-@string macro, `#` concatenation) and every byte between entries, so that they
-can rewrite a file without losing anything. We extend the loader's own field
-parser (load.FieldLineParser), so both always agree on what parses, and we
-recover from a broken command the way the loader does: at the next line starting
-with '@'. Nothing here writes files.
+pybtex's low-level parser does the tokenising (it is the floor we stand on). We
+subclass it to record line numbers, which pybtex does not pass on, and how each
+value was written (braces, quotes, a bare @string macro, `#` concatenation), and
+we keep going after a broken command: we resume at the next line that starts
+with '@', so one typo never hides the rest of a file. pybtex's own strict mode is
+a global that stops at the first defect, so we never use it.
+
+`fmt` and `import` rewrite from these blocks without losing anything; the
+checker's loader (load.py) derives its entries and findings from them, so all
+three always agree on what parses. Nothing here writes files.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from pybtex.database.input.bibtex import SkipEntry, month_names
+from pybtex.database.input.bibtex import LowLevelParser, SkipEntry, month_names
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError
 from pybtex.utils import CaseInsensitiveDict
 
-from .load import LINE_START_AT, FieldLineParser, error_message
-
 PieceKind = Literal["braced", "quoted", "number", "macro"]
 _COMMAND_NAME = re.compile(r"@\s*([^\s{(]*)")
+# Where reading resumes after a broken command: the next line that starts with '@'.
+LINE_START_AT = re.compile(r"^[ \t]*@", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Piece:
     kind: PieceKind
     text: str  # inside the delimiters, byte for byte; the bare name for a macro
     value: str | None  # what it stands for; None for a macro nobody defined
+    line: int = field(default=0, compare=False)  # where it ends, for findings
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class Command:
     kind: str  # "string" or "preamble", lower-cased
     text: str
     line: int
+    name: str = ""  # the macro an @string defines
+    pieces: tuple[Piece, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,8 +80,10 @@ class Broken:
     command: str  # the word after '@', lower-cased ("" when there is none)
     text: str
     line: int  # where the command starts
-    error_line: int
-    message: str
+    error_line: int  # where to look for the mistake
+    message: str  # pybtex's words
+    hint: str  # ours: what to look for
+    fields: tuple[SourceField, ...] = ()  # read before it broke (their macros are checked)
 
 
 Block = SourceEntry | Command | Text | Broken
@@ -117,11 +125,17 @@ def braces_balanced(text: str) -> bool:
     return depth == 0
 
 
-class _PieceParser(FieldLineParser):
-    """The loader's field parser, also recording each value's pieces as written."""
+def error_message(error: Exception) -> str:
+    """pybtex's message without the "syntax error in line N" its str() adds."""
+    return str(error.args[0]) if error.args else str(error)
+
+
+class _Parser(LowLevelParser):  # type: ignore[misc]
+    """pybtex's tokenizer, also noting lines and each value's pieces as written."""
 
     def __init__(self, text: str, macros: CaseInsensitiveDict) -> None:
-        super().__init__(text, macros)
+        super().__init__(text, macros=macros)
+        self.field_line = 1
         self.pieces: list[Piece] = []
         self.fields: list[SourceField] = []
 
@@ -130,7 +144,7 @@ class _PieceParser(FieldLineParser):
 
     def next_command(self) -> tuple[str, object] | None:
         """Parse one command; None for @comment, whose text stays in the gap."""
-        self.fields = []
+        self.fields, self.pieces = [], []
         try:
             command, body = self.parse_command()
         except SkipEntry:
@@ -148,8 +162,28 @@ class _PieceParser(FieldLineParser):
             return
         super().parse_entry_body(body_end)
 
-    def field_kept(self, name: str) -> None:
-        self.fields.append(SourceField(name, tuple(self.pieces), self.field_line))
+    def parse_entry_fields(self) -> None:
+        while True:
+            self.current_field_name = None
+            self.current_value = []
+            self.parse_field()
+            if self.current_field_name and self.current_value:
+                self.current_fields.append((self.current_field_name, self.current_value))
+                self.fields.append(
+                    SourceField(self.current_field_name, tuple(self.pieces), self.field_line)
+                )
+                self.pieces = []  # taken: a break from here on must not count them twice
+            if not self.optional([self.COMMA]):
+                return
+
+    def parse_field(self) -> None:
+        name = self.optional([self.NAME])
+        if not name:
+            return
+        self.current_field_name = name.value
+        self.field_line = self.lineno
+        self.required([self.EQUALS])
+        self.parse_value()
 
     def parse_value(self) -> None:
         self.pieces = []
@@ -165,14 +199,14 @@ class _PieceParser(FieldLineParser):
         piece: Piece
         if token.pattern is self.QUOTE:
             text = self.flatten_string(self.parse_string(string_end=self.QUOTE))
-            piece = Piece("quoted", text, text)
+            piece = Piece("quoted", text, text, self.lineno)
         elif token.pattern is self.LBRACE:
             text = self.flatten_string(self.parse_string(string_end=self.RBRACE))
-            piece = Piece("braced", text, text)
+            piece = Piece("braced", text, text, self.lineno)
         elif token.pattern is self.NUMBER:
-            piece = Piece("number", token.value, token.value)
+            piece = Piece("number", token.value, token.value, self.lineno)
         else:
-            piece = Piece("macro", token.value, self.macros.get(token.value))
+            piece = Piece("macro", token.value, self.macros.get(token.value), self.lineno)
         self.pieces.append(piece)
         return piece.value or ""
 
@@ -187,24 +221,48 @@ class _Lines:
         return bisect.bisect_right(self.starts, pos)
 
 
-def _broken(text: str, start: int, line: int, error: PybtexSyntaxError) -> tuple[Broken, int]:
+def _broken(parser: _Parser, start: int, line: int, error: PybtexSyntaxError) -> tuple[Broken, int]:
+    """The broken command from `start` to the next line starting with '@', worded once."""
+    text = parser.text
     nxt = LINE_START_AT.search(text, start + 1)
     end = nxt.start() if nxt else len(text)
     name = _COMMAND_NAME.match(text, start)
-    message = error_message(error)
-    error_line = error.lineno or line
+    error_line = getattr(error, "lineno", None) or line
     if isinstance(error, PrematureEOF):
         # The end of the file is not where the mistake is: point at the entry.
-        message, error_line = "a brace or quote opened in this entry is never closed", line
+        error_line, hint = line, "an opening brace or quote in this entry is never closed"
+    elif error_line > line and _starts_command(text, error_line):
+        # The parser only noticed at the next entry: the mistake is in this one.
+        error_line, hint = (
+            line,
+            "this entry is not closed before the next one starts; check its braces",
+        )
+    elif error_line > line:
+        hint = (
+            f"look for a missing comma or brace at the end of line {error_line - 1} or {error_line}"
+        )
+    else:
+        hint = "write @type{key, field = {value}, ...}"
     command = name.group(1).lower() if name else ""
-    return Broken(command, text[start:end], line, error_line, message), end
+    fields = list(parser.fields)
+    if parser.pieces:  # the value it broke in
+        field_name = parser.current_field_name or ""
+        fields.append(SourceField(field_name, tuple(parser.pieces), parser.field_line))
+    message = error_message(error)
+    return Broken(command, text[start:end], line, error_line, message, hint, tuple(fields)), end
 
 
-def _block(parsed: tuple[str, object], parser: _PieceParser, start: int, line: int) -> Block:
+def _starts_command(text: str, line: int) -> bool:
+    lines = text.split("\n", line)
+    return len(lines) >= line and lines[line - 1].lstrip().startswith("@")
+
+
+def _block(parsed: tuple[str, object], parser: _Parser, start: int, line: int) -> Block:
     command, body = parsed
     kind = command.lower()
     if kind in ("string", "preamble"):
-        return Command(kind, parser.text[start : parser.pos], line)
+        name = str(body[0]) if kind == "string" else ""  # type: ignore[index]
+        return Command(kind, parser.text[start : parser.pos], line, name, tuple(parser.pieces))
     key: str = body[0]  # type: ignore[index]
     return SourceEntry(command, key, tuple(parser.fields), line)
 
@@ -214,17 +272,17 @@ def read_source(text: str) -> SourceFile:
     lines = _Lines(text)
     macros = CaseInsensitiveDict(month_names)
     blocks: list[Block] = []
-    parser = _PieceParser(text, macros)
+    parser = _Parser(text, macros)
     done = 0  # end of the last command taken out of the text
     while parser.skip_to([parser.AT]):
         start, line = parser.pos - 1, parser.lineno
         try:
             parsed = parser.next_command()
         except PybtexSyntaxError as error:
-            broken, done_next = _broken(text, start, line, error)
+            broken, done_next = _broken(parser, start, line, error)
             blocks += [Text(text[done:start], lines.at(done)), broken]
             done = done_next
-            parser = _PieceParser(text, macros)
+            parser = _Parser(text, macros)
             parser.pos, parser.lineno = done, lines.at(done)
             continue
         if parsed is None:

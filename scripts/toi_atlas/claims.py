@@ -9,7 +9,6 @@ only reads the file and checks each claim on its own.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +16,8 @@ import yaml
 
 from .diagnostics import Diagnostic, Span
 from .model import Corpus
-from .yamlnodes import get, line_of, string_items, text, top_level_list
+from .yamlnodes import get, identified_items, line_of, string_items, text
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ROLES = ("made_by", "supported_by", "disputed_by")
 ROLE_LABELS = {"made_by": "made by", "supported_by": "supported by", "disputed_by": "disputed by"}
 RELATIONS = ("objects_to", "supports")
@@ -61,30 +59,16 @@ class Claim:
 
 
 def load_claims(path: Path, display: str) -> tuple[list[Claim], list[Diagnostic]]:
-    if not path.is_file():
-        return [], []
     diags: list[Diagnostic] = []
 
-    def bad(line: int, message: str, code: str = "TOI701", hint: str = "") -> None:
-        diags.append(Diagnostic(code, Span(display, line), message, hint or _SHAPE))
+    def bad(line: int, message: str, code: str = "TOI701", hint: str = _SHAPE) -> None:
+        diags.append(Diagnostic(code, Span(display, line), message, hint))
 
-    nodes, problem = top_level_list(path, "claims", "claims")
-    if problem:
-        bad(*problem)
-        return [], diags
-    claims: list[Claim] = []
-    seen: set[str] = set()
-    for node in nodes:
-        line = node.start_mark.line + 1
-        ident, statement = text(get(node, "id")), text(get(node, "text"))
-        if not ID_RE.match(ident) or not statement:
-            bad(line, "a claim needs an `id` (lower-case words and dashes) and a `text`")
-            continue
-        if ident in seen:
-            bad(line, f"claim `{ident}` is declared twice", "TOI705", "ids must be unique")
-            continue
-        seen.add(ident)
-        claims.append(_claim(node, ident, statement, line))
+    def repeated(line: int, message: str) -> None:
+        bad(line, message, "TOI705", "ids must be unique")
+
+    items = identified_items(path, "claims", "claim", "text", bad, repeated)
+    claims = [_claim(node, ident, statement, line) for node, ident, statement, line in items]
     return claims, diags
 
 

@@ -1,6 +1,6 @@
 """Command line: `toi-atlas COMMAND`. Thin: parse, call, return an exit code.
 
-Exit codes: 0 clean, 1 findings (errors, or warnings with --strict), 2 usage
+Exit codes (exits.py): 0 clean, 1 findings (errors, or warnings with --strict), 2 usage
 (for `add`, also a fetched record it cannot use as it is).
 """
 
@@ -13,10 +13,9 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from types import ModuleType
 
-from .options import add_format, add_root
+from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from .options import add_format, add_root, add_verbosity
 from .wording import counted
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 # What `toi-atlas --help` lists, in this order.
 HELP = {
@@ -49,25 +48,24 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def _report(args: argparse.Namespace, diags: list) -> int:
-    from .diagnostics import has_errors, render, summary_line
+    from .diagnostics import summary_line
+    from .output import LOG, report
 
-    out = render(diags, args.format)
-    if out:
-        sys.stdout.write(out)
+    code = report(diags, args.format, strict=args.strict)
     if args.format != "json":
-        print(summary_line(diags), file=sys.stderr)
-    failed = has_errors(diags) or (args.strict and bool(diags))
-    return EXIT_FINDINGS if failed else EXIT_OK
+        LOG.info(summary_line(diags))
+    return code
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .diagnostics import explain
+    from .output import LOG
     from .pipeline import Paths, load_and_check
 
     if args.explain:
         text = explain(args.explain)
         if text is None:
-            print(f"unknown code {args.explain}", file=sys.stderr)
+            LOG.error(f"unknown code {args.explain}")
             return EXIT_USAGE
         sys.stdout.write(text)
         return EXIT_OK
@@ -75,15 +73,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     files = [Path(f) for f in args.files] if args.files else None
     result = load_and_check(paths, files, balance=args.balance)
     if args.format == "text" and result.corpus is not None:
-        print(
+        LOG.info(
             f"checked {counted(result.entries_read, 'entry', 'entries')} in "
-            + counted(len({w.span.file for w in result.corpus.works.values()}), "file"),
-            file=sys.stderr,
+            + counted(len({w.span.file for w in result.corpus.works.values()}), "file")
         )
     return _report(args, result.diagnostics)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .output import LOG
     from .pipeline import Paths, build
 
     result = build(Paths(args.root), force=args.force)
@@ -92,20 +90,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         s = result.stats
         works = result.works
         if result.skipped:
-            print(
+            LOG.info(
                 f"docs/atlas is up to date ({counted(works, 'work page')}, "
                 f"{counted(s.unchanged, 'file')}): "
-                "nothing changed since the last build (--force renders anyway)",
-                file=sys.stderr,
+                "nothing changed since the last build (--force renders anyway)"
             )
         else:
             w = result.work_pages
             converted = f"; work pages: {w.written} converted, {w.unchanged} unchanged" if w else ""
-            print(
+            LOG.info(
                 f"generated {counted(works, 'work')}: docs/atlas {s.written} written, "
                 f"{s.unchanged} unchanged, {s.deleted} removed{converted} "
-                "(`toi-atlas site` puts them into the built site)",
-                file=sys.stderr,
+                "(`toi-atlas site` puts them into the built site)"
             )
     if result.stats is None and code == EXIT_OK:
         return EXIT_FINDINGS  # an error stopped the build before anything was written
@@ -204,6 +200,8 @@ def make_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPar
         p = sub.add_parser(name, help=HELP[name])
         if commands is None or name in commands:
             _module(name).add_arguments(p)
+    for p in sub.choices.values():
+        add_verbosity(p)
     return parser
 
 
@@ -214,8 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    from .output import LOG, set_verbosity
+
+    set_verbosity(args.verbosity)
     try:
         return COMMANDS[args.command](args)
     except OSError as exc:  # unreadable file, full disk, permissions: say so plainly
-        print(f"toi-atlas: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        LOG.error(f"toi-atlas: {exc.strerror or exc}: {exc.filename or ''}")
         return EXIT_FINDINGS

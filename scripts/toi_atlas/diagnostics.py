@@ -1,21 +1,25 @@
 """Findings as data: every problem the loader or checker sees is a `Diagnostic`.
 
 Codes are stable (ruff-style): TOI0xx taxonomy, TOI1xx files and entries,
-TOI2xx vocabulary, TOI3xx edges, TOI4xx duplicates, TOI8xx discovery files, TOI9xx
-build. A code is never reused; a retired one stays in `CODES` marked retired. Tests
-compare codes, never message text, so messages may be reworded freely.
+TOI2xx vocabulary, TOI3xx edges, TOI4xx duplicates, TOI80x discovery files, TOI81x
+what `import` finds, TOI82x what `links` finds, TOI9xx build. A code is never reused;
+a retired one stays in `CODES` marked retired. Tests compare codes, never message
+text, so messages may be reworded freely. Every command prints its findings through
+`render`, in one of three formats (text, github, json).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTICE = "notice"  # worth knowing, never a failure (even with --strict)
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ def _c(code: str, severity: Severity, title: str, explanation: str) -> CodeDoc:
     return CodeDoc(code, severity, title, explanation)
 
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTICE
 
 CODES: dict[str, CodeDoc] = {
     d.code: d
@@ -520,6 +524,64 @@ CODES: dict[str, CodeDoc] = {
             "(`toi-atlas reject KEY` writes them so).",
         ),
         _c(
+            "TOI811",
+            E,
+            "entry not imported",
+            "`toi-atlas import`: the entry has no title, does not parse, or cannot be "
+            "written as BibTeX that reads back as it was. Fix it in the export and import "
+            "again, or add it by hand.",
+        ),
+        _c(
+            "TOI812",
+            W,
+            "duplicate not imported",
+            "`toi-atlas import`: the entry is a work already in bib/ (or earlier in the "
+            "same export), by the rule of TOI401 and TOI402; the finding names it.",
+        ),
+        _c(
+            "TOI813",
+            N,
+            "entry changed on import",
+            "`toi-atlas import`: something was repaired or left out on the way in: a "
+            "field dropped (our own fields, `file`, a repeated field), an undefined macro "
+            "kept as text, a new key, a @preamble not imported.",
+        ),
+        _c(
+            "TOI814",
+            W,
+            "export read in another encoding",
+            "`toi-atlas import`: the export is not UTF-8; it was read as UTF-16, "
+            "Windows-1252 or Latin-1 and written as UTF-8. Check its accented letters.",
+        ),
+        _c(
+            "TOI821",
+            E,
+            "dead link",
+            "`toi-atlas links`: a url, pdf or code link answered with an HTTP error (after "
+            "HEAD, also to GET) or not at all. Fix or remove the link.",
+        ),
+        _c(
+            "TOI822",
+            W,
+            "link moved permanently",
+            "`toi-atlas links`: the link answers with a permanent redirect (301, 308). Write "
+            "the URL it leads to instead (the finding names it).",
+        ),
+        _c(
+            "TOI823",
+            N,
+            "link redirects",
+            "`toi-atlas links`: the link answers with a temporary redirect. Nothing to do; "
+            "it is reported so that a change of address does not go unnoticed.",
+        ),
+        _c(
+            "TOI824",
+            N,
+            "link not checked",
+            "`toi-atlas links`: the server asked us to slow down (HTTP 429), which says "
+            "nothing about the link. Run the check again later.",
+        ),
+        _c(
             "TOI901",
             E,
             "entry would be dropped",
@@ -564,6 +626,9 @@ class Diagnostic:
     span: Span
     message: str
     hint: str = ""
+    # Facts a program may want beyond the message (a link's status, the URL to
+    # write instead); only the json format shows them, as extra keys.
+    data: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.code not in CODES:  # programmer error, caught by tests
@@ -604,7 +669,7 @@ def github_annotation(level: str, span: Span, title: str, message: str) -> str:
 
 
 def format_github(d: Diagnostic) -> str:
-    level = "error" if d.severity is Severity.ERROR else "warning"
+    level = d.severity.value  # GitHub's own levels: error, warning, notice
     body = d.message + (f" (hint: {d.hint})" if d.hint else "")
     return github_annotation(level, d.span, f"{d.code} {CODES[d.code].title}", body)
 
@@ -618,6 +683,7 @@ def format_json(diags: list[Diagnostic]) -> str:
             "line": d.span.line,
             "message": d.message,
             "hint": d.hint,
+            **d.data,
         }
         for d in diags
     ]
@@ -634,8 +700,16 @@ def render(diags: list[Diagnostic], fmt: str) -> str:
 
 def summary_line(diags: list[Diagnostic]) -> str:
     errors = sum(d.severity is Severity.ERROR for d in diags)
-    warnings = len(diags) - errors
-    return f"{errors} error(s), {warnings} warning(s)"
+    notices = sum(d.severity is Severity.NOTICE for d in diags)
+    line = f"{errors} error(s), {len(diags) - errors - notices} warning(s)"
+    return line + (f", {notices} notice(s)" if notices else "")
+
+
+def failed(diags: list[Diagnostic], *, strict: bool = False) -> bool:
+    """Errors fail a run; with --strict, warnings too. Notices never do."""
+    return any(
+        d.severity is Severity.ERROR or (strict and d.severity is Severity.WARNING) for d in diags
+    )
 
 
 def explain(code: str) -> str | None:

@@ -1,36 +1,33 @@
 """Read `.bib` files into raw entries with file:line spans, collecting every defect.
 
-pybtex's low-level parser does the tokenising (it is the floor our loader stands
-on). We subclass it only to record line numbers, which pybtex does not pass on,
-and to keep going after a broken entry: we resume at the next line that starts
-with '@', so one typo never hides the rest of a file. pybtex's own strict mode
-is a global that stops at the first defect, so we never use it.
+The reading itself is bibsource.py's (the one BibTeX reader, which resumes after
+a broken entry at the next line starting with '@'); here its blocks become the
+checker's entries (values expanded, field names lower-cased, names parsed) and
+its defects become Diagnostics.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pybtex.bibtex.utils import split_name_list
 from pybtex.database import Person
-from pybtex.database.input.bibtex import (
-    LowLevelParser,
-    SkipEntry,
-    UndefinedMacro,
-    month_names,
-)
 from pybtex.exceptions import PybtexError
-from pybtex.scanner import PrematureEOF, PybtexSyntaxError
-from pybtex.utils import CaseInsensitiveDict
 
+from .bibsource import (
+    Broken,
+    Command,
+    Piece,
+    SourceEntry,
+    SourceFile,
+    read_source,
+    value_of,
+)
 from .diagnostics import Diagnostic, Span
 
 PERSON_FIELDS = ("author", "editor")
-# Where reading resumes after a broken command: the next line that starts with '@'.
-LINE_START_AT = re.compile(r"^[ \t]*@", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -67,119 +64,6 @@ class BibFile:
 def to_lf(text: str) -> str:
     """CRLF and lone CR line ends as LF (pybtex counts a lone CR as a line break)."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def error_message(error: Exception) -> str:
-    """pybtex's message without the "syntax error in line N" its str() adds."""
-    return str(error.args[0]) if error.args else str(error)
-
-
-class FieldLineParser(LowLevelParser):  # type: ignore[misc]
-    """pybtex's tokenizer, also noting the line each field starts on.
-
-    The loader and bibsource.py both read fields through this one class, so they
-    always agree on what parses; a subclass records more in `field_kept`.
-    """
-
-    def __init__(self, text: str, macros: CaseInsensitiveDict) -> None:
-        super().__init__(text, macros=macros)
-        self.field_line = 1
-        self.field_lines: list[int] = []
-
-    def field_kept(self, name: str) -> None:
-        """Called after a field named `name` was stored in `current_fields`."""
-        self.field_lines.append(self.field_line)
-
-    def parse_entry_fields(self) -> None:
-        while True:
-            self.current_field_name = None
-            self.current_value = []
-            self.parse_field()
-            if self.current_field_name and self.current_value:
-                self.current_fields.append((self.current_field_name, self.current_value))
-                self.field_kept(self.current_field_name)
-            if not self.optional([self.COMMA]):
-                return
-
-    def parse_field(self) -> None:
-        name = self.optional([self.NAME])
-        if not name:
-            return
-        self.current_field_name = name.value
-        self.field_line = self.lineno
-        self.required([self.EQUALS])
-        self.parse_value()
-
-
-class _SpanParser(FieldLineParser):
-    """The loader's parser: every defect becomes a Diagnostic, with its line."""
-
-    def __init__(self, text: str, display: str, macros: CaseInsensitiveDict) -> None:
-        super().__init__(text, macros)
-        self.display = display
-        self.diags: list[Diagnostic] = []
-        self.failed_at: int | None = None  # position of a command that broke
-        self.command_line = 1
-
-    def handle_error(self, error: Exception) -> None:
-        line = getattr(error, "lineno", None) or self.lineno
-        message = error_message(error)
-        if isinstance(error, UndefinedMacro):
-            self.diags.append(
-                Diagnostic(
-                    "TOI104",
-                    Span(self.display, line),
-                    f"undefined macro `{message}` in field `{self.current_field_name}`",
-                    "put the value in braces, or define it with @string before use",
-                )
-            )
-            return
-        self.failed_at = self.command_start
-        if isinstance(error, PrematureEOF):
-            # The end of the file is not where the mistake is: point at the entry.
-            line, hint = (
-                self.command_line,
-                "an opening brace or quote in this entry is never closed",
-            )
-        elif line > self.command_line and self._line_starts_entry(line):
-            # The parser only noticed at the next entry: the mistake is in this one.
-            line, hint = (
-                self.command_line,
-                "this entry is not closed before the next one starts; check its braces",
-            )
-        elif line > self.command_line:
-            hint = f"look for a missing comma or brace at the end of line {line - 1} or {line}"
-        else:
-            hint = "write @type{key, field = {value}, ...}"
-        self.diags.append(
-            Diagnostic(
-                "TOI101",
-                Span(self.display, line),
-                f"{message} (entry starting at line {self.command_line}; it was skipped)",
-                hint,
-            )
-        )
-
-    def _line_starts_entry(self, line: int) -> bool:
-        lines = self.text.split("\n", line)
-        return len(lines) >= line and lines[line - 1].lstrip().startswith("@")
-
-    def parse_bibliography(self) -> Iterator[tuple[str, tuple[object, ...], int, list[int]]]:
-        while True:
-            if not self.skip_to([self.AT]):
-                return
-            self.command_start = self.pos - 1
-            self.command_line = self.lineno
-            self.field_lines = []
-            try:
-                command, body = tuple(self.parse_command())
-            except SkipEntry:
-                continue
-            except PybtexSyntaxError as error:
-                self.handle_error(error)
-            if self.failed_at is not None:
-                return  # the caller resumes at the next line starting with '@'
-            yield command, body, self.command_line, self.field_lines
 
 
 def decode(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
@@ -222,45 +106,54 @@ def parse_text(text: str, display: str) -> tuple[list[RawEntry], list[Diagnostic
     """Parse one file's text; a broken entry is reported and skipped, never fatal."""
     if "\r" in text:  # pybtex counts a lone CR as a line break, our line numbers do not
         text = to_lf(text)
-    macros = CaseInsensitiveDict(month_names)
+    return entries_of(read_source(text), display)
+
+
+def entries_of(source: SourceFile, display: str) -> tuple[list[RawEntry], list[Diagnostic]]:
+    """The checker's entries and findings, derived from what the reader read."""
     diags: list[Diagnostic] = []
     entries: list[RawEntry] = []
-    pos, line = 0, 1
-    while pos < len(text):
-        parser = _SpanParser(text, display, macros)
-        parser.pos, parser.lineno = pos, line
-        for command, body, cmd_line, field_lines in parser:
-            kind = command.lower()
-            if kind in ("string", "preamble"):
-                continue
-            key, fields = body
-            entry, entry_diags = _make_entry(
-                kind, key, fields, field_lines, Span(display, cmd_line)
-            )
-            diags.extend(entry_diags)
+    for block in source.blocks:
+        if isinstance(block, SourceEntry):
+            for f in block.fields:
+                diags += _undefined(f.pieces, f.name, display)
+            entry, entry_diags = _make_entry(block, display)
+            diags += entry_diags
             if entry is not None:
                 entries.append(entry)
-        diags.extend(parser.diags)
-        if parser.failed_at is None:
-            break
-        # Resume at the next line that starts with '@' after the broken command.
-        nxt = LINE_START_AT.search(text, parser.failed_at + 1)
-        if nxt is None:
-            break
-        line += text.count("\n", pos, nxt.start())
-        pos = nxt.start()
+        elif isinstance(block, Command):
+            diags += _undefined(block.pieces, block.name or None, display)
+        elif isinstance(block, Broken):
+            for f in block.fields:
+                diags += _undefined(f.pieces, f.name or None, display)
+            diags.append(broken_diagnostic(block, display))
     return entries, diags
 
 
-def _make_entry(
-    kind: str,
-    key: object,
-    fields: list[tuple[str, list[str]]],
-    field_lines: list[int],
-    span: Span,
-) -> tuple[RawEntry | None, list[Diagnostic]]:
+def broken_diagnostic(block: Broken, display: str) -> Diagnostic:
+    return Diagnostic(
+        "TOI101",
+        Span(display, block.error_line),
+        f"{block.message} (entry starting at line {block.line}; it was skipped)",
+        block.hint,
+    )
+
+
+def _undefined(pieces: tuple[Piece, ...], field: str | None, display: str) -> Iterator[Diagnostic]:
+    for piece in pieces:
+        if piece.kind == "macro" and piece.value is None:
+            yield Diagnostic(
+                "TOI104",
+                Span(display, piece.line),
+                f"undefined macro `{piece.text}` in field `{field}`",
+                "put the value in braces, or define it with @string before use",
+            )
+
+
+def _make_entry(block: SourceEntry, display: str) -> tuple[RawEntry | None, list[Diagnostic]]:
+    kind, key, span = block.entry_type.lower(), block.key, Span(display, block.line)
     diags: list[Diagnostic] = []
-    if not isinstance(key, str) or not key:
+    if not key:
         diags.append(
             Diagnostic(
                 "TOI101",
@@ -272,8 +165,8 @@ def _make_entry(
         return None, diags
     out: dict[str, RawField] = {}
     persons: dict[str, list[Person]] = {}
-    for (name, parts), fline in zip(fields, field_lines, strict=True):
-        lname = name.lower()
+    for f in block.fields:
+        lname, fline = f.name.lower(), f.line
         if lname in out:
             diags.append(
                 Diagnostic(
@@ -284,7 +177,7 @@ def _make_entry(
                 )
             )
             continue
-        value = "".join(parts)
+        value = value_of(f.pieces)
         out[lname] = RawField(lname, value, fline)
         if lname in PERSON_FIELDS:
             try:

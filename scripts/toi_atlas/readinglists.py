@@ -20,9 +20,8 @@ import yaml
 
 from .diagnostics import Diagnostic, Span
 from .model import Corpus
-from .yamlnodes import get, text, top_level_list
+from .yamlnodes import get, identified_items, line_of, text
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -53,39 +52,25 @@ def snippet_path(list_id: str) -> str:
 
 def load_reading_lists(path: Path, display: str) -> tuple[list[ReadingList], list[Diagnostic]]:
     """Parse the file; a missing file means no lists, a broken one is TOI601."""
-    if not path.is_file():
-        return [], []
     diags: list[Diagnostic] = []
 
     def bad(line: int, message: str, hint: str = "see docs/data-model.md, Reading lists") -> None:
         diags.append(Diagnostic("TOI601", Span(display, line), message, hint))
 
-    nodes, problem = top_level_list(path, "lists", "reading lists")
-    if problem:
-        bad(*problem)
-        return [], diags
+    def repeated(line: int, message: str) -> None:
+        bad(line, message, "ids must be unique")
+
     lists: list[ReadingList] = []
-    seen: set[str] = set()
-    for node in nodes:
-        line = node.start_mark.line + 1
-        ident, title, items = (
-            text(get(node, "id")),
-            text(get(node, "title")),
-            get(node, "items"),
-        )
-        if not ident or not ID_RE.match(ident) or not title:
-            bad(line, "a reading list needs an `id` (lower-case, dashes) and a `title`")
-            continue
-        if ident in seen:
-            bad(line, f"reading list `{ident}` is declared twice", "ids must be unique")
-            continue
-        seen.add(ident)
+    for node, ident, title, line in identified_items(
+        path, "lists", "reading list", "title", bad, repeated
+    ):
+        items = get(node, "items")
         if not isinstance(items, yaml.SequenceNode) or not items.value:
             bad(line, f"reading list `{ident}` has no `items`")
             continue
         then = get(node, "then")
         if then is not None and not isinstance(then, yaml.SequenceNode):
-            bad(then.start_mark.line + 1, f"`then` of reading list `{ident}` is not a list")
+            bad(line_of(then), f"`then` of reading list `{ident}` is not a list")
             then = None
         reviewed, date_diags = _review_date(get(node, "reviewed"), ident, Span(display, line))
         diags += date_diags

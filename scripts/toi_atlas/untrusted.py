@@ -5,7 +5,7 @@ written or printed as it came. Invisible characters (controls, terminal escapes,
 bidi overrides, zero-width marks) are removed from text; identifiers and links must
 match their field's form exactly; and anything echoed to the terminal goes through
 `shown`, which makes every such character visible as `\\x1b` or `U+202E`. Pure
-functions on strings: the rules for *which* field is dropped or refused live in add.py.
+functions on strings: the rules for *which* field is dropped or refused live in vetting.py.
 """
 
 from __future__ import annotations
@@ -15,13 +15,8 @@ import unicodedata
 
 from .bibsource import braces_balanced
 from .identity import ARXIV_RE, is_safe_url
+from .output import INVISIBLE, LINE_BREAKS, terminal_safe, visible
 
-# Unicode categories that never belong in a field: controls (C0, DEL, C1: ESC starts
-# terminal escapes), format characters (bidi overrides U+202A-202E and isolates
-# U+2066-2069, zero-width U+200B-200D, U+2060, U+FEFF, tag characters) and lone
-# surrogates (not encodable as UTF-8).
-_INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
-_LINE_BREAKS = frozenset({"Zl", "Zp"})  # U+2028, U+2029: a line break in disguise
 # A DOI as the checker reads it (10.NNNN/suffix), in printable ASCII without the
 # characters that end or escape a BibTeX value. Crossref's own advice matches 99.9%
 # of DOIs with a narrower set; braces and backslashes occur in none we know of.
@@ -31,7 +26,7 @@ _PRIMARY_CLASS = re.compile(r"[a-z-]+(?:\.[A-Za-z-]+)?")  # stat.ML, hep-th, con
 
 
 def is_invisible(ch: str) -> bool:
-    return unicodedata.category(ch) in _INVISIBLE
+    return unicodedata.category(ch) in INVISIBLE
 
 
 def clean_text(text: str) -> tuple[str, tuple[str, ...]]:
@@ -49,28 +44,11 @@ def clean_text(text: str) -> tuple[str, tuple[str, ...]]:
     for ch in text:
         if ch.isspace():
             kept.append(" ")
-        elif unicodedata.category(ch) in _INVISIBLE:
+        elif unicodedata.category(ch) in INVISIBLE:
             removed[visible(ch)] = None
         else:
             kept.append(ch)
     return " ".join("".join(kept).split()), tuple(removed)
-
-
-def visible(ch: str) -> str:
-    """One character as it may be printed: `\\x1b` for controls, `U+202E` for the rest."""
-    code = ord(ch)
-    if unicodedata.category(ch) == "Cc" and code < 0x100:
-        return f"\\x{code:02x}"
-    return f"U+{code:04X}"
-
-
-def terminal_safe(text: str) -> str:
-    """`text` with every control, format, surrogate or line-break character made visible."""
-    if text.isprintable():
-        return text
-    return "".join(
-        visible(ch) if unicodedata.category(ch) in _INVISIBLE | _LINE_BREAKS else ch for ch in text
-    )
 
 
 def shown(value: str, limit: int = 80) -> str:
@@ -81,7 +59,7 @@ def shown(value: str, limit: int = 80) -> str:
 
 def has_invisible(text: str) -> bool:
     return not text.isprintable() and any(
-        unicodedata.category(ch) in _INVISIBLE | _LINE_BREAKS for ch in text
+        unicodedata.category(ch) in INVISIBLE | LINE_BREAKS for ch in text
     )
 
 

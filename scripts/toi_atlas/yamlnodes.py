@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # ids of claims and reading lists
 
 # libyaml's parser, where PyYAML was built with it, keeps the same line marks and reads
 # our taxonomy, claims and reading lists about ten times faster than pure Python.
@@ -49,6 +52,41 @@ def top_level_list(
     if not isinstance(nodes, yaml.SequenceNode):
         return [], (1, f"expected a top-level `{key}:` with a list of {what}")
     return list(nodes.value), None
+
+
+def identified_items(
+    path: Path,
+    key: str,
+    noun: str,
+    required: str,
+    bad: Callable[[int, str], None],
+    repeated: Callable[[int, str], None],
+) -> Iterator[tuple[yaml.Node, str, str, int]]:
+    """Each item of the top-level `key:` list with a well-formed, unique `id` and a
+    non-empty `required` field: (node, id, that field's text, line).
+
+    The skeleton the claims and reading-list loaders share. A missing file has no
+    items; a broken file, an item without id or `required`, goes to `bad`, a repeated
+    id to `repeated`, and reading goes on with the next item.
+    """
+    if not path.is_file():
+        return
+    nodes, problem = top_level_list(path, key, f"{noun}s")
+    if problem:
+        bad(*problem)
+        return
+    seen: set[str] = set()
+    for node in nodes:
+        line = line_of(node)
+        ident, value = text(get(node, "id")), text(get(node, required))
+        if not ID_RE.match(ident) or not value:
+            bad(line, f"a {noun} needs an `id` (lower-case words and dashes) and a `{required}`")
+            continue
+        if ident in seen:
+            repeated(line, f"{noun} `{ident}` is declared twice")
+            continue
+        seen.add(ident)
+        yield node, ident, value, line
 
 
 def load_file(path: Path) -> tuple[yaml.Node | None, Any]:

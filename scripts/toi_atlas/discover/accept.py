@@ -10,16 +10,15 @@ Only then does the candidate leave the queue. Exit codes are add's.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .. import add
+from ..addwork import Request, request_tags, target_file, write_record
+from ..exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..options import add_root
+from ..output import LOG
 from ..pipeline import Paths
-from ..untrusted import terminal_safe
 from .command import load_inputs
 from .queue import QUEUE_DIR, QueueError, read_queue, without
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _say(message: str) -> None:
-    print(f"toi-atlas accept: {terminal_safe(message)}", file=sys.stderr)
+    LOG.info(f"toi-atlas accept: {message}")  # the log channel makes it terminal-safe
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,26 +74,36 @@ def run(args: argparse.Namespace) -> int:
         items, _ = read_queue(paths.root)
     except QueueError as exc:
         _say(str(exc))
-        return EXIT_FAILED
+        return EXIT_FINDINGS
     item = next((i for i in items if i.key == args.key), None)
     if item is None:
         _say(f"`{args.key}` is not in {QUEUE_DIR}/queue.json (see {QUEUE_DIR}/queue.md)")
         return EXIT_USAGE
-    target = add._target(paths.root, args.file)
+    target = target_file(paths.root, args.file)
     if target is None:
         _say(f"--file must name a .bib file directly in {paths.display(paths.bib)}/")
         return EXIT_USAGE
     inputs = load_inputs(paths, "accept")
     if inputs is None or inputs.loaded.corpus is None:
-        return EXIT_FAILED
+        return EXIT_FINDINGS
     corpus = inputs.loaded.corpus
-    tags, errors = add._tags(args, corpus.taxonomy)
+    req = Request(
+        identifier=args.key,
+        root=args.root,
+        file=args.file,
+        toi=tuple(args.toi),
+        end_story=tuple(args.end_story),
+        agenda=tuple(args.agenda),
+        stance=args.stance,
+        dry_run=args.dry_run,
+    )
+    tags, errors = request_tags(req, corpus.taxonomy)
     if errors:
         for error in errors:
             _say(error)
         return EXIT_USAGE
     works = [*corpus.works.values(), *corpus.duplicates]
-    code = add._write(item.record, tags, corpus, paths, target, works, dry_run=args.dry_run)
+    code = write_record(item.record, tags, corpus, paths, target, works, dry_run=args.dry_run)
     if code != EXIT_OK or args.dry_run:
         return code
     try:

@@ -14,10 +14,11 @@ import sys
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, has_errors, render
+from ..exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..net import Client, Policy, user_agent
 from ..options import add_root
+from ..output import LOG
 from ..pipeline import Paths, Result, load_and_check
-from ..untrusted import terminal_safe
 from ..wording import counted
 from .apis import Services, from_arxiv, from_openalex, from_s2
 from .candidates import Pool
@@ -27,7 +28,6 @@ from .queue import QUEUE_DIR, make_queue, write_queue
 from .rank import rank
 from .suggest import evaluate, evaluation_lines
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SOURCES = ("openalex", "s2", "arxiv")
 DAY = 86400.0
 
@@ -80,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _say(message: str) -> None:
-    print(f"toi-atlas discover: {terminal_safe(message)}", file=sys.stderr)
+    LOG.info(f"toi-atlas discover: {message}")  # the log channel makes it terminal-safe
 
 
 @dataclass
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     paths = Paths(args.root)
     inputs = load_inputs(paths, "discover")
     if inputs is None:
-        return EXIT_FAILED
+        return EXIT_FINDINGS
     corpus = inputs.loaded.corpus
     assert corpus is not None  # load_inputs returns None otherwise
     if args.evaluate:
@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
     answered = [a for a in fetcher.log if a.outcome in (Outcome.FETCHED, Outcome.CACHED)]
     if fetcher.log and not answered:
         _say(f"no service answered: {QUEUE_DIR}/ is left as it was")
-        return EXIT_FAILED
+        return EXIT_FINDINGS
     write_queue(paths.root, queued, lines)
     _say(f"wrote {QUEUE_DIR}/queue.md, queue.bib and queue.json")
     return EXIT_OK

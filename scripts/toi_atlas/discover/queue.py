@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..add import Tags, build_entry, key_stem, unique_key, vet
 from ..bibtext import entry_to_bibtex
 from ..load import RawEntry
+from ..newentry import Tags, build_entry, key_stem, unique_key
 from ..render.markdown import ext_link, md_escape
 from ..sources import Name, Record, Venue
+from ..vetting import vet
 from ..write import atomic_write
 from .rank import Ranked
 

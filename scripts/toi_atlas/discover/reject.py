@@ -11,19 +11,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 import tempfile
 from pathlib import Path
 
+from ..exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..options import add_root
+from ..output import LOG
 from ..pipeline import Paths
-from ..untrusted import terminal_safe
 from ..write import atomic_write
 from .command import load_inputs
 from .config import REJECTED_FILE, load_rejected
 from .queue import QUEUE_DIR, Queued, QueueError, read_queue, without
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 HEADER = (
     "# Works discovery must never propose again; `toi-atlas reject KEY` adds to this list.\n"
     "# Each needs `key` and `title`, and keeps the `doi` or `arxiv` id it was found with.\n"
@@ -42,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _say(message: str) -> None:
-    print(f"toi-atlas reject: {terminal_safe(message)}", file=sys.stderr)
+    LOG.info(f"toi-atlas reject: {message}")  # the log channel makes it terminal-safe
 
 
 def _scalar(value: str) -> str:
@@ -76,13 +75,13 @@ def run(args: argparse.Namespace) -> int:
         items, _ = read_queue(paths.root)
     except QueueError as exc:
         _say(str(exc))
-        return EXIT_FAILED
+        return EXIT_FINDINGS
     item = next((i for i in items if i.key == args.key), None)
     if item is None:
         _say(f"`{args.key}` is not in {QUEUE_DIR}/queue.json (see {QUEUE_DIR}/queue.md)")
         return EXIT_USAGE
     if load_inputs(paths, "reject") is None:  # a broken rejected.yaml is reported there
-        return EXIT_FAILED
+        return EXIT_FINDINGS
     target = paths.bib / REJECTED_FILE
     existing = target.read_bytes() if target.exists() else b""
     data = appended(existing, item_text(item, args.reason, dt.date.today()))
@@ -91,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             f"bib/{REJECTED_FILE} does not end in its `rejected:` list, so the item cannot "
             "be appended; nothing written (add it by hand)"
         )
-        return EXIT_FAILED
+        return EXIT_FINDINGS
     atomic_write(target, data)
     _say(f"rejected `{item.key}`: recorded in {paths.display(target)}")
     try:
