@@ -84,7 +84,8 @@ def test_first_visit_counts_every_response_and_the_search_index(
         loads = {path: first_visit(browser, base + path) for path in (essay, browse)}
         [weight] = measure_with(browser, base, site, (("work", essay, ""),))
     urls = {path: [u.removeprefix(base) for u, _ in got] for path, got in loads.items()}
-    assert urls[essay][0] == essay and "/search/search_index.json" in urls[essay]
+    # Responses are listed as they finish: under load a stylesheet can beat the page.
+    assert urls[essay].count(essay) == 1 and "/search/search_index.json" in urls[essay]
     assert not [u for u in urls[essay] if u.endswith("browse.js")]
     assert [u for u in urls[browse] if u.endswith("/javascripts/browse.js")]
     assert "/atlas/data/browse.json" in urls[browse]
