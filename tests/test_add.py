@@ -24,13 +24,19 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from conftest import FIXTURES, NetGuard, entry, make_project
-from toi_atlas import add, addwork, bibtext, exits, net, newentry, sources, vetting, write
-from toi_atlas.bibtext import entry_to_bibtex
-from toi_atlas.identity import KEY_NAME_CHARS, KEY_RE, KEY_WORD_CHARS
-from toi_atlas.load import parse_text
-from toi_atlas.model import latex_to_unicode
+from toi_atlas import exits
+from toi_atlas.commands import add
+from toi_atlas.entries import addwork, newentry, vetting
+from toi_atlas.model.corpus import latex_to_unicode
+from toi_atlas.model.identity import KEY_NAME_CHARS, KEY_RE, KEY_WORD_CHARS
+from toi_atlas.net import client as net
+from toi_atlas.net import sources
 from toi_atlas.output import LOG
 from toi_atlas.pipeline import Paths, load_and_check
+from toi_atlas.read.load import parse_text
+from toi_atlas.write import bibtext
+from toi_atlas.write import files as write
+from toi_atlas.write.bibtext import entry_to_bibtex
 
 NET = FIXTURES / "net"
 HEADER = "% After 2023.\n\n"

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import make_argument_project
-from toi_atlas.claimtree import build_tree
+from toi_atlas.model.claimtree import build_tree
 from toi_atlas.pipeline import Paths, build, load_and_check
 
 LINE = re.compile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from toi_atlas.chronology import PartialDate, arxiv_month, before
+from toi_atlas.model.chronology import PartialDate, arxiv_month, before
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES, make_project, work_sources
-from toi_atlas.csl import csl_item
+from toi_atlas.model.csl import csl_item
 from toi_atlas.pipeline import Paths, build, load_and_check
 from toi_atlas.render.citations import STYLES, CitationCache, _key, read_memo, to_html
 

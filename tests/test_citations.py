@@ -12,7 +12,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, formatt
 from citeproc.source.json import CiteProcJSON
 
 from conftest import FIXTURES, make_project
-from toi_atlas.csl import csl_item
+from toi_atlas.model.csl import csl_item
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.render import citations
 from toi_atlas.render.citations import (

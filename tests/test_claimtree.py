@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toi_atlas.claims import Claim, load_claims
-from toi_atlas.claimtree import Refusal, Status, build_tree
+from toi_atlas.model.claimtree import Refusal, Status, build_tree
+from toi_atlas.read.claims import Claim, load_claims
 
 
 def claim(

@@ -122,12 +122,17 @@ def test_check_does_not_import_the_other_commands(args: list[str], tmp_path: Pat
     root = make_project(tmp_path, {"w.bib": entry("w2023")})
     imported = _imported_by(args, root)
     assert "toi_atlas.cli" in imported
-    assert args != ["check"] or "toi_atlas.validate" in imported  # the check did run
+    assert args != ["check"] or "toi_atlas.check.validate" in imported  # the check did run
     lazy = {f"toi_atlas.{name}" for name in MODULES.values()}
-    assert not imported & {"requests", "toi_atlas.net", *lazy}
-    assert not imported & {"toi_atlas.preview", "watchfiles"}  # only `serve` watches files
+    assert not imported & {"requests", "toi_atlas.net.client", *lazy}
+    assert not imported & {"toi_atlas.commands.preview", "watchfiles"}  # only `serve` watches files
     # Nor the renderers and their formatting libraries, which only a build needs.
-    assert not imported & {"toi_atlas.render.plan", "toi_atlas.incremental", "citeproc", "rdflib"}
+    assert not imported & {
+        "toi_atlas.render.plan",
+        "toi_atlas.write.incremental",
+        "citeproc",
+        "rdflib",
+    }
 
 
 def test_noop_build_does_not_import_the_renderers(tmp_path: Path) -> None:
@@ -135,10 +140,10 @@ def test_noop_build_does_not_import_the_renderers(tmp_path: Path) -> None:
     first = _imported_by(["build"], root)
     assert {"toi_atlas.render.plan", "citeproc"} <= first  # the first build renders
     again = _imported_by(["build"], root)
-    assert "toi_atlas.incremental" in again  # it did compare against the last build
+    assert "toi_atlas.write.incremental" in again  # it did compare against the last build
     assert not again & {"toi_atlas.render.plan", "citeproc", "rdflib"}
     # Nor the loaders: nothing is read, the last build's findings are replayed.
-    assert not again & {"toi_atlas.load", "toi_atlas.validate", "pybtex", "yaml"}
+    assert not again & {"toi_atlas.read.load", "toi_atlas.check.validate", "pybtex", "yaml"}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

@@ -6,9 +6,10 @@ import re
 from urllib.parse import urlsplit
 
 from conftest import ROOT
-from toi_atlas import newentry, sources
 from toi_atlas.diagnostics import format_text
-from toi_atlas.model import latex_to_unicode
+from toi_atlas.entries import newentry
+from toi_atlas.model.corpus import latex_to_unicode
+from toi_atlas.net import sources
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.render.markdown import md_escape
 from toi_atlas.wording import long_date
@@ -68,7 +69,7 @@ def test_every_later_edge_to_the_essay_is_a_verified_answer(corpus) -> None:
 
 
 def test_no_edge_points_at_a_later_work(corpus) -> None:
-    from toi_atlas.validate import check_edge_order
+    from toi_atlas.check.validate import check_edge_order
 
     assert sum(len(w.edges) for w in corpus.works.values()) > 100
     assert [d.message for d in check_edge_order(corpus)] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import entry, make_project
-from toi_atlas.debate import build_debate
+from toi_atlas.model.debate import build_debate
 from toi_atlas.pipeline import Paths, build, load_and_check
 
 CORPUS = (

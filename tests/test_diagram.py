@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build_site, copy_site_sources, entry, make_project
-from toi_atlas.debate import build_debate
+from toi_atlas.model.debate import build_debate
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.render.diagram import NARROW, WIDE, render_svg
 from toi_atlas.render.labels import distinct_labels, short_label, text_width, wrap
@@ -189,7 +189,7 @@ def test_wrap_fills_lines_and_cuts_only_the_last() -> None:
 def test_graph_view_places_every_work_apart_in_its_year_and_band(
     real_generated: Path, corpus
 ) -> None:
-    from toi_atlas.model import main_stance
+    from toi_atlas.model.corpus import main_stance
 
     view = json.loads((real_generated / "data" / "graph-view.json").read_text(encoding="utf-8"))
     text = json.loads((real_generated / "data" / "graph-text.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from discover_world import arxiv, openalex, semantic_scholar
 from test_discover import project
 from toi_atlas.discover.apis import Services, from_arxiv, from_openalex, from_s2
 from toi_atlas.discover.fetch import Fetcher, Outcome
-from toi_atlas.net import Client, Policy
+from toi_atlas.net.client import Client, Policy
 from toi_atlas.pipeline import Paths, load_and_check
 
 
@@ -174,9 +174,9 @@ def test_slow_server_stops_at_the_overall_deadline(httpserver, tmp_path: Path, w
 
 def _work_with_doi():
     from toi_atlas.diagnostics import Span
-    from toi_atlas.load import RawEntry, RawField
-    from toi_atlas.model import build_work
-    from toi_atlas.taxonomy import Taxonomy
+    from toi_atlas.model.corpus import build_work
+    from toi_atlas.read.load import RawEntry, RawField
+    from toi_atlas.read.taxonomy import Taxonomy
 
     raw = RawEntry(
         "x2024",

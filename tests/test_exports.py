@@ -16,10 +16,10 @@ from citeproc.source.json import CiteProcJSON
 from pybtex.database import parse_string
 
 from conftest import entry, make_argument_project, make_project
-from toi_atlas.claimtree import build_tree
+from toi_atlas.model.claimtree import build_tree
 from toi_atlas.pipeline import Paths, build, load_and_check
+from toi_atlas.read.site import Site
 from toi_atlas.render.exports import feed
-from toi_atlas.site import Site
 
 CUSTOM = {"tois", "endstories", "agendas", "stance", "summary", "added", "rebuts", "kind"}
 
@@ -56,7 +56,7 @@ def test_bib_exports_read_back_in_pybtex_and_bibtexparser(
 
 
 def _custom(corpus) -> set[str]:
-    from toi_atlas.model import custom_field_names
+    from toi_atlas.model.corpus import custom_field_names
 
     return set(custom_field_names(corpus.taxonomy))
 

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, entry, make_project
-from toi_atlas import fmt
-from toi_atlas.bibformat import format_bib_text, meaning
-from toi_atlas.bibsource import Command, SourceFile, Text, read_source
-from toi_atlas.bibtext import FIELD_ORDER, canonical_rank, entry_to_bibtex, format_entry
-from toi_atlas.load import bib_files, load_file
+from toi_atlas.commands import fmt
+from toi_atlas.entries.bibformat import format_bib_text, meaning
+from toi_atlas.read.bibsource import Command, SourceFile, Text, read_source
+from toi_atlas.read.load import bib_files, load_file
+from toi_atlas.write.bibtext import FIELD_ORDER, canonical_rank, entry_to_bibtex, format_entry
 
 
 def run_fmt(*argv: str) -> int:

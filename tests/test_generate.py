@@ -10,12 +10,13 @@ import pytest
 from pybtex.database import parse_string
 
 from conftest import entry, make_project, work_sources
-from toi_atlas import incremental, write
 from toi_atlas.pipeline import Paths, build, load_and_check
 from toi_atlas.render import plan as render_plan
 from toi_atlas.render.context import Context
 from toi_atlas.render.plan import dropped, render_all
-from toi_atlas.write import MARKER, UnsafePathError, safe_target, write_plan
+from toi_atlas.write import files as write
+from toi_atlas.write import incremental
+from toi_atlas.write.files import MARKER, UnsafePathError, safe_target, write_plan
 
 HOSTILE_TITLE = "<script>alert(1)</script> [x](javascript:alert(2)) *bold* {{ jinja }}"
 

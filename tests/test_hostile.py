@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import entry, make_project, run_tool
-from toi_atlas.bibformat import format_bib_text, meaning
-from toi_atlas.load import parse_text
+from toi_atlas.entries.bibformat import format_bib_text, meaning
 from toi_atlas.pipeline import Paths, build, load_and_check
+from toi_atlas.read.load import parse_text
 
 MB = 1024 * 1024
 

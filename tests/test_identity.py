@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import entry, make_project
-from toi_atlas import addwork, newentry, sources
-from toi_atlas.bibimport import Index as ImportIndex
-from toi_atlas.bibimport import import_text
-from toi_atlas.bibtext import entry_to_bibtex
-from toi_atlas.identity import (
+from toi_atlas.entries import addwork, newentry
+from toi_atlas.entries.bibimport import Index as ImportIndex
+from toi_atlas.entries.bibimport import import_text
+from toi_atlas.model.identity import (
     KEY_MAX,
     KEY_RE,
     Facts,
@@ -25,8 +24,10 @@ from toi_atlas.identity import (
     same_work,
     unique_key,
 )
+from toi_atlas.net import sources
+from toi_atlas.net.sources import Name, Record, Venue
 from toi_atlas.pipeline import Paths, load_and_check
-from toi_atlas.sources import Name, Record, Venue
+from toi_atlas.write.bibtext import entry_to_bibtex
 
 TODAY = dt.date.today().isoformat()
 ISSUE = "https://tug.org/TUGboat/tb10-1/tb23gendel.pdf"  # one PDF, several articles

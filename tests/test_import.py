@@ -15,13 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, make_project
-from toi_atlas import bibimport, importer
-from toi_atlas.bibformat import format_bib_text
-from toi_atlas.bibimport import Index, choose_key, facts_of, import_text
-from toi_atlas.bibsource import read_source
-from toi_atlas.identity import make_key
-from toi_atlas.load import parse_text
+from toi_atlas.commands import importer
+from toi_atlas.entries import bibimport
+from toi_atlas.entries.bibformat import format_bib_text
+from toi_atlas.entries.bibimport import Index, choose_key, facts_of, import_text
+from toi_atlas.model.identity import make_key
 from toi_atlas.pipeline import Paths, load_and_check
+from toi_atlas.read.bibsource import read_source
+from toi_atlas.read.load import parse_text
 
 IMPORT = FIXTURES / "import"
 TODAY = datetime.date.today().isoformat()

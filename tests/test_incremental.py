@@ -15,10 +15,11 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import entry, make_project, work_sources
-from toi_atlas import incremental, load
 from toi_atlas.cli import main
 from toi_atlas.diagnostics import Diagnostic, has_errors
 from toi_atlas.pipeline import Paths, Result, build
+from toi_atlas.read import load
+from toi_atlas.write import incremental
 
 # Two findings that are warnings: a duplicate edge (from a .bib file) and a reading list
 # without its hand-written page (from docs/reading/, which the checker reads too).

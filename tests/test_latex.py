@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toi_atlas.model import _latex_tokens, latex_to_unicode, latex_to_unicode_slow
+from toi_atlas.model.corpus import _latex_tokens, latex_to_unicode, latex_to_unicode_slow
 
 ACCENTS = "`'^\"~=."
 LETTER_ACCENTS = "uvHckrdbt"

@@ -19,7 +19,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from conftest import entry, make_project
-from toi_atlas import linkcheck, links
+from toi_atlas.commands import links
+from toi_atlas.net import linkcheck
 
 
 def project_with(tmp_path: Path, urls: dict[str, str], **extra: str) -> Path:

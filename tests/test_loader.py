@@ -7,10 +7,10 @@ from pathlib import Path
 from pybtex.database import parse_string
 
 from conftest import entry, make_project
-from toi_atlas.bibtext import entry_to_bibtex
-from toi_atlas.load import parse_text
-from toi_atlas.model import latex_to_unicode
+from toi_atlas.model.corpus import latex_to_unicode
 from toi_atlas.pipeline import Paths, load_and_check
+from toi_atlas.read.load import parse_text
+from toi_atlas.write.bibtext import entry_to_bibtex
 
 LATEX_ENTRY = r"""@string{lw = "LessWrong"}
 @misc{latex2023,

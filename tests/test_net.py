@@ -21,7 +21,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from conftest import NetGuard
-from toi_atlas import net, sources
+from toi_atlas.net import client as net
+from toi_atlas.net import sources
 
 
 def test_guard_refuses_real_hosts(no_internet: NetGuard) -> None:

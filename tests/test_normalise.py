@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toi_atlas.identity import norm_arxiv, norm_url
-from toi_atlas.normalise import ascii_fold, did_you_mean, norm_title
+from toi_atlas.model.identity import norm_arxiv, norm_url
+from toi_atlas.model.normalise import ascii_fold, did_you_mean, norm_title
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_did_you_mean() -> None:
 
 
 def test_one_of_suggests_the_closest_or_lists_all() -> None:
-    from toi_atlas.normalise import one_of
+    from toi_atlas.model.normalise import one_of
 
     assert one_of("critique", ["advocates", "critiques"], "stances") == "did you mean `critiques`?"
     assert one_of("zzz", ["advocates", "critiques"], "stances") == "stances: advocates, critiques"

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from conftest import ROOT, VENV_BIN, entry, make_project
-from toi_atlas import preview
+from toi_atlas.commands import preview
 from toi_atlas.pipeline import Paths
 
 SUMMARY = "A fine summary. It says what the work claims."
@@ -274,7 +274,7 @@ def _group_alive(pgid: int) -> bool:
 
 
 def test_the_discovery_queue_is_a_page_of_the_preview_only(tmp_path: Path) -> None:
-    from toi_atlas.fill import Shell
+    from toi_atlas.write.fill import Shell
 
     site = tmp_path / "site"
     site.mkdir()

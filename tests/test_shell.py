@@ -16,9 +16,9 @@ from playwright.sync_api import Browser, Page
 
 from browser import serve
 from conftest import ROOT, build_site, entry, make_project, run_tool
-from toi_atlas.fill import Shell, ShellError
 from toi_atlas.pipeline import Paths, load_and_check
-from toi_atlas.render.workhtml import SHELL_TOC, Converter, Targets, shell_page
+from toi_atlas.render.workhtml import Converter, Targets
+from toi_atlas.write.fill import SHELL_TOC, Shell, ShellError, shell_page
 
 SURNAME = "Quillfeather"
 SUMMARY_WORD = "xylophonic"

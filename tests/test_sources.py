@@ -17,10 +17,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from toi_atlas import net, newentry, sources, untrusted, vetting
-from toi_atlas.bibtext import entry_to_bibtex
-from toi_atlas.identity import KEY_RE
-from toi_atlas.model import build_work
+from toi_atlas.entries import newentry, untrusted, vetting
+from toi_atlas.model.corpus import build_work
+from toi_atlas.model.identity import KEY_RE
+from toi_atlas.net import client as net
+from toi_atlas.net import sources
+from toi_atlas.write.bibtext import entry_to_bibtex
 
 # --- identifiers -------------------------------------------------------------------
 

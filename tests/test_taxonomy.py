@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import FIXTURES, TAXONOMY, entry, make_project
-from toi_atlas.debate import build_debate
+from toi_atlas.model.debate import build_debate
 from toi_atlas.pipeline import Paths, load_and_check
-from toi_atlas.taxonomy import load_taxonomy
+from toi_atlas.read.taxonomy import load_taxonomy
 
 
 def test_the_real_vocabulary_names_every_part() -> None:

@@ -25,9 +25,10 @@ from conftest import (
     make_project,
     work_sources,
 )
-from toi_atlas import bidi, cli
-from toi_atlas.csl import SUMMARY_KEY, csl_item
-from toi_atlas.model import latex_to_unicode
+from toi_atlas import cli
+from toi_atlas.model import bidi
+from toi_atlas.model.corpus import latex_to_unicode
+from toi_atlas.model.csl import SUMMARY_KEY, csl_item
 from toi_atlas.pipeline import Paths, build, load_and_check
 from toi_atlas.render.citations import STYLES, _key
 from toi_atlas.render.markdown import first_sentence

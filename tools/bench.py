@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toi_atlas.write import atomic_write
+from toi_atlas.write.files import atomic_write
 
 from .localserver import CHROMIUM_ARGS, chromium_path, local_file, serve
 from .measure import (
@@ -75,7 +75,7 @@ def measure_pybtex(files: list[Path], runs: int) -> Metrics:
 
 def _forget_memos() -> None:
     """Clear in-process memos so every run is as cold as a fresh `toi-atlas build`."""
-    from toi_atlas.model import latex_to_unicode
+    from toi_atlas.model.corpus import latex_to_unicode
     from toi_atlas.render import citations
 
     latex_to_unicode.cache_clear()

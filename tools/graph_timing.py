@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from toi_atlas.write import atomic_write
+from toi_atlas.write.files import atomic_write
 
 from .localserver import CHROMIUM_ARGS, chromium_path, serve, serve_gzipped
 from .measure import checked, median, progress, tool

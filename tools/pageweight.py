@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toi_atlas.write import atomic_write
+from toi_atlas.write.files import atomic_write
 
 from .localserver import CHROMIUM_ARGS, chromium_path, local_file, serve
 from .measure import GZIP_LEVEL, gzipped, progress

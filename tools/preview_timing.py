@@ -32,7 +32,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from toi_atlas.pipeline import Paths, load_and_check
-from toi_atlas.write import atomic_write
+from toi_atlas.write.files import atomic_write
 
 from .localserver import CHROMIUM_ARGS, chromium_path
 from .measure import checked, progress, tool

@@ -10,7 +10,7 @@ import argparse
 import re
 from pathlib import Path
 
-from toi_atlas.write import atomic_write
+from toi_atlas.write.files import atomic_write
 
 from .measure import progress
 

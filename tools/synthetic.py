@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toi_atlas.taxonomy import Taxonomy, load_taxonomy
+from toi_atlas.read.taxonomy import Taxonomy, load_taxonomy
 
 PER_FILE = 500  # entries per .bib file, like a large hand-kept bibliography
 EDGE_TYPES = ("rebuts", "supports", "extends", "repliesto")

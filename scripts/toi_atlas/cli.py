@@ -34,7 +34,12 @@ HELP = {
 # Subcommands whose module declares their options (`add_arguments(parser)`) and does
 # the work (`run(args) -> int`). These modules pull in requests, citeproc and the
 # like, so each is imported only when its subcommand is on the command line.
-MODULES = {"add": "add", "fmt": "fmt", "import": "importer", "links": "links"}
+MODULES = {
+    "add": "commands.add",
+    "fmt": "commands.fmt",
+    "import": "commands.importer",
+    "links": "commands.links",
+}
 MODULES |= {"discover": "discover.command", "accept": "discover.accept"}
 MODULES |= {"reject": "discover.reject"}
 
@@ -109,8 +114,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from .fill import ShellError, fill_diagnostic, fill_site
     from .pipeline import Paths
+    from .write.fill import ShellError, fill_diagnostic, fill_site
 
     paths = Paths(args.root)
     site = Path(args.site_dir) if args.site_dir else paths.site
@@ -129,8 +134,8 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .commands.preview import serve
     from .pipeline import Paths
-    from .preview import serve
 
     # Each rebuild reports as `toi-atlas build` does; `serve` only needs to know it worked.
     return serve(Paths(args.root), args.dev_addr, lambda: cmd_build(args) == EXIT_OK)  # 0, 1, 2

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Span, has_errors
-from .write import UnsafePathError, WriteStats, write_plan
+from .write.files import UnsafePathError, WriteStats, write_plan
 
 if TYPE_CHECKING:  # the loaders (pybtex among them) are imported only when something loads
-    from .claims import Claim
-    from .model import Corpus
-    from .readinglists import ReadingList
+    from .model.corpus import Corpus
+    from .read.claims import Claim
+    from .read.readinglists import ReadingList
     from .render.workhtml import Targets
 
 
@@ -113,14 +113,16 @@ class Result:
 def load_and_check(
     paths: Paths, files: list[Path] | None = None, *, balance: bool = False
 ) -> Result:
-    from .claims import check_claims, load_claims
-    from .load import RawEntry, bib_files, load_file
-    from .model import build_corpus
-    from .pagelinks import check_page_links
-    from .readinglists import check_reading_lists, load_reading_lists
-    from .taxonomy import load_taxonomy
-    from .treecheck import check_tree
-    from .validate import validate
+    from .check.claims import check_claims
+    from .check.pagelinks import check_page_links
+    from .check.readinglists import check_reading_lists
+    from .check.treecheck import check_tree
+    from .check.validate import validate
+    from .model.corpus import build_corpus
+    from .read.claims import load_claims
+    from .read.load import RawEntry, bib_files, load_file
+    from .read.readinglists import load_reading_lists
+    from .read.taxonomy import load_taxonomy
 
     result = Result()
     t0 = time.perf_counter()
@@ -151,7 +153,7 @@ def load_and_check(
         result.diagnostics += check_page_links(
             paths.docs, {w.slug for w in corpus.works.values()}, paths.display
         )
-        from .discover.config import check_files  # bib/discovery.yaml, bib/rejected.yaml
+        from .read.discovery import check_files  # bib/discovery.yaml, bib/rejected.yaml
 
         result.diagnostics += check_files(paths.bib, paths.display(paths.bib), taxonomy)
     result.corpus = corpus
@@ -176,7 +178,7 @@ def migrate_state(paths: Paths) -> None:
 
 def build(paths: Paths, *, force: bool = False) -> Result:
     # Imported here, not above: `check` never needs it.
-    from . import incremental
+    from .write import incremental
 
     migrate_state(paths)
     t0 = time.perf_counter()
@@ -197,11 +199,11 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     if has_errors(result.diagnostics) or result.corpus is None:
         return result
     # Only now: a build with nothing to render never imports the renderers.
+    from .read.site import load_site
     from .render.citations import CitationCache
     from .render.context import Context
     from .render.plan import dropped, render_all
     from .render.workhtml import save_work_pages, work_pages
-    from .site import load_site
 
     t0 = time.perf_counter()
     citations = CitationCache(paths.cache / "citations.json")
@@ -249,8 +251,8 @@ def build(paths: Paths, *, force: bool = False) -> Result:
 def link_targets(paths: Paths, docs: dict[str, str], works: dict[str, str]) -> Targets:
     """What the site will hold: the generated pages and files, the hand-written ones, and
     the work pages' URLs."""
+    from .read.site import page_url
     from .render.workhtml import Targets
-    from .site import page_url
 
     hand_written = {
         p.relative_to(paths.docs).as_posix()

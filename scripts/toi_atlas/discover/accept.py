@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-from .. import add
-from ..addwork import Request, request_tags, target_file, write_record
+from ..commands import add
+from ..entries.addwork import Request, request_tags, target_file, write_record
 from ..exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..options import add_root
 from ..output import LOG

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ..model import Work, latex_to_unicode
-from ..net import host_of
-from ..sources import ARXIV_API, SourceError, Venue, arxiv_title, split_name, strip_markup
+from ..model.corpus import Work, latex_to_unicode
+from ..net.client import host_of
+from ..net.sources import ARXIV_API, SourceError, Venue, arxiv_title, split_name, strip_markup
 from .candidates import Candidate
 from .fetch import Fetcher
 

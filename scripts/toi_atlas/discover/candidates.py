@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 
-from ..identity import Facts, Index, facts_of_work, norm_arxiv, norm_doi
-from ..model import Work
-from ..sources import Name, Record, Venue
-from .config import Rejected
+from ..model.corpus import Work
+from ..model.identity import Facts, Index, facts_of_work, norm_arxiv, norm_doi
+from ..net.sources import Name, Record, Venue
+from ..read.discovery import Rejected
 
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 

@@ -15,14 +15,21 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, has_errors, render
 from ..exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from ..net import Client, Policy, user_agent
+from ..net.client import Client, Policy, user_agent
 from ..options import add_root
 from ..output import LOG
 from ..pipeline import Paths, Result, load_and_check
+from ..read.discovery import (
+    DISCOVERY_FILE,
+    REJECTED_FILE,
+    Rejected,
+    Search,
+    load_rejected,
+    load_searches,
+)
 from ..wording import counted
 from .apis import Services, from_arxiv, from_openalex, from_s2
 from .candidates import Pool
-from .config import DISCOVERY_FILE, REJECTED_FILE, Rejected, Search, load_rejected, load_searches
 from .fetch import Fetcher, Outcome, summary
 from .queue import QUEUE_DIR, make_queue, write_queue
 from .rank import rank

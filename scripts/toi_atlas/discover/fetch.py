@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from ..net import Client, Failure, NetError, host_of
+from ..net.client import Client, Failure, NetError, host_of
 from ..wording import counted
-from ..write import atomic_write
+from ..write.files import atomic_write
 
 T = TypeVar("T")
 CACHE_FORMAT = 1

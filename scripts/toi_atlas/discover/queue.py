@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..bibtext import entry_to_bibtex
-from ..load import RawEntry
-from ..newentry import Tags, build_entry, key_stem, unique_key
+from ..entries.newentry import Tags, build_entry, key_stem, unique_key
+from ..entries.vetting import vet
+from ..net.sources import Name, Record, Venue
+from ..read.load import RawEntry
 from ..render.markdown import ext_link, md_escape
-from ..sources import Name, Record, Venue
-from ..vetting import vet
-from ..write import atomic_write
+from ..write.bibtext import entry_to_bibtex
+from ..write.files import atomic_write
 from .rank import Ranked
 
 QUEUE_DIR = "discover"

@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..claims import Claim
-from ..model import Corpus
+from ..model.corpus import Corpus
+from ..read.claims import Claim
 from .candidates import Candidate
 from .suggest import Neighbours, Suggestion
 

@@ -18,9 +18,9 @@ from ..exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..options import add_root
 from ..output import LOG
 from ..pipeline import Paths
-from ..write import atomic_write
+from ..read.discovery import REJECTED_FILE, load_rejected
+from ..write.files import atomic_write
 from .command import load_inputs
-from .config import REJECTED_FILE, load_rejected
 from .queue import QUEUE_DIR, Queued, QueueError, read_queue, without
 
 HEADER = (

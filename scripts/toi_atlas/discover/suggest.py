@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
-from ..model import Corpus, Work
+from ..model.corpus import Corpus, Work
 
 K = 5  # nearest neighbours that vote
 TIE_VOTE = 0.3  # a citation tie, roughly a close neighbour's similarity

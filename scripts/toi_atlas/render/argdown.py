@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import re
 
-from ..claims import Claim, gist_key
-from ..claimtree import ClaimTree, Step
+from ..model.claimtree import ClaimTree, Step
+from ..read.claims import Claim, gist_key
 from .argument import topic_sections
 from .context import Context
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..claims import Claim
-from ..claimtree import ClaimTree, Relation, Status, Step
-from ..model import Work
-from ..taxonomy import Term
+from ..model.claimtree import ClaimTree, Relation, Status, Step
+from ..model.corpus import Work
+from ..read.claims import Claim
+from ..read.taxonomy import Term
 from .context import Context
 from .markdown import md_escape, rel, stance_label, topic_link, work_url
 
@@ -191,12 +191,8 @@ def _details(claim: Claim, ctx: Context, page: str, topic: str | None) -> list[s
 
 
 def _topics(ctx: Context) -> list[Term]:
-    from .topics import _ordered  # the topic index order: longlist number, then file order
-
     tax = ctx.corpus.taxonomy
-    return [
-        t for section in ("tois", "endstories", "agendas") for t in _ordered(tax.section(section))
-    ]
+    return [t for section in ("tois", "endstories", "agendas") for t in tax.ordered(section)]
 
 
 def topic_sections(ctx: Context) -> list[tuple[Term | None, list[Step], list[Claim]]]:

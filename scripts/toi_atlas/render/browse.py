@@ -12,8 +12,8 @@ import html
 import json
 from typing import Any
 
-from ..model import Corpus, Work
-from ..taxonomy import Taxonomy
+from ..model.corpus import Corpus, Work
+from ..read.taxonomy import Taxonomy
 from .context import Context
 from .markdown import first_sentence, page_script
 from .ris import ris_record

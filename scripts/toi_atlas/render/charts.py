@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..model import Corpus, main_stance
-from ..taxonomy import Term
+from ..model.corpus import Corpus, main_stance
+from ..read.taxonomy import Term
 from ..wording import counted
 
 

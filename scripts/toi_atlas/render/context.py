@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..claims import Claim
-from ..claimtree import ClaimTree, build_tree
-from ..model import Corpus
-from ..readinglists import ReadingList
-from ..site import Site
+from ..model.claimtree import ClaimTree, build_tree
+from ..model.corpus import Corpus
+from ..read.claims import Claim
+from ..read.readinglists import ReadingList
+from ..read.site import Site
 from .citations import CitationCache
 
 

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from ..debate import Debate
-from ..model import Work
+from ..model.corpus import Work
+from ..model.debate import Debate
 from ..wording import counted
 from .labels import distinct_labels, wrap
 

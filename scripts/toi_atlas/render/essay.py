@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Corpus
+from ..model.corpus import Corpus
 from .markdown import md_escape, work_path, work_url
 
 # The source essay of the whole atlas (PRODUCT: "the essay in sources/"); a corpus

@@ -13,11 +13,11 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator  # well-kept Atom/RSS writer; XML by hand is a trap
 
-from ..bibtext import entry_to_bibtex
-from ..csl import csl_item
-from ..model import Corpus, Work, custom_field_names
-from ..site import Site
+from ..model.corpus import Corpus, Work, custom_field_names
+from ..model.csl import csl_item
+from ..read.site import Site
 from ..wording import counted
+from ..write.bibtext import entry_to_bibtex
 from .context import Context
 from .markdown import first_sentence, xml_safe
 

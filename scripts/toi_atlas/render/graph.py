@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from ..claims import ROLES
-from ..model import Corpus, Work, main_stance
-from ..site import Site
+from ..model.corpus import Corpus, Work, main_stance
+from ..read.claims import ROLES
+from ..read.site import Site
 from ..wording import counted
 from .context import Context
 from .exports import dumps

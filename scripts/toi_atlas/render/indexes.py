@@ -5,8 +5,8 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..diagnostics import CODES
-from ..model import Corpus
-from ..taxonomy import TOPIC_SECTIONS
+from ..model.corpus import Corpus
+from ..read.taxonomy import TOPIC_SECTIONS
 from ..wording import counted
 from .charts import matrix_chart, year_chart, year_table
 from .context import Context

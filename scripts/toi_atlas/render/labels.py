@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ..model import Work
+from ..model.corpus import Work
 
 SEPARATOR = " · "
 ELLIPSIS = "…"

@@ -17,11 +17,11 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .. import bidi
-from ..identity import is_safe_url
-from ..model import Work
-from ..site import page_url
-from ..taxonomy import Taxonomy, Term
+from ..model import bidi
+from ..model.corpus import Work
+from ..model.identity import is_safe_url
+from ..read.site import page_url
+from ..read.taxonomy import Taxonomy, Term
 
 # Characters that can start Markdown, HTML or attr_list syntax inline, plus those some
 # common extensions give a meaning (~ ^ = $ : @ % for strike, sub/sup, mark, math,

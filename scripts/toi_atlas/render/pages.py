@@ -12,13 +12,13 @@ import math
 import re
 from collections.abc import Iterator
 
-from ..bibtext import entry_to_bibtex
-from ..claims import ROLES
-from ..csl import csl_item
-from ..identity import is_safe_url
-from ..model import Corpus, Edge, MetadataCheck, Work, custom_field_names
-from ..taxonomy import SECTION_LABELS, Term
+from ..model.corpus import Corpus, Edge, MetadataCheck, Work, custom_field_names
+from ..model.csl import csl_item
+from ..model.identity import is_safe_url
+from ..read.claims import ROLES
+from ..read.taxonomy import SECTION_LABELS, Term
 from ..wording import counted, long_date
+from ..write.bibtext import entry_to_bibtex
 from .argument import status_badge
 from .claimspage import PAGE as CLAIMS_PAGE
 from .context import Context

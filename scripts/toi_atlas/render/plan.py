@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic
-from ..model import Corpus
+from ..model.corpus import Corpus
+from ..write.fill import SHELL_PAGE, shell_page
 from . import (
     argdown,
     browse,
@@ -26,7 +27,6 @@ from . import (
 )
 from .context import Context
 from .markdown import work_path
-from .workhtml import SHELL_PAGE, shell_page
 
 # One module per output kind; each maps the corpus to {path in output folder: text}.
 RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..readinglists import ReadingItem, ReadingList, snippet_path
+from ..read.readinglists import ReadingItem, ReadingList, snippet_path
 from ..wording import counted, long_date
 from .context import Context
 from .markdown import byline, md_escape, stance_label, work_url

@@ -11,8 +11,8 @@ from typing import Any
 
 import rispy  # RIS tag table and writer; a hand-written one would drift from the spec
 
-from ..csl import csl_item
-from ..model import Work
+from ..model.corpus import Work
+from ..model.csl import csl_item
 
 # CSL type -> RIS type, as Zotero's RIS translator maps the same kinds of item; CSL's
 # plain "article" (mostly preprints) has no RIS type and gets Zotero's default, GEN.

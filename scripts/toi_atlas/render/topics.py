@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..debate import build_debate
-from ..model import Corpus, Work
-from ..taxonomy import SECTION_LABELS, Taxonomy, Term
+from ..model.corpus import Corpus, Work
+from ..model.debate import build_debate
+from ..read.taxonomy import SECTION_LABELS, Taxonomy, Term
 from .argument import CLAIMS_PAGE, legend, render_steps, walks
 from .browse import browse_url
 from .context import Context
@@ -61,12 +61,6 @@ GLOSS_MIN = 30
 _SUBORDINATE = re.compile(r"(If|When|Once|Although|Though|While|Because|Since|As|Unless)\b")
 
 
-def _ordered(terms: dict[str, Term]) -> list[Term]:
-    # Longlist order first (by number, sub-items after their parent), then file order.
-    index = {tid: i for i, tid in enumerate(terms)}
-    return sorted(terms.values(), key=lambda t: (t.number or 10_000, index[t.id]))
-
-
 def render_topic(term: Term, ctx: Context) -> str:
     corpus = ctx.corpus
     tax = corpus.taxonomy
@@ -91,7 +85,7 @@ def render_topic(term: Term, ctx: Context) -> str:
         kicker += f", part of {topic_link(tax.tois[term.parent], page)}"
     description = EssayNamer(corpus, page)(md_escape(term.description))
     lines += [f'<p class="toi-kicker">{kicker}</p>', "", description, ""]
-    children = [t for t in _ordered(tax.tois) if t.parent == term.id]
+    children = [t for t in tax.ordered("tois") if t.parent == term.id]
     if children:
         lines += ["Treated separately:", ""]
         lines += [f"- {topic_link(c, page)}" for c in children]
@@ -331,7 +325,7 @@ def render_section_index(section: str, corpus: Corpus) -> str:
         f"| {SECTION_LABELS[folder]} | Works | By stance |",
         "|---|---:|---|",
     ]
-    for term in _ordered(tax.section(section)):
+    for term in tax.ordered(section):
         lines.append(_index_row(corpus, term, page, name_essay))
     lines += ["", "</div>", ""]
     return "\n".join(lines) + "\n"

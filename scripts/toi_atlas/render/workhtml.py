@@ -31,39 +31,15 @@ import markdown
 import yaml
 from markdown.treeprocessors import Treeprocessor
 
-from ..site import page_url
-from ..write import WriteStats, atomic_write, changed, safe_target, write_plan
+from ..read.site import page_url
+from ..write.files import WriteStats, atomic_write, changed, safe_target, write_plan
+from ..write.fill import FRAGMENT_VERSION
 
-# The shell page: the theme renders it once, at the depth of every work page, so its
-# relative links hold for all of them. Keys cannot start with "_" (identity.KEY_RE).
-SHELL_PAGE = "works/_shell.md"
-SHELL_TITLE = "TOIATLASSHELLTITLE"
-SHELL_DESCRIPTION = "TOIATLASSHELLDESCRIPTION"
-SHELL_BODY = "TOIATLASSHELLBODY"
-SHELL_TOC = "TOIATLASSHELLTOC"
-SHELL_H1 = "toiatlasshellh1"
 # MkDocs puts these first whatever mkdocs.yml lists (config.markdown_extensions).
 BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
 # Never on a work page: a BibTeX value shown in the page's BibTeX block could otherwise
 # name a file to include (`--8<-- "path"`). No work page uses snippets.
 UNSAFE_EXTENSIONS = frozenset({"pymdownx.snippets"})
-FRAGMENT_VERSION = 1
-
-
-def shell_page() -> str:
-    """The Markdown of the shell: a title, a description and a body to be replaced, and
-    one h2 so that the theme renders its table of contents (one entry, the model for
-    each of a work's sections). Kept out of search; `toi-atlas site` removes it."""
-    return (
-        "---\n"
-        f"title: {SHELL_TITLE}\n"
-        f"description: {SHELL_DESCRIPTION}\n"
-        "search:\n  exclude: true\n"
-        "---\n\n"
-        f"# {SHELL_TITLE} {{ #{SHELL_H1} }}\n\n"
-        f"{SHELL_BODY}\n\n"
-        f"## {SHELL_TOC}\n"
-    )
 
 
 def extensions(config: dict[str, Any]) -> tuple[list[str], dict[str, dict[str, Any]]]:

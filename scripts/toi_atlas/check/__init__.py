@@ -1,0 +1,1 @@
+"""The checker: every defect in the corpus, as Diagnostics."""

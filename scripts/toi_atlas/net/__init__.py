@@ -1,0 +1,3 @@
+"""Everything that talks to the network: the HTTP client, metadata sources, the link
+checker.
+"""

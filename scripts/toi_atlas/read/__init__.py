@@ -1,0 +1,3 @@
+"""Reading the inputs: .bib files (with line numbers), the vocabulary, claims, reading
+lists, site settings.
+"""
