@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from toi_atlas.entries import newentry, untrusted, vetting
+from toi_atlas.entries import newentry, vetting
+from toi_atlas.model import untrusted
 from toi_atlas.model.corpus import build_work
 from toi_atlas.model.identity import KEY_RE
 from toi_atlas.net import client as net
