@@ -214,6 +214,11 @@ SKELETON = """() => {
     const el = document.querySelector(s)?.cloneNode(true);
     if (!el) return null;
     el.querySelectorAll('[data-md-component=header-topic]').forEach(e => e.remove());
+    // States the theme's script toggles as the page scrolls or loads (the header title
+    // swaps to the page title once the h1 is out of view): not part of the shell.
+    [el, ...el.querySelectorAll('[class]')].forEach(e => e.setAttribute('class',
+      (e.getAttribute('class') || '').replace(/\\S*--(active|shadow|lifted)\\b/g, '')
+        .replace(/\\s+/g, ' ').trim()));
     el.querySelectorAll('[href]').forEach(a => a.setAttribute('href', a.href));
     el.querySelectorAll('[src]').forEach(a => a.setAttribute('src', a.src));
     return el.outerHTML.replace(/\\s+/g, ' ');
