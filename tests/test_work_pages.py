@@ -298,3 +298,15 @@ def _longlist_order(section):
 )
 def test_gloss_is_a_sentence_or_its_main_clause(description: str, expected: str) -> None:
     assert gloss(description) == expected
+
+
+def test_work_page_ids_follow_the_toc_settings_of_mkdocs_yml() -> None:
+    """Work pages make heading ids and permalinks as `toc: permalink: true` does
+    (workhtml.HeadingIds, permalink): other toc settings would make other pages."""
+    from toi_atlas.render.workhtml import extensions
+    from toi_atlas.site import load_site
+
+    site = load_site(Path(__file__).parents[1] / "mkdocs.yml")
+    names, settings = extensions({"markdown_extensions": list(site.markdown_extensions)})
+    assert settings["toc"] == {"permalink": True}
+    assert {"attr_list", "pymdownx.details", "pymdownx.superfences"} <= set(names)
