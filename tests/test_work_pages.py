@@ -310,3 +310,20 @@ def test_work_page_ids_follow_the_toc_settings_of_mkdocs_yml() -> None:
     names, settings = extensions({"markdown_extensions": list(site.markdown_extensions)})
     assert settings["toc"] == {"permalink": True}
     assert {"attr_list", "pymdownx.details", "pymdownx.superfences"} <= set(names)
+
+
+def test_bibtex_block_is_highlighted_as_pymdownx_highlights_it() -> None:
+    """The fast path (one Pygments formatter for all pages) makes what
+    `pymdownx.highlight` makes with mkdocs.yml's (default) settings."""
+    from pymdownx.highlight import Highlight
+
+    from toi_atlas.render.workhtml import highlight
+    from toi_atlas.site import load_site
+
+    site = load_site(Path(__file__).parents[1] / "mkdocs.yml")
+    bib = (
+        "@misc{x,\n  title = {<script>alert(1)</script> & {Nested} `code`},\n"
+        '  note  = {"quoted" \\\\ 50\\% --- ü},\n}\n'
+    )
+    assert highlight(bib, "bibtex", site) == Highlight(None).highlight(bib.rstrip("\n"), "bibtex")
+    assert "<script>" not in highlight(bib, "bibtex", site)
