@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -230,9 +232,20 @@ def httpserver(local_http):
 
 
 def work_sources(root: Path) -> Path:
-    """Where `toi-atlas build` leaves each work page's Markdown (`<key>.md`), made into
-    HTML by the generator: docs/atlas holds no work pages, MkDocs never sees them."""
-    return root / ".toi-atlas" / "pages" / "md" / "works"
+    """Where `toi-atlas build` leaves each work page's fragment (`<key>.json`), which
+    `toi-atlas site` pours into the theme's shell: docs/atlas holds no work pages."""
+    return root / ".toi-atlas" / "pages" / "html" / "works"
+
+
+def work_fragment(root: Path, slug: str) -> dict[str, Any]:
+    fragment: dict[str, Any] = json.loads((work_sources(root) / f"{slug}.json").read_text("utf-8"))
+    return fragment
+
+
+def work_html(root: Path, slug: str) -> str:
+    """The body of a work's page, as HTML."""
+    body: str = work_fragment(root, slug)["body"]
+    return body
 
 
 def build_site(project: Path, builder: str = "mkdocs") -> Path:

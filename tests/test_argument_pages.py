@@ -15,7 +15,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from conftest import FIXTURES, make_argument_project, work_sources
+from conftest import FIXTURES, make_argument_project, work_html
 from toi_atlas.pipeline import Paths, build
 
 ARGUMENT = FIXTURES / "argument"
@@ -170,11 +170,11 @@ def test_claims_script_is_loaded_by_the_claims_page_only(atlas: Path) -> None:
 
 
 def test_work_page_lists_its_claims_by_gist_with_status(atlas: Path) -> None:
-    page = (work_sources(atlas.parents[1]) / "reply2022.md").read_text(encoding="utf-8")
-    link = "(../claims.md#claim-probes-catch-dormant)"
-    makes, disputes = page.index("Makes (5)\n"), page.index("Disputes (1)\n")
-    assert makes < page.index(f"- [Simple probes flag dormant goals anyway]{link}") < disputes
-    assert disputes < page.index("- [A hidden goal need not show while dormant]")
+    page = work_html(atlas.parents[1], "reply2022")
+    link = '<a href="../../claims/#claim-probes-catch-dormant">'
+    makes, disputes = page.index(">Makes (5)<"), page.index(">Disputes (1)<")
+    assert makes < page.index(f"<li>{link}Simple probes flag dormant goals anyway</a>") < disputes
+    assert disputes < page.index(">A hidden goal need not show while dormant</a>")
     assert "toi-status--unanswered" in page
     assert "Linear probes trained" not in page  # the gist, not the sentence
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, make_project, work_sources
+from conftest import FIXTURES, make_project, work_html, work_sources
 from toi_atlas.model.csl import csl_item
 from toi_atlas.pipeline import Paths, build, load_and_check
 from toi_atlas.render.citations import STYLES, CitationCache, _key, read_memo, to_html
@@ -87,7 +87,7 @@ def test_tampered_memo_cannot_put_markup_in_a_page(project: Path) -> None:
     _memo_path(project).parent.mkdir(parents=True)
     _memo_path(project).write_text(json.dumps(memo), encoding="utf-8")
     assert build(Paths(project)).stats is not None
-    page = (work_sources(project) / "nanda2022longlist.md").read_text("utf-8")
+    page = work_html(project, "nanda2022longlist")
     assert "<script" not in page and "<img" not in page
     assert "&lt;script&gt;alert(&#x27;memo&#x27;)&lt;/script&gt;" in page  # used, as text
     assert "<i>&lt;img src=x onerror=alert(2)&gt;</i>" in page
@@ -97,7 +97,7 @@ def test_damaged_entries_are_formatted_again_and_saved_in_shape(project: Path) -
     assert build(Paths(project)).stats is not None
     saved = json.loads(_memo_path(project).read_text(encoding="utf-8"))
     assert saved["version"] == 2 and read_memo(saved).keys() == saved["entries"].keys()
-    page = work_sources(project) / "nanda2022longlist.md"
+    page = work_sources(project) / "nanda2022longlist.json"
     before = page.read_text(encoding="utf-8")
     for key in saved["entries"]:
         saved["entries"][key] = '<b onclick="x()">Cited</b>'

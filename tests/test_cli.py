@@ -77,7 +77,7 @@ def test_explain_and_usage_errors(capsys) -> None:
 def test_clean_corpus_builds_with_exit_zero(tmp_path: Path) -> None:
     root = make_project(tmp_path, {"w.bib": entry("w2023")})
     assert main(["build", "--root", str(root)]) == 0
-    assert (work_sources(root) / "w2023.md").is_file()
+    assert (work_sources(root) / "w2023.json").is_file()
 
 
 @pytest.mark.parametrize(

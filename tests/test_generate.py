@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import os
-import textwrap
+import re
 from pathlib import Path
 
 import pytest
 from pybtex.database import parse_string
 
-from conftest import entry, make_project, work_sources
+from conftest import entry, make_project, work_fragment, work_html, work_sources
 from toi_atlas.pipeline import Paths, build, load_and_check
 from toi_atlas.render import plan as render_plan
 from toi_atlas.render.context import Context
@@ -47,10 +48,8 @@ def built(tmp_path: Path) -> Path:
 
 
 def test_nothing_lost_every_entry_has_a_page(built: Path) -> None:
-    pages = {p.stem for p in works_of(built).glob("*.md")}
+    pages = {p.stem for p in works_of(built).glob("*.json")}
     assert pages == {"nanda2022longlist", "segerie2023against", "hostile2024"}
-    fragments = built.parents[1] / ".toi-atlas" / "pages" / "html" / "works"
-    assert {p.stem for p in fragments.glob("*.json")} == pages
     index = (built / "works" / "index.md").read_text()
     for key in pages:
         assert f"({key}/)" in index
@@ -66,21 +65,24 @@ def test_dropped_page_is_an_error(tmp_path: Path) -> None:
 
 
 def works_of(built: Path) -> Path:
-    """The work pages' Markdown, for docs/atlas of the same project."""
+    """The work pages' fragments, for docs/atlas of the same project."""
     return work_sources(built.parents[1])
 
 
 def test_cross_links_both_ways_with_scope(built: Path) -> None:
-    critic = (works_of(built) / "segerie2023against.md").read_text()
-    target = (works_of(built) / "nanda2022longlist.md").read_text()
+    critic = work_html(built.parents[1], "segerie2023against")
+    target = work_html(built.parents[1], "nanda2022longlist")
     # one group per topic the edge is about, headed by a link to that topic's page
-    rebuts = "- rebuts [A Longlist](../nanda2022longlist/) (Doe 2023)"
+    rebuts = '<li>rebuts <a href="../nanda2022longlist/">A Longlist</a> (Doe 2023)</li>'
     assert critic.count(rebuts) == 2
-    assert "[Auditing](../toi/auditing.md) (1)\n{: .toi-group-head }\n\n" + rebuts in critic
-    rebutted = "- rebutted by [Against Almost Every Theory](../segerie2023against/) (Doe 2023)"
-    assert "[Microscope AI](../toi/microscope-ai.md) (1)\n{: .toi-group-head }\n\n" + rebutted in (
-        target
+    head = '<p class="toi-group-head"><a href="../../toi/auditing/">Auditing</a> (1)</p>'
+    assert f"{head}\n<ul>\n{rebuts}" in critic
+    rebutted = (
+        '<li>rebutted by <a href="../segerie2023against/">Against Almost Every Theory</a>'
+        " (Doe 2023)</li>"
     )
+    head = '<p class="toi-group-head"><a href="../../toi/microscope-ai/">Microscope AI</a> (1)</p>'
+    assert f"{head}\n<ul>\n{rebutted}" in target
     # topic pages list the works with their stance
     es = (built / "endstory" / "enumerative-safety.md").read_text()
     assert "(../../works/segerie2023against/)" in es and "Mixed" in es
@@ -90,24 +92,25 @@ def test_cite_bib_has_our_fields_stripped(built: Path) -> None:
     cite = (built / "cite" / "segerie2023against.bib").read_text()
     fields = set(parse_string(cite, "bibtex").entries["segerie2023against"].fields)
     assert fields == {"title", "year", "url"}  # author is a person field in pybtex
-    page = (works_of(built) / "segerie2023against.md").read_text()
-    box = textwrap.dedent(page.split("```bibtex\n", 1)[1].split("```", 1)[0])
+    page = work_html(built.parents[1], "segerie2023against")
+    code = page.split('<div class="highlight"><pre><span></span><code>', 1)[1].split("</code>")[0]
+    box = html.unescape(re.sub(r"<[^>]+>", "", code))
     assert box.strip() == cite.strip()
     for ours in ("tois", "stance", "rebuts", "summary", "added", "endstories"):
         assert ours not in box
 
 
-def test_hostile_fields_become_inert_markdown(built: Path) -> None:
-    page = (works_of(built) / "hostile2024.md").read_text()
-    front, body = page.split("---\n", 2)[1:]
-    title_line = next(line for line in body.splitlines() if line.startswith("# "))
-    body_lines = body.splitlines()
-    summary_line = body_lines[body_lines.index("{: .toi-summary }") - 1]
-    for shown in (title_line[2:], summary_line):
-        for needle in ("<", ">", "javascript:", "](", "{{", "`", "|", "*"):
-            assert needle not in shown
-    assert title_line.startswith("# &#60;script&#62;alert&#40;1&#41;")
-    assert 'title: "&lt;script&gt;alert(1)&lt;/script&gt;' in front
+def test_hostile_fields_become_inert_html(built: Path) -> None:
+    page = work_fragment(built.parents[1], "hostile2024")
+    title = re.search(r'<h1 id="[^"]*">(.*?)<a class="headerlink"', page["body"])
+    summary = re.search(r'<p class="toi-summary">(.*?)</p>', page["body"])
+    assert title is not None and summary is not None
+    for shown in (title[1], summary[1]):
+        assert "<" not in shown and ">" not in shown
+    assert title[1].startswith("&lt;script&gt;alert(1)")
+    assert summary[1].startswith("&lt;img src=x onerror=alert(3)&gt;")
+    assert page["title"].startswith("&lt;script&gt;alert(1)&lt;/script&gt;")
+    assert "<script" not in page["body"] and 'href="javascript' not in page["body"]
 
 
 def test_key_with_path_traversal_is_refused_and_nothing_written(tmp_path: Path) -> None:
@@ -141,7 +144,7 @@ def test_safe_target_refuses_symlink_escape(tmp_path: Path) -> None:
 def test_second_build_rewrites_nothing(tmp_path: Path) -> None:
     root = make_project(tmp_path, CORPUS)
     first = build(Paths(root)).stats
-    page = work_sources(root) / "nanda2022longlist.md"
+    page = work_sources(root) / "nanda2022longlist.json"
     before = page.stat().st_mtime_ns
     second = build(Paths(root)).stats
     assert first is not None and second is not None
@@ -161,7 +164,7 @@ def test_changed_entry_rewrites_only_pages_that_show_it(tmp_path: Path) -> None:
     pages = {p for p in stats.written_paths if not p.startswith("data/")}
     # the summary shows in the lists that carry one-line summaries
     assert pages <= {"toi/auditing.md", "stance/critiques.md"}
-    # and on its own page: only that one is converted again
+    # and on its own page: only that one is written again
     converted = build_result.work_pages
     assert converted is not None and converted.written_paths == ("works/hostile2024.json",)
 
@@ -172,8 +175,7 @@ def test_removed_entry_page_is_pruned_only_in_our_folder(tmp_path: Path) -> None
     (root / "bib" / "b.bib").unlink()
     stats = build(Paths(root)).stats
     assert stats is not None and stats.deleted >= 1  # its cite.bib
-    assert not (work_sources(root) / "hostile2024.md").exists()
-    assert not (root / ".toi-atlas" / "pages" / "html" / "works" / "hostile2024.json").exists()
+    assert not (work_sources(root) / "hostile2024.json").exists()
 
     foreign = tmp_path / "foreign"
     foreign.mkdir()
@@ -261,7 +263,7 @@ def test_any_change_renders_again(
     root = _two_works(tmp_path)
     build(Paths(root))
     works = work_sources(root)
-    page = works / "alpha2023.md"
+    page = works / "alpha2023.json"
     original = page.read_text()
     force = change == "force"
     if change == "edit":
@@ -269,7 +271,7 @@ def test_any_change_renders_again(
     elif change == "delete":
         page.unlink()
     elif change == "extra":
-        (works / "stray.md").write_text("stray")
+        (works / "stray.json").write_text("stray")
     elif change == "bib":
         bib = root / "bib" / "w.bib"
         bib.write_text(bib.read_text().replace("beta2024", "gamma2024"))
@@ -285,7 +287,7 @@ def test_any_change_renders_again(
     result = build(Paths(root), force=force)
     assert not result.skipped and result.stats is not None
     assert page.read_text() == original or change == "bib"
-    assert not (works / "stray.md").exists()
+    assert not (works / "stray.json").exists()
     if change == "bib":
-        assert (works / "gamma2024.md").exists()
-        assert not (works / "beta2024.md").exists()
+        assert (works / "gamma2024.json").exists()
+        assert not (works / "beta2024.json").exists()

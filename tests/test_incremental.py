@@ -241,5 +241,5 @@ def test_an_old_citation_memo_is_moved_and_used(root: Path) -> None:
     result = build(Paths(root))
     assert not result.skipped
     assert not (old / "citations.json").exists()  # moved, so read once
-    pages = work_sources(root).glob("*.md")
+    pages = work_sources(root).glob("*.json")
     assert any("Cited from the old memo" in p.read_text() for p in pages)

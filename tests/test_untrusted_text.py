@@ -23,7 +23,8 @@ from conftest import (
     copy_site_sources,
     entry,
     make_project,
-    work_sources,
+    work_fragment,
+    work_html,
 )
 from toi_atlas import cli
 from toi_atlas.model import bidi
@@ -52,15 +53,14 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_percent_survives_on_the_work_page(data: Path) -> None:
-    page = html.unescape((work_sources(data.parents[1]) / "pct2023.md").read_text(encoding="utf-8"))
-    assert f"title: {json.dumps(PCT_TITLE, ensure_ascii=False)}" in page
-    assert f"# {PCT_TITLE}\n" in page
+    fragment = work_fragment(data.parents[1], "pct2023")
+    page = html.unescape(fragment["body"])
+    assert html.unescape(fragment["title"]) == PCT_TITLE
+    assert re.search(f'<h1 id="[^"]+">{re.escape(PCT_TITLE)}<', page)
     assert " and ".join(PCT_AUTHORS) in page and PCT_VENUE in page
     assert PCT_SUMMARY in page
     assert "Müller 50%, J., & Doe 7%, A. (2023). Pruning 90% of heads" in page  # cite as
-    journal = html.unescape(
-        (work_sources(data.parents[1]) / "pct2024.md").read_text(encoding="utf-8")
-    )
+    journal = html.unescape(work_html(data.parents[1], "pct2024"))
     assert PCT_JOURNAL in journal and "Half of it – 50%" in journal
 
 

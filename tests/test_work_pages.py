@@ -1,4 +1,4 @@
-"""Work pages and topic indexes as generated Markdown, from small fixture corpora:
+"""Work pages (HTML) and topic indexes (Markdown) as generated, from small fixture corpora:
 actions under the title, the debate grouped by topic and folded, the metadata check,
 search tags, the essay named at first mention, glosses, listing pages out of search."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import entry, make_project, work_sources
+from conftest import entry, make_project, work_fragment, work_html
 from toi_atlas.pipeline import Paths, build
 from toi_atlas.render.pages import FOLD_AT, OPEN_TOTAL, SHOWN_GROUPS
 from toi_atlas.render.topics import gloss
@@ -26,8 +26,9 @@ def front_matter(page: str) -> str:
     return page.split("---\n", 2)[1]
 
 
-def body_lines(page: str) -> list[str]:
-    return page.split("---\n", 2)[2].splitlines()
+def page_of(atlas: Path, slug: str) -> str:
+    """A work page's HTML body, for docs/atlas of the same project."""
+    return work_html(atlas.parents[1], slug)
 
 
 def test_actions_sit_between_the_byline_and_the_summary(tmp_path: Path) -> None:
@@ -40,11 +41,11 @@ def test_actions_sit_between_the_byline_and_the_summary(tmp_path: Path) -> None:
         doi="10.1000/xyz",
         code="https://example.org/code",
     )
-    page = (work_sources(generate(tmp_path, {"a.bib": work}).parents[1]) / "doe2023.md").read_text()
-    lines = body_lines(page)
+    page = page_of(generate(tmp_path, {"a.bib": work}), "doe2023")
+    lines = page.splitlines()
     actions = next(i for i, line in enumerate(lines) if 'class="toi-actions"' in line)
-    assert lines[actions - 2].startswith('<p class="toi-meta">')
-    assert lines[actions + 3] == "{: .toi-summary }"  # the summary right after
+    assert lines[actions - 1].startswith('<p class="toi-meta">')
+    assert lines[actions + 1].startswith('<p class="toi-summary">')  # the summary right after
     hrefs = re.findall(r'<a class="[^"]*toi-action[^"]*" href="([^"]+)"', lines[actions])
     assert hrefs == [
         "https://example.org/read",
@@ -57,9 +58,9 @@ def test_actions_sit_between_the_byline_and_the_summary(tmp_path: Path) -> None:
     ]
     assert "data-search-exclude" in lines[actions]
     # both anchors exist: the Cite heading and the link inside the folded BibTeX block
-    assert "## Cite { #cite data-search-exclude }" in lines
-    assert any("{ #bibtex .md-button" in line for line in lines)
-    assert "## Links" not in page  # the actions replace the old list of links
+    assert re.search(r'<h2 data-search-exclude id="cite">Cite<', page)
+    assert re.search(r'<a class="md-button" [^>]*id="bibtex">', page)
+    assert ">Links<" not in page  # the actions replace the old list of links
 
 
 def test_an_unsafe_url_gets_no_action(tmp_path: Path) -> None:
@@ -70,7 +71,7 @@ def test_an_unsafe_url_gets_no_action(tmp_path: Path) -> None:
     bad = entry("doe2023", url="javascript:alert(1)", pdf="https://example.org/p.pdf")
     result = load_and_check(Paths(make_project(tmp_path, {"a.bib": bad})))
     assert result.corpus is not None  # the checker reports the URL; the page stays inert
-    page = render_pages(Context(result.corpus))["works/doe2023.md"]
+    page = render_pages(Context(result.corpus))[1]["works/doe2023.md"]["body"]
     actions = next(line for line in page.splitlines() if "toi-actions" in line)
     assert "javascript" not in actions and ">Read<" not in actions
     assert 'href="https://example.org/p.pdf"' in actions
@@ -94,26 +95,29 @@ def test_long_debate_is_grouped_by_topic_largest_first_and_folded(tmp_path: Path
     counts = {"microscope-ai": 3, "auditing": FOLD_AT + 6, "microscope": 1}
     assert sum(counts.values()) + 1 > OPEN_TOTAL  # too many lines to show at once
     atlas = generate(tmp_path, _hub_corpus(counts, unscoped=1))
-    page = (work_sources(atlas.parents[1]) / "hub2022.md").read_text()
-    heads = re.findall(r'^(?:\?\?\? toi-group "(.+)"|(.+)\n\{: \.toi-group-head \})$', page, re.M)
+    page = page_of(atlas, "hub2022")
+    heads = re.findall(r'<summary>(.+)</summary>|<p class="toi-group-head">(.+)</p>', page)
     assert [folded or shown for folded, shown in heads] == [
         f"Auditing ({FOLD_AT + 6})",  # long: folded, with its count
-        "[Microscope AI](../toi/microscope-ai.md) (3)",  # short: shown, linked
-        "[Microscope AI &#40;end story&#41;](../endstory/microscope.md) (1)",
+        '<a href="../../toi/microscope-ai/">Microscope AI</a> (3)',  # short: shown, linked
+        '<a href="../../endstory/microscope/">Microscope AI (end story)</a> (1)',
         "Not tied to one topic (1)",
+        "BibTeX for your reference manager (our tags and summary removed)",
     ]
     # the folded group ends with the link its summary cannot hold
-    assert "    [The debate on Auditing](../toi/auditing.md){: .toi-group-link }" in page
-    assert page.count("- rebutted by [A Valid Work about critic") == sum(counts.values())
-    assert "- supported by [A Valid Work about critic" in page
+    link = '<p><a class="toi-group-link" href="../../toi/auditing/">The debate on Auditing</a></p>'
+    assert f"</ul>\n{link}\n</details>" in page
+    assert page.count("<li>rebutted by <a href=") == sum(counts.values())
+    assert '<li>supported by <a href="../critic' in page
     assert f"{sum(counts.values()) + 1} connections with other works" in page
 
 
 def test_short_debate_shows_every_group(tmp_path: Path) -> None:
     atlas = generate(tmp_path, _hub_corpus({"auditing": FOLD_AT + 1}))
-    page = (work_sources(atlas.parents[1]) / "hub2022.md").read_text()
-    assert "??? toi-group" not in page  # under OPEN_TOTAL lines: nothing folded
-    assert f"[Auditing](../toi/auditing.md) ({FOLD_AT + 1})\n{{: .toi-group-head }}" in page
+    page = page_of(atlas, "hub2022")
+    assert 'toi-group"' not in page  # under OPEN_TOTAL lines: nothing folded
+    head = f'<p class="toi-group-head"><a href="../../toi/auditing/">Auditing</a> ({FOLD_AT + 1})'
+    assert head in page
 
 
 def test_topics_beyond_the_first_few_fold_together(tmp_path: Path) -> None:
@@ -129,10 +133,11 @@ def test_topics_beyond_the_first_few_fold_together(tmp_path: Path) -> None:
     ]
     counts = {t: 2 for t in topics}
     atlas = generate(tmp_path, _hub_corpus(counts))
-    page = (work_sources(atlas.parents[1]) / "hub2022.md").read_text()
+    page = page_of(atlas, "hub2022")
     extra = len(topics) - SHOWN_GROUPS
-    more = page.index(f'??? toi-group "{extra} more topics ({2 * extra})"')
-    nested = re.findall(r"^    \[(.+?)\]\(\.\./toi/[a-z-]+\.md\) \(2\)$", page[more:], re.M)
+    more = page.index(f"<summary>{extra} more topics ({2 * extra})</summary>")
+    inside = page[more : page.index("</details>", more)]
+    nested = re.findall(r'<p class="toi-group-head"><a href="../../toi/[a-z-]+/">', inside)
     assert len(nested) == extra
 
 
@@ -142,22 +147,23 @@ def test_where_it_stands_is_one_line_per_kind_grouped_by_stance(tmp_path: Path) 
         tois="auditing:critiques, outreach:advocates, coordination:critiques",
         endstories="microscope",
     )
-    page = (work_sources(generate(tmp_path, {"a.bib": work}).parents[1]) / "doe2023.md").read_text()
-    section = page.split("## Where it stands { data-search-exclude }\n\n", 1)[1].split("\n\n")[0]
+    page = page_of(generate(tmp_path, {"a.bib": work}), "doe2023")
+    section = page.split('id="where-it-stands"', 1)[1].split("<ul>\n", 1)[1].split("</ul>")[0]
     rows = section.splitlines()
     assert len(rows) == 2
     assert rows[0].startswith(
-        '- **Theories of impact (3)**: [<span class="toi-stance toi-stance--critiques"'
+        '<li><strong>Theories of impact (3)</strong>: <a href="../../stance/critiques/">'
+        '<span class="toi-stance toi-stance--critiques"'
     )
-    assert rows[0].index("(../toi/auditing.md)") < rows[0].index("(../toi/coordination.md)")
-    assert rows[0].index("(../toi/coordination.md)") < rows[0].index("toi-stance--advocates")
-    assert rows[1].startswith("- **End story**: ")
+    assert rows[0].index('"../../toi/auditing/"') < rows[0].index('"../../toi/coordination/"')
+    assert rows[0].index('"../../toi/coordination/"') < rows[0].index("toi-stance--advocates")
+    assert rows[1].startswith("<li><strong>End story</strong>: ")
 
 
 def test_every_author_is_named_on_the_work_page(tmp_path: Path) -> None:
     authors = " and ".join(f"Person{i}, Given" for i in range(1, 8))
     atlas = generate(tmp_path, {"a.bib": entry("doe2023", author=authors)})
-    page = (work_sources(atlas.parents[1]) / "doe2023.md").read_text()
+    page = page_of(atlas, "doe2023")
     byline = next(line for line in page.splitlines() if "toi-byline" in line)
     assert all(f"Given Person{i}" in byline for i in range(1, 8)) and "et al." not in byline
 
@@ -167,14 +173,14 @@ def test_metadata_check_is_shown_only_when_recorded(tmp_path: Path) -> None:
         "checked2023", checked="2026-12-03: arXiv abstract page; <b>OpenReview</b> page"
     ) + entry("plain2023")
     atlas = generate(tmp_path, {"a.bib": bib})
-    checked = (work_sources(atlas.parents[1]) / "checked2023.md").read_text()
+    checked = page_of(atlas, "checked2023")
     line = next(x for x in checked.splitlines() if "toi-checked" in x)
     assert line == (
         '<p class="toi-dates toi-checked">Metadata checked against arXiv abstract page; '
-        "&#60;b&#62;OpenReview&#60;/b&#62; page, 3 December 2026.</p>"
+        "&lt;b&gt;OpenReview&lt;/b&gt; page, 3 December 2026.</p>"
     )
     assert checked.index("Added to the atlas on") < checked.index("toi-checked")
-    assert "toi-checked" not in (work_sources(atlas.parents[1]) / "plain2023.md").read_text()
+    assert "toi-checked" not in page_of(atlas, "plain2023")
 
 
 def test_search_tags_name_people_and_boost_central_works(tmp_path: Path) -> None:
@@ -185,19 +191,14 @@ def test_search_tags_name_people_and_boost_central_works(tmp_path: Path) -> None
         rebuts="lone2021",
     ) + entry("lone2021")
     atlas = generate(tmp_path, {"a.bib": bib})
-    front = front_matter((work_sources(atlas.parents[1]) / "olah2020.md").read_text())
-    tags = re.findall(r'^  - "(.*)"$', front.split("tags:\n", 1)[1].split("hide:")[0], re.M)
+    tags = work_fragment(atlas.parents[1], "olah2020")["search"]["tags"]
     # people and one-word organisations; an organisation named in words would make its
     # works the first hit for "safety"
     assert tags[:3] == ["Chris Olah", "Eve O\u2019Brien", "OpenAI"] and len(tags) == 4
     assert "Ann" in tags[3] and not re.search("[<>&\"']", tags[3])  # themes print it raw
-    assert "hide:\n  - tags\n" in front  # never shown on the page itself
+    assert "Olah" not in page_of(atlas, "olah2020").split("toi-byline", 1)[0]  # not shown
     boosts = {
-        key: float(
-            re.search(
-                r"boost: ([0-9.]+)", (work_sources(atlas.parents[1]) / f"{key}.md").read_text()
-            )[1]
-        )
+        key: work_fragment(atlas.parents[1], key)["search"]["boost"]
         for key in ("olah2020", "lone2021")
     }
     assert 1 <= boosts["lone2021"] <= boosts["olah2020"] < 2
@@ -224,12 +225,12 @@ def test_the_essay_is_named_and_linked_at_its_first_mention(tmp_path: Path) -> N
         rebuts="segerie2023against",
     )
     atlas = generate(tmp_path, {"a.bib": ESSAY + reply})
+    name = "<em>Against Almost Every Theory of Impact of Interpretability</em></a>"
+    page = page_of(atlas, "reply2024")
+    assert f'Answers the essay <a href="../segerie2023against/">{name} on auditing.' in page
+    assert page.count(name) == 1 and "Later the essay is mentioned again." in page
+    assert name not in page_of(atlas, "segerie2023against")  # its own page does not link to itself
     link = "[*Against Almost Every Theory of Impact of Interpretability*]"
-    page = (work_sources(atlas.parents[1]) / "reply2024.md").read_text()
-    assert f"Answers the essay {link}(../segerie2023against/) on auditing." in page
-    assert page.count(link) == 1 and "Later the essay is mentioned again." in page
-    own = (work_sources(atlas.parents[1]) / "segerie2023against.md").read_text()
-    assert link not in own  # its own page does not link to itself
     # topic descriptions say "The essay ..." too: named there, once per page
     topic = (atlas / "toi" / "auditing.md").read_text()
     assert topic.count(f"The essay {link}(../../works/segerie2023against/)") == 1
@@ -239,7 +240,7 @@ def test_the_essay_is_named_and_linked_at_its_first_mention(tmp_path: Path) -> N
 
 def test_the_essay_stays_plain_words_without_it_in_the_corpus(tmp_path: Path) -> None:
     atlas = generate(tmp_path, {"a.bib": entry("doe2023", summary="Cites the essay. Once.")})
-    assert "Cites the essay. Once." in (work_sources(atlas.parents[1]) / "doe2023.md").read_text()
+    assert "Cites the essay. Once." in page_of(atlas, "doe2023")
     assert "segerie2023against" not in (atlas / "toi" / "index.md").read_text()
 
 
@@ -297,3 +298,32 @@ def _longlist_order(section):
 )
 def test_gloss_is_a_sentence_or_its_main_clause(description: str, expected: str) -> None:
     assert gloss(description) == expected
+
+
+def test_work_page_ids_follow_the_toc_settings_of_mkdocs_yml() -> None:
+    """Work pages make heading ids and permalinks as `toc: permalink: true` does
+    (workhtml.HeadingIds, permalink): other toc settings would make other pages."""
+    from toi_atlas.render.workhtml import extensions
+    from toi_atlas.read.site import load_site
+
+    site = load_site(Path(__file__).parents[1] / "mkdocs.yml")
+    names, settings = extensions({"markdown_extensions": list(site.markdown_extensions)})
+    assert settings["toc"] == {"permalink": True}
+    assert {"attr_list", "pymdownx.details", "pymdownx.superfences"} <= set(names)
+
+
+def test_bibtex_block_is_highlighted_as_pymdownx_highlights_it() -> None:
+    """The fast path (one Pygments formatter for all pages) makes what
+    `pymdownx.highlight` makes with mkdocs.yml's (default) settings."""
+    from pymdownx.highlight import Highlight
+
+    from toi_atlas.render.workhtml import highlight
+    from toi_atlas.read.site import load_site
+
+    site = load_site(Path(__file__).parents[1] / "mkdocs.yml")
+    bib = (
+        "@misc{x,\n  title = {<script>alert(1)</script> & {Nested} `code`},\n"
+        '  note  = {"quoted" \\\\ 50\\% --- ü},\n}\n'
+    )
+    assert highlight(bib, "bibtex", site) == Highlight(None).highlight(bib.rstrip("\n"), "bibtex")
+    assert "<script>" not in highlight(bib, "bibtex", site)

@@ -102,7 +102,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             )
         else:
             w = result.work_pages
-            converted = f"; work pages: {w.written} converted, {w.unchanged} unchanged" if w else ""
+            converted = f"; work pages: {w.written} written, {w.unchanged} unchanged" if w else ""
             LOG.info(
                 f"generated {counted(works, 'work')}: docs/atlas {s.written} written, "
                 f"{s.unchanged} unchanged, {s.deleted} removed{converted} "
@@ -120,7 +120,7 @@ def cmd_site(args: argparse.Namespace) -> int:
     paths = Paths(args.root)
     site = Path(args.site_dir) if args.site_dir else paths.site
     try:
-        stats = fill_site(site, paths.work_pages[1])
+        stats = fill_site(site, paths.work_pages)
     except (ShellError, ValueError) as exc:  # ValueError: a damaged fragment (bad JSON)
         return _report(args, [fill_diagnostic(site, str(exc))])
     if args.format == "text":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,11 +65,10 @@ class Paths:
         return self.root / "docs" / "atlas"
 
     @property
-    def work_pages(self) -> tuple[Path, Path]:
-        """The work pages' Markdown as last converted, and their HTML fragments, which
-        `toi-atlas site` pours into the theme's shell. Not under docs/: MkDocs would
-        publish them."""
-        return self.cache / "pages" / "md", self.cache / "pages" / "html"
+    def work_pages(self) -> Path:
+        """The work pages' HTML fragments, which `toi-atlas site` pours into the theme's
+        shell. Not under docs/: MkDocs would publish them."""
+        return self.cache / "pages" / "html"
 
     @property
     def site(self) -> Path:
@@ -184,7 +184,7 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     t0 = time.perf_counter()
     # Digest first: if an input changes while we load, the next build renders again.
     digest = incremental.digest(paths.inputs())
-    outputs = (paths.out, *paths.work_pages)
+    outputs = (paths.out, paths.work_pages)
     last = None if force else incremental.last_build(paths.manifest, outputs, digest)
     if last is not None:  # the last build's report stands, and so does its output
         return Result(
@@ -194,7 +194,6 @@ def build(paths: Paths, *, force: bool = False) -> Result:
             skipped=True,
             works=last.works,
         )
-    convert_all = force or not incremental.outputs_intact(paths.manifest, outputs)
     result = load_and_check(paths)
     if has_errors(result.diagnostics) or result.corpus is None:
         return result
@@ -203,7 +202,7 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     from .render.citations import CitationCache
     from .render.context import Context
     from .render.plan import dropped, render_all
-    from .render.workhtml import save_work_pages, work_pages
+    from .render.workhtml import check_links, save_work_pages
 
     t0 = time.perf_counter()
     citations = CitationCache(paths.cache / "citations.json")
@@ -214,10 +213,7 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     result.diagnostics += dropped(result.corpus, plan)
     if has_errors(result.diagnostics):
         return result
-    targets = link_targets(paths, plan.docs, plan.works)
-    fragments, links = work_pages(
-        plan.works, paths.work_pages, list(site.markdown_extensions), targets, force=convert_all
-    )
+    links = check_links(plan.works, link_targets(paths, plan.docs, plan.works))
     t2 = time.perf_counter()
     result.diagnostics += [
         Diagnostic(
@@ -232,7 +228,7 @@ def build(paths: Paths, *, force: bool = False) -> Result:
         return result
     try:
         result.stats = write_plan(paths.out, plan.docs)
-        result.work_pages = save_work_pages(plan.works, fragments, paths.work_pages)
+        result.work_pages = save_work_pages(plan.works, paths.work_pages)
         citations.save()
         incremental.save(paths.manifest, outputs, digest, result.works, result.diagnostics)
     except UnsafePathError as exc:
@@ -244,11 +240,11 @@ def build(paths: Paths, *, force: bool = False) -> Result:
                 "report this as a bug",
             )
         )
-    result.timings.update(render=t1 - t0, convert=t2 - t1, write=time.perf_counter() - t2)
+    result.timings.update(render=t1 - t0, links=t2 - t1, write=time.perf_counter() - t2)
     return result
 
 
-def link_targets(paths: Paths, docs: dict[str, str], works: dict[str, str]) -> Targets:
+def link_targets(paths: Paths, docs: dict[str, str], works: Iterable[str]) -> Targets:
     """What the site will hold: the generated pages and files, the hand-written ones, and
     the work pages' URLs."""
     from .read.site import page_url

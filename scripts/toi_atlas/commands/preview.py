@@ -268,7 +268,7 @@ def fresh_site(paths: Paths, served: Served, number: int) -> bool:
         return False
     try:
         shell = read_shell(into)
-        fill_site(into, paths.work_pages[1], shell)
+        fill_site(into, paths.work_pages, shell)
     except (ShellError, ValueError) as exc:
         say(f"cannot put the work pages into the site: {exc}")
         return False
@@ -287,7 +287,7 @@ def refill(paths: Paths, served: Served, slugs: set[str]) -> None:
     if root is None or shell is None or not slugs:
         return
     try:
-        fill_site(root, paths.work_pages[1], shell, only=slugs)
+        fill_site(root, paths.work_pages, shell, only=slugs)
     except (ShellError, ValueError, OSError) as exc:
         say(f"cannot put the work pages into the site: {exc}")
 
@@ -336,7 +336,7 @@ class Rebuilder:
     def __call__(self, changed: set[Path]) -> bool:
         paths = self.paths
         if any(generator_input(paths, p) for p in changed) or self.served.root is None:
-            fragments = paths.work_pages[1] / "works"
+            fragments = paths.work_pages / "works"
             docs_before, works_before = _stamps(paths.out), _stamps(fragments)
             if not safely(self.generate):
                 return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..model.corpus import Corpus
-from .markdown import md_escape, work_path, work_url
+from .markdown import MD, Flavour, work_path, work_url
 
 # The source essay of the whole atlas (PRODUCT: "the essay in sources/"); a corpus
 # without it (the test fixtures, a fork) simply keeps the words "the essay".
@@ -23,13 +23,16 @@ class EssayNamer:
     """Names the essay at its first mention on one page; later mentions stay as written.
 
     Make one per page and pass every text through it in reading order. The texts are
-    Markdown already escaped by `md_escape`, so the words cannot sit inside markup.
+    Markdown (or HTML, with `flavour=HTML`) already escaped, so the words cannot sit
+    inside markup.
     """
 
-    def __init__(self, corpus: Corpus, page: str) -> None:
+    def __init__(self, corpus: Corpus, page: str, flavour: Flavour = MD) -> None:
         essay = corpus.works.get(ESSAY_KEY)
         self._link = (
-            f"[*{md_escape(essay.title or essay.key)}*]({work_url(essay, page)})"
+            flavour.link(
+                flavour.em(flavour.escape(essay.title or essay.key)), work_url(essay, page)
+            )
             if essay is not None and work_path(essay) != page  # its own page names it
             else ""
         )

@@ -15,6 +15,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import bidi
@@ -48,6 +49,12 @@ def md_escape(text: str) -> str:
 
 def _entities(match: re.Match[str]) -> str:
     return "".join(f"&#{ord(char)};" for char in match.group())
+
+
+def html_text(text: str) -> str:
+    """Untrusted text -> HTML text that shows exactly that text (whitespace collapsed, as
+    `md_escape` does). For the pages the generator writes as HTML itself (work pages)."""
+    return html.escape(" ".join(text.split()), quote=False)
 
 
 def attr(text: str) -> str:
@@ -116,6 +123,45 @@ def _url_rel_from(here: str, there: str) -> str:
     return "./" if up == "." else up + "/"
 
 
+def file_url_rel(from_page: str, path: str) -> str:
+    """A link from a page to a file of the output folder (`cite/x.bib`), as the URL the
+    browser resolves against the page's own URL (`../../cite/x.bib`)."""
+    return _rel_from(page_url(from_page) or ".", posixpath.join("atlas", path))
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """How a page spells text, links and line breaks: Markdown for the pages MkDocs
+    builds, HTML for the work pages the generator writes itself. The helpers below
+    compute what a link or list line holds once and spell it with one of the two."""
+
+    escape: Callable[[str], str]  # untrusted text
+    page_href: Callable[[str, str], str]  # (from page, to page path) -> href
+    link: Callable[[str, str], str]  # (escaped text, href)
+    em: Callable[[str], str]
+    item: Callable[[str], str]  # one list line
+    br: str  # a line break inside a list line
+
+
+def _md_link(text: str, href: str) -> str:
+    return f"[{text}]({href})"
+
+
+def _html_link(text: str, href: str) -> str:
+    return f'<a href="{attr(href)}">{text}</a>'
+
+
+MD = Flavour(md_escape, rel, _md_link, lambda t: f"*{t}*", lambda t: f"- {t}", "  \n  ")
+HTML = Flavour(
+    html_text,
+    url_rel,
+    _html_link,
+    lambda t: f"<em>{t}</em>",
+    lambda t: f"<li>{t}</li>",
+    "<br />\n  ",
+)
+
+
 def work_url(work: Work, from_page: str) -> str:
     return url_rel(from_page, work_path(work))
 
@@ -125,7 +171,12 @@ def topic_path(term: Term) -> str:
 
 
 def stance_label(
-    tax: Taxonomy, stance: str | None, from_page: str = "", *, link: bool = False
+    tax: Taxonomy,
+    stance: str | None,
+    from_page: str = "",
+    *,
+    link: bool = False,
+    flavour: Flavour = MD,
 ) -> str:
     """A stance badge that carries its meaning in text and symbol, not colour alone."""
     term = tax.stances.get(stance or "")
@@ -137,21 +188,21 @@ def stance_label(
         f'title="Stance: {attr(term.name)}">{body}</span>'
     )
     if link:
-        return f"[{span}]({rel(from_page, f'stance/{term.id}.md')})"
+        return flavour.link(span, flavour.page_href(from_page, f"stance/{term.id}.md"))
     return span
 
 
-def work_link(work: Work, from_page: str) -> str:
-    return f"[{md_escape(work.title or work.key)}]({work_url(work, from_page)})"
+def work_link(work: Work, from_page: str, flavour: Flavour = MD) -> str:
+    return flavour.link(flavour.escape(work.title or work.key), work_url(work, from_page))
 
 
-def topic_link(term: Term, from_page: str) -> str:
-    return f"[{md_escape(term.name)}]({rel(from_page, topic_path(term))})"
+def topic_link(term: Term, from_page: str, flavour: Flavour = MD) -> str:
+    return flavour.link(flavour.escape(term.name), flavour.page_href(from_page, topic_path(term)))
 
 
-def byline(work: Work) -> str:
+def byline(work: Work, flavour: Flavour = MD) -> str:
     parts = [work.author_line, str(work.year) if work.year else "", work.venue]
-    return " · ".join(md_escape(p) for p in parts if p)
+    return " · ".join(flavour.escape(p) for p in parts if p)
 
 
 def work_list_item(
@@ -161,24 +212,26 @@ def work_list_item(
     stance: str | None = None,
     extra: str = "",
     namer: Callable[[str], str] | None = None,
+    flavour: Flavour = MD,
 ) -> str:
     """One line in a list of works: title, byline, optional stance, one-line summary.
 
     `namer` rewrites the escaped one-line summary (render.essay names the essay in it)."""
-    bits = [f"- {work_link(work, from_page)}"]
+    bits = [work_link(work, from_page, flavour)]
     if stance:
         bits.append(stance_label(tax, stance))
-    head = " ".join(bits)
-    meta = byline(work)
-    line = f"{head}  \n  {meta}" if meta else head
+    line = " ".join(bits)
+    meta = byline(work, flavour)
+    if meta:
+        line += flavour.br + meta
     if extra:
-        line += f"  \n  {extra}"
+        line += flavour.br + extra
     if work.summary:
-        oneline = md_escape(first_sentence(work.summary))
+        oneline = flavour.escape(first_sentence(work.summary))
         if namer is not None:
             oneline = namer(oneline)
-        line += f'  \n  <span class="toi-oneline">{oneline}</span>'
-    return line
+        line += f'{flavour.br}<span class="toi-oneline">{oneline}</span>'
+    return flavour.item(line)
 
 
 def page_script(src: str, ident: str) -> str:

@@ -1,4 +1,7 @@
-"""One Markdown page per work: citation, summary, actions, tags, edges both ways, BibTeX.
+"""One page per work: citation, summary, actions, tags, edges both ways, BibTeX.
+
+Written as the HTML body the theme's shell receives (render.workhtml), the very HTML
+Python-Markdown made of these pages' Markdown before, at a fraction of its cost.
 
 The page opens like a publication list entry (title, authors, actions to read and
 cite), then the debate around the work, grouped by topic. Long groups are folded with
@@ -11,11 +14,14 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from ..model.corpus import Corpus, Edge, MetadataCheck, Work, custom_field_names
 from ..model.csl import csl_item
 from ..model.identity import is_safe_url
 from ..read.claims import ROLES
+from ..read.site import Site
 from ..read.taxonomy import SECTION_LABELS, Term
 from ..wording import counted, long_date
 from ..write.bibtext import entry_to_bibtex
@@ -24,19 +30,20 @@ from .claimspage import PAGE as CLAIMS_PAGE
 from .context import Context
 from .essay import EssayNamer
 from .markdown import (
+    HTML,
     attr,
-    fence,
+    file_url_rel,
     first_sentence,
-    md_escape,
-    rel,
+    html_text,
     stance_label,
     topic_link,
     topic_path,
+    url_rel,
     work_link,
     work_list_item,
     work_path,
-    yaml_str,
 )
+from .workhtml import HeadingIds, fragment, highlight, permalink
 
 # A group of more lines than this is folded (a <details> showing its count), unless
 # the whole section has at most OPEN_TOTAL lines: then it is short enough to show.
@@ -52,19 +59,34 @@ def cite_path(work: Work) -> str:
     return f"cite/{work.slug}.bib"
 
 
-def unsearched(title: str, anchor: str = "") -> str:
-    """An h2 whose section stays out of the search index (Material's and Zensical's).
+@dataclass
+class Page:
+    """One work page as it is rendered: its parts, in order, and its section headings
+    (id, title), whose ids the theme's table of contents gets."""
 
-    Readers search for a work by its title, authors and summary, which come before the
-    first h2. Links, edges, citations and BibTeX would only make every work match every
-    name it mentions, and were 80% of a 37 MiB index at 10,000 works.
-    """
-    ident = f"#{anchor} " if anchor else ""
-    return f"## {title} {{ {ident}data-search-exclude }}"
+    heading: str  # the h1's text, escaped
+    parts: list[str] = field(default_factory=list)
+    sections: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ids = HeadingIds()
+        self.h1 = self.ids.make(self.heading)
+
+    def section(self, title: str, fixed: str = "") -> str:
+        """An h2 whose section stays out of the search index (Material's and Zensical's).
+
+        Readers search for a work by its title, authors and summary, which come before
+        the first h2. Links, edges, citations and BibTeX would only make every work match
+        every name it mentions, and were 80% of a 37 MiB index at 10,000 works.
+        """
+        ident = fixed or self.ids.make(title)
+        self.sections.append((ident, title))
+        return f'<h2 data-search-exclude id="{ident}">{title}{permalink(ident)}</h2>'
 
 
-def render_work(work: Work, ctx: Context, cite: dict[str, str], bibtex: str) -> str:
-    """The page of one work. Pure: the same corpus always gives the same bytes.
+def render_work(work: Work, ctx: Context, cite: dict[str, str], bibtex: str) -> dict[str, Any]:
+    """The fragment of one work's page (workhtml.fragment): head fields and HTML body.
+    Pure: the same corpus always gives the same bytes.
 
     `cite` is the work's reference in each style ({label: HTML text}) and `bibtex` its
     entry without our fields, both made once for all works by `render`.
@@ -72,19 +94,8 @@ def render_work(work: Work, ctx: Context, cite: dict[str, str], bibtex: str) -> 
     corpus = ctx.corpus
     page = work_path(work)
     tax = corpus.taxonomy
-    name_essay = EssayNamer(corpus, page)
-    lines = [
-        "---",
-        f"title: {yaml_str(work.title or work.key)}",
-        f"description: {yaml_str(preview(work))}",
-        *_search_meta(work, corpus),
-        "---",
-        "",
-        f"# {md_escape(work.title or work.key)}",
-        "",
-        f'<p class="toi-byline">{full_byline(work)}</p>',
-        "",
-    ]
+    name_essay = EssayNamer(corpus, page, HTML)
+    out = Page(html_text(work.title or work.key))
     badges = sorted(
         {t.stance for t in work.tags if t.stance in tax.stances}, key=list(tax.stances).index
     )
@@ -93,18 +104,29 @@ def render_work(work: Work, ctx: Context, cite: dict[str, str], bibtex: str) -> 
     meta_bits += [stance_label(tax, s) for s in badges]
     if work.readingtime:
         meta_bits.append(f'<span class="toi-readingtime">{work.readingtime} min read</span>')
-    lines += [f'<p class="toi-meta">{" ".join(meta_bits)}</p>', ""]
-    lines += _actions(work)
+    out.parts += [
+        f'<p class="toi-byline">{full_byline(work)}</p>',
+        f'<p class="toi-meta">{" ".join(meta_bits)}</p>',
+        _actions(work),
+    ]
     if work.summary:
-        # A Markdown paragraph with a class, not raw HTML: the essay's name is a link.
-        lines += [name_essay(md_escape(work.summary)), "{: .toi-summary }", ""]
-    lines += _topics(work, corpus, page)
-    edges = _edges(work, corpus, page)
-    lines += edges or _related(work, corpus, page, name_essay)
-    lines += _claims(work, ctx, page)
-    lines += _cite(work, cite, bibtex, page)
-    lines += _dates(work)
-    return "\n".join(lines) + "\n"
+        out.parts.append(f'<p class="toi-summary">{name_essay(html_text(work.summary))}</p>')
+    _topics(out, work, corpus, page)
+    if not _edges(out, work, corpus, page):
+        _related(out, work, corpus, page, name_essay)
+    _claims(out, work, ctx, page)
+    _cite(out, work, cite, bibtex, page, ctx.site)
+    out.parts += _dates(work)
+    head = f'<h1 id="{out.h1}">{out.heading}{permalink(out.h1)}</h1>'
+    return fragment(
+        title=attr(work.title or work.key),
+        description=attr(preview(work)),
+        h1=out.h1,
+        toc=out.sections,
+        body="\n".join([head, *out.parts]),
+        tags=[attr(t) for t in search_tags(work)],
+        boost=search_boost(work, corpus),
+    )
 
 
 def preview(work: Work) -> str:
@@ -149,12 +171,6 @@ def search_boost(work: Work, corpus: Corpus) -> float:
     return round(1 + min(math.log10(1 + degree) / 3, 0.99), 2)
 
 
-def _search_meta(work: Work, corpus: Corpus) -> list[str]:
-    tags = search_tags(work)
-    lines = ["tags:", *(f"  - {yaml_str(t)}" for t in tags), "hide:", "  - tags"] if tags else []
-    return [*lines, "search:", f"  boost: {search_boost(work, corpus)}"]
-
-
 # --- the head of the page: authors and actions ----------------------------------------
 
 
@@ -165,10 +181,10 @@ def full_byline(work: Work) -> str:
         names.append("others")
     who = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else ""
     parts = [who, str(work.year) if work.year else "", work.venue]
-    return " · ".join(md_escape(p) for p in parts if p)
+    return " · ".join(html_text(p) for p in parts if p)
 
 
-def _actions(work: Work) -> list[str]:
+def _actions(work: Work) -> str:
     """Read, PDF, arXiv, DOI and code links, then Cite and BibTeX, right under the title."""
     targets = [
         ("Read", work.url),
@@ -193,13 +209,13 @@ def _actions(work: Work) -> list[str]:
         '<a class="md-button toi-action toi-action--cite" href="#cite">Cite</a>',
         '<a class="md-button toi-action toi-action--cite" href="#bibtex">BibTeX</a>',
     ]
-    return [f'<p class="toi-actions" data-search-exclude>{" ".join(links)}</p>', ""]
+    return f'<p class="toi-actions" data-search-exclude>{" ".join(links)}</p>'
 
 
 # --- where it stands, and the debate grouped by topic ------------------------------------
 
 
-def _topics(work: Work, corpus: Corpus, page: str) -> list[str]:
+def _topics(out: Page, work: Work, corpus: Corpus, page: str) -> None:
     """One line per kind of topic, the topics grouped by the stance taken on them."""
     tax = corpus.taxonomy
     by_kind: dict[str, dict[str | None, list[Term]]] = {}
@@ -214,13 +230,16 @@ def _topics(work: Work, corpus: Corpus, page: str) -> list[str]:
             continue
         n = sum(len(terms) for terms in stances.values())
         parts = [
-            f"{stance_label(tax, stance, page, link=True)} "
-            + ", ".join(topic_link(t, page) for t in terms)
+            f"{stance_label(tax, stance, page, link=True, flavour=HTML)} "
+            + ", ".join(topic_link(t, page, HTML) for t in terms)
             for stance, terms in stances.items()
         ]
         head = SECTION_LABELS[kind] if n == 1 else f"{label} ({n})"
-        rows.append(f"- **{head}**: " + "; ".join(p.strip() for p in parts))
-    return [unsearched("Where it stands"), "", *rows, ""] if rows else []
+        rows.append(
+            f"<li><strong>{head}</strong>: " + "; ".join(p.strip() for p in parts) + "</li>"
+        )
+    if rows:
+        out.parts += [out.section("Where it stands"), "<ul>", *rows, "</ul>"]
 
 
 def _edge_pairs(work: Work, corpus: Corpus) -> Iterator[tuple[str, Work, list[str | None]]]:
@@ -244,73 +263,71 @@ def _edge_pairs(work: Work, corpus: Corpus) -> Iterator[tuple[str, Work, list[st
 
 
 def edge_groups(work: Work, corpus: Corpus, page: str) -> list[tuple[Term | None, list[str]]]:
-    """The work's connections as list lines, grouped by the topic they are about.
+    """The work's connections as list items, grouped by the topic they are about.
 
     A connection about several topics is listed under each; one about none (or about an
     unknown id, already reported) under None. Largest group first, then topic order."""
     tax = corpus.taxonomy
     groups: dict[str | None, list[str]] = {}
     for verb, other, scopes in _edge_pairs(work, corpus):
-        line = f"- {md_escape(verb)} {work_link(other, page)}"
+        line = f"{html_text(verb)} {work_link(other, page, HTML)}"
         if other.credit:
-            line += f" ({md_escape(other.credit)})"
+            line += f" ({html_text(other.credit)})"
         topics = [s if s and tax.topic(s) else None for s in scopes]
         for topic in dict.fromkeys(topics):
-            groups.setdefault(topic, []).append(line)
+            groups.setdefault(topic, []).append(f"<li>{line}</li>")
     order = {t.id: i for i, t in enumerate(tax.all_topics())}
     ranked = sorted(groups, key=lambda t: (t is None, -len(groups[t]), order.get(t or "", 0)))
     return [(tax.topic(t) if t else None, groups[t]) for t in ranked]
 
 
-def fold(
-    title: str, lines: list[str], *, link: str = "", indent: str = "", total: int = 0
-) -> list[str]:
-    """A titled group of list lines with its count. Short (or in a short section,
-    `total` lines in all), it is shown: a head line, linked to `link`, over the list.
+def fold(title: str, items: list[str], *, link: str = "", total: int = 0) -> list[str]:
+    """A titled group of list items with its count. Short (or in a short section,
+    `total` items in all), it is shown: a head line, linked to `link`, over the list.
     Long, it is folded into a <details> whose summary shows the count; the link, which
     may not sit inside a summary (a control in a control), closes the group."""
-    n = len(lines)
+    n = len(items)
     if n <= FOLD_AT or total <= OPEN_TOTAL:
-        head = f"[{title}]({link}) ({n})" if link else f"{title} ({n})"
-        return [f"{indent}{head}", f"{indent}{{: .toi-group-head }}", "", *lines_at(indent, lines)]
-    body = [*lines, "", f"[The debate on {title}]({link}){{: .toi-group-link }}"] if link else lines
-    return [f'{indent}??? toi-group "{title} ({n})"', "", *lines_at(indent + "    ", body)]
+        head = f'<a href="{attr(link)}">{title}</a> ({n})' if link else f"{title} ({n})"
+        return [f'<p class="toi-group-head">{head}</p>', "<ul>", *items, "</ul>"]
+    body = ["<ul>", *items, "</ul>"]
+    if link:
+        body.append(
+            f'<p><a class="toi-group-link" href="{attr(link)}">The debate on {title}</a></p>'
+        )
+    return folded(f"{title} ({n})", body)
 
 
-def lines_at(indent: str, lines: list[str]) -> list[str]:
-    return [f"{indent}{line}" if line else "" for line in lines] + [""]
+def folded(summary: str, body: list[str]) -> list[str]:
+    """A <details> as the theme's `??? toi-group` block makes it (closed, with a summary)."""
+    return ['<details class="toi-group">', f"<summary>{summary}</summary>", *body, "</details>"]
 
 
-def _edges(work: Work, corpus: Corpus, page: str) -> list[str]:
+def _edges(out: Page, work: Work, corpus: Corpus, page: str) -> bool:
     groups = edge_groups(work, corpus, page)
     if not groups:
-        return []
+        return False
     pairs = sum(1 for _ in _edge_pairs(work, corpus))
-    lines = [
-        unsearched("In the debate"),
-        "",
-        f"{counted(pairs, 'connection')} with other works, by the topic each is about:",
-        "",
+    out.parts += [
+        out.section("In the debate"),
+        f"<p>{counted(pairs, 'connection')} with other works, by the topic each is about:</p>",
     ]
     total = sum(len(items) for _, items in groups)
     for term, items in groups[:SHOWN_GROUPS]:
-        lines += _topic_group(term, items, page, "", total)
+        out.parts += _topic_group(term, items, page, total)
     rest = groups[SHOWN_GROUPS:]
     if rest:
         n = sum(len(items) for _, items in rest)
-        lines += [f'??? toi-group "{counted(len(rest), "more topic")} ({n})"', ""]
-        for term, items in rest:
-            lines += _topic_group(term, items, page, "    ", total)
-    return lines
+        inner = [line for term, items in rest for line in _topic_group(term, items, page, total)]
+        out.parts += folded(f"{counted(len(rest), 'more topic')} ({n})", inner)
+    return True
 
 
-def _topic_group(
-    term: Term | None, items: list[str], page: str, indent: str, total: int
-) -> list[str]:
+def _topic_group(term: Term | None, items: list[str], page: str, total: int) -> list[str]:
     if term is None:
-        return fold("Not tied to one topic", items, indent=indent, total=total)
-    link = rel(page, topic_path(term))
-    return fold(md_escape(term.name), items, link=link, indent=indent, total=total)
+        return fold("Not tied to one topic", items, total=total)
+    link = url_rel(page, topic_path(term))
+    return fold(html_text(term.name), items, link=link, total=total)
 
 
 def related_works(work: Work, corpus: Corpus, limit: int = 5) -> list[Work]:
@@ -318,68 +335,73 @@ def related_works(work: Work, corpus: Corpus, limit: int = 5) -> list[Work]:
     neighbours through edges; only used when the work has no edges of its own."""
     mine = {t.topic: t.stance for t in work.tags}
     scores: dict[str, int] = {}
-    for other in corpus.works.values():
-        if other.key == work.key:
-            continue
-        score = sum(1 + (mine[t.topic] == t.stance) for t in other.tags if t.topic in mine)
-        if score:
-            scores[other.key] = score
+    # Through the corpus's topic index, not every work: at 10,000 works a pass over the
+    # whole corpus for each work without edges made this quadratic.
+    for topic, stance in mine.items():
+        for other, theirs in corpus.works_on(topic):
+            if other.key != work.key:
+                scores[other.key] = scores.get(other.key, 0) + 1 + (stance == theirs)
     ranked = sorted(scores, key=lambda k: (-scores[k], -(corpus.works[k].year or 0), k))
     return [corpus.works[k] for k in ranked[:limit]]
 
 
-def _related(work: Work, corpus: Corpus, page: str, name_essay: EssayNamer) -> list[str]:
+def _related(out: Page, work: Work, corpus: Corpus, page: str, name_essay: EssayNamer) -> None:
     related = related_works(work, corpus)
     if not related:
-        return []
-    return [
-        unsearched("Related works"),
-        "",
-        "No work in the corpus is linked to this one yet; these share the most topics with it:",
-        "",
-        *(work_list_item(w, page, corpus.taxonomy, namer=name_essay) for w in related),
-        "",
+        return
+    tax = corpus.taxonomy
+    out.parts += [
+        out.section("Related works"),
+        "<p>No work in the corpus is linked to this one yet; these share the most topics with "
+        "it:</p>",
+        "<ul>",
+        *(work_list_item(w, page, tax, namer=name_essay, flavour=HTML) for w in related),
+        "</ul>",
     ]
 
 
-def _claims(work: Work, ctx: Context, page: str) -> list[str]:
+def _claims(out: Page, work: Work, ctx: Context, page: str) -> None:
     """Claims this work makes, gives evidence for or disputes, grouped by that role:
     gist, link to the claim's anchor on the claims page, status."""
     groups: dict[str, list[str]] = {}
+    claims_url = url_rel(page, CLAIMS_PAGE)
     for claim in ctx.claims:
         for role in ROLES:
             if work.key in claim.role_keys(role):
-                link = f"{rel(page, CLAIMS_PAGE)}#{claim.anchor}"
+                link = (
+                    f'<a href="{attr(f"{claims_url}#{claim.anchor}")}">{html_text(claim.label)}</a>'
+                )
                 status = status_badge(ctx.tree.status(claim.id))
-                groups.setdefault(role, []).append(f"- [{md_escape(claim.label)}]({link}) {status}")
+                groups.setdefault(role, []).append(f"<li>{link} {status}</li>")
     if not groups:
-        return []
-    lines = [unsearched("Claims"), ""]
+        return
+    out.parts.append(out.section("Claims"))
     total = sum(len(rows) for rows in groups.values())
     for role in ROLES:
         if role in groups:
-            lines += fold(CLAIM_VERBS[role], groups[role], total=total)
-    return lines
+            out.parts += fold(CLAIM_VERBS[role], groups[role], total=total)
 
 
-def _cite(work: Work, cite: dict[str, str], bib: str, page: str) -> list[str]:
-    lines = [unsearched("Cite", anchor="cite"), ""]
-    for label, text in cite.items():
-        # A raw HTML block, so Markdown leaves it alone; citations.to_html escaped the text.
-        lines += [f'<p class="toi-citeas"><strong>{label}</strong>: {text}</p>', ""]
-    lines += [
-        '??? quote "BibTeX for your reference manager (our tags and summary removed)"',
-        "",
-        *("    " + line for line in fence(bib, "bibtex")),
-        "",
-        # A Markdown link, not raw HTML: MkDocs and Zensical rewrite and check it. Its id
-        # is the target of the BibTeX action: Material and Chromium open the folded
-        # block when the address points inside it.
-        f"    [Download cite.bib]({rel(page, cite_path(work))})"
-        f'{{ #bibtex .md-button download="{attr(work.slug)}.bib" }}',
-        "",
+def _cite(out: Page, work: Work, cite: dict[str, str], bib: str, page: str, site: Site) -> None:
+    out.parts.append(out.section("Cite", "cite"))
+    # citations.to_html escaped the text.
+    out.parts += [
+        f'<p class="toi-citeas"><strong>{label}</strong>: {text}</p>'
+        for label, text in cite.items()
     ]
-    return lines
+    # The download link's id is the target of the BibTeX action: Material and Chromium
+    # open the folded block when the address points inside it.
+    download = (
+        f'<p><a class="md-button" download="{attr(work.slug)}.bib" '
+        f'href="{attr(file_url_rel(page, cite_path(work)))}" id="bibtex">Download cite.bib</a></p>'
+    )
+    out.parts += [
+        '<details class="quote">',
+        "<summary>BibTeX for your reference manager (our tags and summary removed)</summary>",
+        highlight(bib, "bibtex", site),
+        download,
+        "</details>",
+    ]
 
 
 def _dates(work: Work) -> list[str]:
@@ -389,15 +411,15 @@ def _dates(work: Work) -> list[str]:
         text = f"Added to the atlas on {work.added}"
         if work.modified and work.modified != work.added:
             text += f", last updated on {work.modified}"
-        lines += [f'<p class="toi-dates">{text}.</p>', ""]
+        lines.append(f'<p class="toi-dates">{html_text(text)}.</p>')
     if work.checked:
-        lines += [f'<p class="toi-dates toi-checked">{checked_line(work.checked)}</p>', ""]
+        lines.append(f'<p class="toi-dates toi-checked">{checked_line(work.checked)}</p>')
     return lines
 
 
 def checked_line(check: MetadataCheck) -> str:
     """ "Metadata checked against arXiv abstract page, 3 December 2026." (escaped)"""
-    sources = "; ".join(md_escape(s) for s in check.sources)
+    sources = "; ".join(html_text(s) for s in check.sources)
     return f"Metadata checked against {sources}, {_long_date(check.date)}."
 
 
@@ -407,17 +429,20 @@ def _long_date(iso: str) -> str:
     try:
         return long_date(dt.date.fromisoformat(iso))
     except ValueError:
-        return md_escape(iso)
+        return html_text(iso)
 
 
-def render(ctx: Context) -> dict[str, str]:
+def render(ctx: Context) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """The cite files ({cite/x.bib: BibTeX}, built with the site) and the work pages'
+    fragments ({works/x.md: fragment}, poured into the theme's shell by `toi-atlas site`)."""
     corpus = ctx.corpus
     strip = custom_field_names(corpus.taxonomy)
     works = list(corpus.works.values())
     cited = ctx.citations.cite_all([csl_item(work) for work in works])
-    out: dict[str, str] = {}
+    files: dict[str, str] = {}
+    pages: dict[str, dict[str, Any]] = {}
     for work, cite in zip(works, cited, strict=True):
         bibtex = entry_to_bibtex(work.raw, strip=strip)
-        out[work_path(work)] = render_work(work, ctx, cite, bibtex)
-        out[cite_path(work)] = bibtex
-    return out
+        pages[work_path(work)] = render_work(work, ctx, cite, bibtex)
+        files[cite_path(work)] = bibtex
+    return files, pages

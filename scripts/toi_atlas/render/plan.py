@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..model.corpus import Corpus
@@ -29,8 +30,8 @@ from .context import Context
 from .markdown import work_path
 
 # One module per output kind; each maps the corpus to {path in output folder: text}.
+# Work pages apart (`pages.render`): they are HTML fragments, not files of docs/atlas.
 RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
-    "pages": pages.render,
     "browse": browse.render,
     "topics": topics.render,
     "indexes": indexes.render,
@@ -45,22 +46,20 @@ RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
 @dataclass(frozen=True)
 class Plan:
     """`docs`: {path under docs/atlas: text}, built by MkDocs (or Zensical) with the
-    rest of the site. `works`: {work page path: Markdown}, made into HTML by the
-    generator itself (workhtml) and poured into the theme's shell by `toi-atlas site`."""
+    rest of the site. `works`: {work page path: fragment}, the HTML the generator
+    writes itself (workhtml) and `toi-atlas site` pours into the theme's shell."""
 
     docs: dict[str, str]
-    works: dict[str, str]
+    works: dict[str, dict[str, Any]]
 
 
 def render_all(ctx: Context) -> Plan:
-    plan: dict[str, str] = {}
+    plan, works = pages.render(ctx)  # the cite files, and the work pages
     for output in RENDERERS.values():
         plan.update(output(ctx))
     # The Data page lists the exports' sizes, so it is rendered after them.
     sizes = {p.removeprefix("data/"): len(t.encode()) for p, t in plan.items() if p[:5] == "data/"}
     plan[downloads.PAGE] = downloads.render(ctx, sizes)
-    pages = (work_path(w) for w in ctx.corpus.works.values())
-    works = {p: plan.pop(p) for p in pages if p in plan}
     plan[SHELL_PAGE] = shell_page()
     return Plan(plan, works)
 

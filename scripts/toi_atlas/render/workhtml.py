@@ -1,26 +1,29 @@
-"""Work pages as HTML fragments: each work's Markdown, converted once, links checked.
+"""Work pages as HTML fragments: the parts the theme's shell receives, links checked.
 
 MkDocs used to build every work page itself, at about 14 ms a page (Python-Markdown
 with a fresh set of extensions, the theme's templates, the search plugin re-reading
 the result), which made a 10,000-work site take minutes. Now the theme renders one
 shell page (`works/_shell.md`, see `shell_page`) and `toi-atlas site` pours each work
-into it. Here each work's Markdown becomes the body of its page with one reused
-Python-Markdown instance, configured with the very extensions mkdocs.yml gives MkDocs
-(so the HTML is the same), and only when that Markdown changed since the last build.
+into it. render.pages writes each work's body as HTML directly, the HTML the theme's
+Markdown extensions would make of it (heading ids and permalinks as `toc` makes them,
+the BibTeX block highlighted as `pymdownx.highlight` does); Python-Markdown, at 5 ms
+a page, was most of a cold build. `Converter` still turns other Markdown (the preview's
+discovery queue) into a fragment.
 
-MkDocs no longer sees these pages, so it cannot check their links: `LinkCheck` does,
-for every relative link a work page holds, and for every link a hand-written page
-makes to a work page (pagelinks).
+MkDocs no longer sees these pages, so it cannot check their links: `check_links` does,
+for every relative link a work page holds, and pagelinks for every link a hand-written
+page makes to a work page.
 """
 
 from __future__ import annotations
 
+import html
 import json
-import os
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -29,10 +32,11 @@ from xml.etree.ElementTree import Element
 
 import markdown
 import yaml
+from markdown.extensions.toc import slugify, unique
 from markdown.treeprocessors import Treeprocessor
 
-from ..read.site import page_url
-from ..write.files import WriteStats, atomic_write, changed, safe_target, write_plan
+from ..read.site import Site, page_url
+from ..write.files import WriteStats, atomic_write, changed, safe_target
 from ..write.fill import FRAGMENT_VERSION
 
 # MkDocs puts these first whatever mkdocs.yml lists (config.markdown_extensions).
@@ -40,6 +44,9 @@ BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
 # Never on a work page: a BibTeX value shown in the page's BibTeX block could otherwise
 # name a file to include (`--8<-- "path"`). No work page uses snippets.
 UNSAFE_EXTENSIONS = frozenset({"pymdownx.snippets"})
+# Ids the work page gives itself (the Cite heading, the BibTeX download link): the
+# `toc` extension never gives a heading an id some element already has.
+FIXED_IDS = ("cite", "bibtex")
 
 
 def extensions(config: dict[str, Any]) -> tuple[list[str], dict[str, dict[str, Any]]]:
@@ -232,79 +239,141 @@ def search_text(html: str) -> str:
     return text.replace("<p> ", "<p>").replace(" </p>", "</p>").replace("</p><p>", "</p> <p>")
 
 
-def convert_all(
-    sources: dict[str, str], config: dict[str, Any], targets: Targets, workers: int = 0
-) -> tuple[dict[str, str], LinkCheck]:
-    """{fragment path: JSON} for {page path: Markdown}, converted in parallel when there
-    are many (Python-Markdown is about 5 ms a page)."""
-    items = sorted(sources.items())
-    workers = workers or min(os.cpu_count() or 1, max(1, len(items) // 200))
-    if workers <= 1:
-        return _convert_chunk(items, config, targets)
-    import multiprocessing as mp
-
-    chunks = [items[i::workers] for i in range(workers)]
-    with mp.get_context("forkserver").Pool(workers) as pool:
-        parts = pool.starmap(_convert_chunk, [(c, config, targets) for c in chunks])
-    out: dict[str, str] = {}
-    check = LinkCheck()
-    for done, found in parts:
-        out.update(done)
-        check.broken += found.broken
-    return out, check
-
-
-def _convert_chunk(
-    items: Iterable[tuple[str, str]], config: dict[str, Any], targets: Targets
-) -> tuple[dict[str, str], LinkCheck]:
-    conv = Converter(config)
-    out = {}
-    for path, text in items:
-        fragment = conv.convert(posixpath.join("atlas", path), text, targets)
-        out[fragment_path(path)] = json.dumps(fragment, ensure_ascii=False, separators=(",", ":"))
-    return out, conv.links.check
-
-
 def fragment_path(page: str) -> str:
     """works/x.md -> works/x.json"""
     return page.removesuffix(".md") + ".json"
 
 
-def work_pages(
-    sources: dict[str, str],
-    folders: tuple[Path, Path],
-    extensions_config: list[Any],
-    targets: Targets,
+class HeadingIds:
+    """Heading ids as the `toc` extension gives them (mkdocs.yml: `toc: permalink: true`):
+    the slug of the heading's text, made unique on the page in document order."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set(FIXED_IDS)
+
+    def make(self, text: str) -> str:
+        """`text` is the heading's escaped HTML text."""
+        return unique(slugify(html.unescape(text), "-"), self.used)
+
+
+def permalink(ident: str) -> str:
+    """The anchor `toc` appends to every heading with `permalink: true`."""
+    return f'<a class="headerlink" href="#{ident}" title="Permanent link">&para;</a>'
+
+
+def fragment(
     *,
-    force: bool = False,
-) -> tuple[dict[str, str], LinkCheck]:
-    """{fragment path: JSON} for the work pages whose Markdown changed since the last
-    build (every page with `force`, or when its fragment is missing). `folders` are where
-    the last build left the Markdown and the fragments (see `save_work_pages`)."""
-    md_dir, html_dir = folders
-    todo = set(sources) if force else set(changed(md_dir, sources))
-    if not force:
-        todo |= {p for p in sources if not (html_dir / fragment_path(p)).is_file()}
-    config = {"markdown_extensions": extensions_config}
-    return convert_all({p: sources[p] for p in todo}, config, targets)
+    title: str,
+    description: str,
+    h1: str,
+    toc: list[tuple[str, str]],
+    body: str,
+    tags: list[str],
+    boost: float,
+) -> dict[str, Any]:
+    """What `toi-atlas site` pours into the shell for one page. `title`, `description`
+    and `tags` are HTML-escaped text, `toc` is (id, title HTML) per h2."""
+    cut = body.find("<h2")  # the search text comes from what stands before the first h2
+    return {
+        "version": FRAGMENT_VERSION,
+        "title": title,
+        "description": description,
+        "h1": h1,
+        "toc": [[ident, text] for ident, text in toc],
+        "body": body,
+        "search": {
+            "text": search_text(body if cut < 0 else body[:cut]),
+            "tags": tags,
+            "boost": float(boost),
+        },
+    }
 
 
-def save_work_pages(
-    sources: dict[str, str], fragments: dict[str, str], folders: tuple[Path, Path]
-) -> WriteStats:
-    """Write the Markdown (to compare against next time) and the new fragments; delete
-    the fragments of works that are gone. Called only once every link checked out, so a
-    page with a broken link is converted (and reported) again by the next build."""
-    md_dir, html_dir = folders
-    write_plan(md_dir, sources)
+def highlight(code: str, lang: str, site: Site) -> str:
+    """A fenced code block as `pymdownx.superfences` renders it, with mkdocs.yml's
+    `pymdownx.highlight` settings. The code gets Python-Markdown's whitespace
+    normalisation first (tabs expanded, blank lines emptied), as a fence would."""
+    settings = dict(extensions({"markdown_extensions": list(site.markdown_extensions)})[1])
+    options = json.dumps(settings.get("pymdownx.highlight") or {}, sort_keys=True)
+    lines = code.replace("\x02", "").replace("\x03", "").expandtabs(4).rstrip("\n").split("\n")
+    return _highlighter(options)("\n".join(line if line.strip(" ") else "" for line in lines), lang)
+
+
+@lru_cache(maxsize=4)
+def _highlighter(options: str) -> Callable[[str, str], str]:
+    """With mkdocs.yml's default settings, Pygments with one formatter made once as
+    `pymdownx.highlight` makes it for every block (making it is half the cost of a page);
+    with other settings, `pymdownx.highlight` itself."""
+    from pymdownx.highlight import BlockHtmlFormatter, Highlight  # Pygments: only when used
+
+    settings = json.loads(options)
+    if not settings:
+        from pygments import highlight as pygmentize
+        from pygments.lexers import get_lexer_by_name
+
+        formatter = BlockHtmlFormatter(cssclass="highlight", wrapcode=True, style="default")
+        lexers: dict[str, Any] = {}
+
+        def fast(src: str, lang: str) -> str:
+            if lang not in lexers:
+                lexers[lang] = get_lexer_by_name(lang, stripnl=True)
+            return str(pygmentize(src, lexers[lang], formatter)).removesuffix("\n")
+
+        return fast
+    css_class = settings.pop("css_class", "highlight")
+    keep = Highlight.__init__.__code__.co_varnames
+    tool = Highlight(None, **{k: v for k, v in settings.items() if k in keep})
+    return lambda src, lang: str(tool.highlight(src, lang, css_class))
+
+
+_HREF = re.compile(r' href="([^"]*)"')
+
+
+def check_links(pages: Mapping[str, Mapping[str, Any]], targets: Targets) -> LinkCheck:
+    """Every relative link in the work pages' bodies ({works/x.md: fragment}), checked
+    against what the site will hold: a folder URL (`../../toi/x/`) must be a page, a
+    file URL (`../../cite/x.bib`) a file."""
+    check = LinkCheck()
+    seen: dict[str, bool] = {}  # work pages share one depth: `../` links resolve alike
+    for page, frag in pages.items():
+        here = page_url(page)
+        for raw in _HREF.findall(frag["body"]):
+            url = html.unescape(raw)
+            ok = seen.get(url) if url.startswith("../") else None
+            if ok is None:
+                ok = _link_ok(here, url, targets)
+                if url.startswith("../"):
+                    seen[url] = ok
+            if not ok:
+                check.broken.append((posixpath.join("atlas", page), url))
+    return check
+
+
+def _link_ok(here: str, url: str, targets: Targets) -> bool:
+    scheme, netloc, path, _query, _anchor = urlsplit(url)
+    if scheme or netloc or not path or url.startswith("/"):
+        return True  # external, or on this page
+    target = posixpath.normpath(posixpath.join(here, unquote(path)))
+    if path.endswith("/"):
+        return targets.has_url((target + "/").removeprefix("./"))
+    return target in targets.files
+
+
+def save_work_pages(pages: Mapping[str, Mapping[str, Any]], folder: Path) -> WriteStats:
+    """Write the fragments that changed ({works/x.md: fragment}, as works/x.json) and
+    delete those of works that are gone."""
+    texts = {
+        fragment_path(p): json.dumps(f, ensure_ascii=False, separators=(",", ":"))
+        for p, f in pages.items()
+    }
+    todo = changed(folder, texts)
     folder_memo: dict[Path, Path] = {}
-    for rel, text in sorted(fragments.items()):
-        atomic_write(safe_target(html_dir, rel, folder_memo), text.encode("utf-8"))
-    keep = {fragment_path(p) for p in sources}
+    for rel in todo:
+        atomic_write(safe_target(folder, rel, folder_memo), texts[rel].encode("utf-8"))
     deleted = 0
-    if html_dir.is_dir():
-        for path in sorted(html_dir.rglob("*.json")):
-            if path.relative_to(html_dir).as_posix() not in keep:
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*.json")):
+            if path.relative_to(folder).as_posix() not in texts:
                 path.unlink()
                 deleted += 1
-    return WriteStats(len(fragments), len(sources) - len(fragments), deleted, tuple(fragments))
+    return WriteStats(len(todo), len(texts) - len(todo), deleted, tuple(todo))

@@ -142,17 +142,6 @@ def _intact(folders: Sequence[Path], files: dict[str, list[int]]) -> bool:
     return seen == len(files) and f"0/{MARKER}" in files
 
 
-def outputs_intact(manifest: Path, folders: Sequence[Path]) -> bool:
-    """Whether the output folders hold exactly what the last successful build wrote,
-    whatever its inputs were. When not (a hand edit, a deleted file), the next build
-    converts every work page again instead of trusting what it finds."""
-    try:
-        files = json.loads(manifest.read_text(encoding="utf-8"))["files"]
-        return isinstance(files, dict) and _intact(folders, files)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
-
-
 def last_build(manifest: Path, folders: Sequence[Path], inputs_digest: str) -> LastBuild | None:
     """The last build's report when its inputs were these and its output stands, else None."""
     try:
