@@ -198,6 +198,7 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     if has_errors(result.diagnostics) or result.corpus is None:
         return result
     # Only now: a build with nothing to render never imports the renderers.
+    from .model.csl import csl_item
     from .read.site import load_site
     from .render.citations import CitationCache
     from .render.context import Context
@@ -205,9 +206,15 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     from .render.workhtml import check_links, save_work_pages
 
     t0 = time.perf_counter()
+    # "Cite as" first, as a stage of its own: renderers then get plain text, and the
+    # memo (disk, worker processes) stays out of rendering.
     citations = CitationCache(paths.cache / "citations.json")
+    works = list(result.corpus.works.values())
+    cited = citations.cite_all([csl_item(w) for w in works])
+    cite_as = {w.key: c for w, c in zip(works, cited, strict=True)}
+    t_cite = time.perf_counter()
     site = load_site(paths.mkdocs_yml)
-    ctx = Context(result.corpus, site, citations, result.reading_lists, result.claims)
+    ctx = Context(result.corpus, site, result.reading_lists, result.claims, cite_as)
     plan = render_all(ctx)
     t1 = time.perf_counter()
     result.diagnostics += dropped(result.corpus, plan)
@@ -240,7 +247,9 @@ def build(paths: Paths, *, force: bool = False) -> Result:
                 "report this as a bug",
             )
         )
-    result.timings.update(render=t1 - t0, links=t2 - t1, write=time.perf_counter() - t2)
+    result.timings.update(
+        cite=t_cite - t0, render=t1 - t_cite, links=t2 - t1, write=time.perf_counter() - t2
+    )
     return result
 
 

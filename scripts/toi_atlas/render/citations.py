@@ -71,6 +71,9 @@ def _memoised(method: Callable[..., Any]) -> Callable[..., Any]:
 def _memoise_style_queries() -> None:
     """Keep the answers of citeproc-py's questions about the style tree.
 
+    Done when the first style is parsed (`_style`), not on import: importing this module
+    changes nothing in citeproc-py. The answers are bounded by the two styles' trees.
+
     citeproc-py asks the same questions of the same style nodes for every item. The
     style trees are never changed after parsing, so an answer stays true; keys hold the
     nodes, which keeps lxml's node proxies (and so their identities) alive. Tested to
@@ -80,9 +83,6 @@ def _memoise_style_queries() -> None:
         method = cls.__dict__[name]
         if not hasattr(method, "unmemoised"):
             setattr(cls, name, _memoised(method))
-
-
-_memoise_style_queries()
 
 
 class _Item(CitationItem):  # type: ignore[misc]
@@ -100,6 +100,7 @@ class _Item(CitationItem):  # type: ignore[misc]
 
 @cache
 def _style(name: str) -> CitationStylesStyle:
+    _memoise_style_queries()
     return CitationStylesStyle(name, validate=False)
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.corpus import Corpus, Edge, MetadataCheck, Work, custom_field_names
-from ..model.csl import csl_item
 from ..model.identity import is_safe_url
 from ..read.claims import ROLES
 from ..read.site import Site
@@ -438,11 +437,10 @@ def render(ctx: Context) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     corpus = ctx.corpus
     strip = custom_field_names(corpus.taxonomy)
     works = list(corpus.works.values())
-    cited = ctx.citations.cite_all([csl_item(work) for work in works])
     files: dict[str, str] = {}
     pages: dict[str, dict[str, Any]] = {}
-    for work, cite in zip(works, cited, strict=True):
+    for work in works:
         bibtex = entry_to_bibtex(work.raw, strip=strip)
-        pages[work_path(work)] = render_work(work, ctx, cite, bibtex)
+        pages[work_path(work)] = render_work(work, ctx, dict(ctx.cite_as.get(work.key, {})), bibtex)
         files[cite_path(work)] = bibtex
     return files, pages
