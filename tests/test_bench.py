@@ -165,6 +165,22 @@ def test_bench_main_writes_results(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert all(t["pass"] is None for t in results["targets"] if t["works"] != N)
 
 
+def test_counts_of_files_written_are_read_with_thousands_separators() -> None:
+    from tools.measure import Proc
+
+    def out(text: str) -> Proc:
+        return Proc(1.0, None, 0, text)
+
+    build = out(
+        "generated 10,000 works: docs/atlas 66 written, 1,000 unchanged, 0 removed; "
+        "work pages: 10,000 converted, 0 unchanged (`toi-atlas site` ...)"
+    )
+    assert bench.written(build) == 10_066
+    assert bench.written(out("docs/atlas is up to date (10,000 work pages, 66 files)")) == 0
+    site = out("put 10,000 work pages into site (1,234 written, 0 removed); updated x")
+    assert bench.site_written(site) == 1234
+
+
 def test_bench_refuses_a_folder_that_is_not_a_project(tmp_path: Path) -> None:
     assert bench.main(["--root", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
 

@@ -130,22 +130,26 @@ def measure_pipeline(root: Path, runs: int) -> Metrics:
 # --- subprocess steps ---------------------------------------------------------------
 
 _UP_TO_DATE = re.compile(r"docs/atlas is up to date")
-_WRITTEN = re.compile(r"(\d+) written")
-_CONVERTED = re.compile(r"work pages: (\d+) converted")
+# Counts are printed with thousands separators: "10,066 written".
+_WRITTEN = re.compile(r"([\d,]+) written")
+_CONVERTED = re.compile(r"work pages: ([\d,]+) converted")
+
+
+def _count(m: re.Match[str] | None) -> int | None:
+    return int(m.group(1).replace(",", "")) if m else None
 
 
 def written(proc: Proc) -> int | None:
     """Files `toi-atlas build` wrote: into docs/atlas, plus work pages converted again."""
     if _UP_TO_DATE.search(proc.output):
         return 0  # nothing changed: the build rendered and wrote nothing
-    m, pages = _WRITTEN.search(proc.output), _CONVERTED.search(proc.output)
-    return int(m.group(1)) + (int(pages.group(1)) if pages else 0) if m else None
+    docs, pages = _count(_WRITTEN.search(proc.output)), _count(_CONVERTED.search(proc.output))
+    return None if docs is None else docs + (pages or 0)
 
 
 def site_written(proc: Proc) -> int | None:
     """Work pages `toi-atlas site` wrote into the built site."""
-    m = _WRITTEN.search(proc.output)
-    return int(m.group(1)) if m else None
+    return _count(_WRITTEN.search(proc.output))
 
 
 def edit_one_summary(bib_dir: Path) -> Callable[[], None]:
