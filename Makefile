@@ -41,10 +41,15 @@ check: install
 fmt: install
 	$(BIN)/toi-atlas fmt
 
-## bench: synthetic corpora of 100, 1,000 and 10,000 works; writes docs/performance.md
-# Tools (tools/) run from the checkout, never from the installed package.
+## bench: synthetic corpora of 100, 1,000 and 10,000 works, beside Hugo Blox (`academic
+## import` + `hugo`); writes docs/performance.md. BENCH_ARGS adds options, e.g. --runs 1
+# Tools (tools/) run from the checkout, never from the installed package. Hugo is
+# Debian's, installed only when missing; without it the comparison is reported missing.
 bench: install-test chromium
-	$(BIN)/python -m tools.bench --write-docs
+	@command -v hugo >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq hugo >/dev/null; } || \
+	  echo "bench: could not install hugo; the Hugo Blox comparison will say so"
+	$(BIN)/python -m tools.bench --write-docs --hugo $(BENCH_ARGS)
 
 ## golden: rewrite tests/golden/ from the fixture corpus after an intended output change
 ## (then review `git diff tests/golden`; the suite compares them byte for byte)

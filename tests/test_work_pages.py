@@ -303,8 +303,8 @@ def test_gloss_is_a_sentence_or_its_main_clause(description: str, expected: str)
 def test_work_page_ids_follow_the_toc_settings_of_mkdocs_yml() -> None:
     """Work pages make heading ids and permalinks as `toc: permalink: true` does
     (workhtml.HeadingIds, permalink): other toc settings would make other pages."""
-    from toi_atlas.render.workhtml import extensions
     from toi_atlas.read.site import load_site
+    from toi_atlas.render.workhtml import extensions
 
     site = load_site(Path(__file__).parents[1] / "mkdocs.yml")
     names, settings = extensions({"markdown_extensions": list(site.markdown_extensions)})
@@ -317,8 +317,8 @@ def test_bibtex_block_is_highlighted_as_pymdownx_highlights_it() -> None:
     `pymdownx.highlight` makes with mkdocs.yml's (default) settings."""
     from pymdownx.highlight import Highlight
 
-    from toi_atlas.render.workhtml import highlight
     from toi_atlas.read.site import load_site
+    from toi_atlas.render.workhtml import highlight
 
     site = load_site(Path(__file__).parents[1] / "mkdocs.yml")
     bib = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from toi_atlas.write.files import atomic_write
@@ -51,12 +52,19 @@ def with_section(text: str, name: str, body: str) -> str:
     return text.rstrip("\n") + "\n\n" + new
 
 
-def timing_arguments(doc: str, name: str, argv: list[str]) -> argparse.Namespace:
+def timing_arguments(
+    doc: str,
+    name: str,
+    argv: list[str],
+    more: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> argparse.Namespace:
     """The options every timing script takes: --runs, --out (bench-out/NAME under the
-    checkout) and --write-docs; `doc` is the script's docstring, whose first paragraph
-    becomes the description."""
+    checkout) and --write-docs, plus any that `more` adds; `doc` is the script's
+    docstring, whose first paragraph becomes the description."""
     p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--out", type=Path, default=ROOT / "bench-out" / name)
     p.add_argument("--write-docs", action="store_true", help=f"update {REPORT.as_posix()}")
+    if more is not None:
+        more(p)
     return p.parse_args(argv)

@@ -568,9 +568,9 @@ def copy_project(repo: Path, root: Path) -> None:
             page.write_text(_READING_LINK.sub(r"\1", text), encoding="utf-8")
 
 
-# A Markdown link from a hand-written page to a work page: `atlas/works/KEY.md`.
-# A work page's folder URL, as hand-written pages link to it (`atlas/works/<key>/`).
-_WORK_LINK = re.compile(r"\]\((?:\.\./)*atlas/works/([^)/#\s.]+)/[)#]")
+# A Markdown link from a hand-written page to a work page, by its folder URL
+# (`atlas/works/KEY/`): work pages are no longer Markdown files that MkDocs builds.
+_WORK_LINK = re.compile(r"\]\((?:\.\./)*atlas/works/([^)/#\s]+)/[)#]")
 
 
 def linked_works(docs: Path) -> list[str]:

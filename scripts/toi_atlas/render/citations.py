@@ -139,7 +139,9 @@ def clear_memos() -> None:
     _style.cache_clear()
     _truncated_style.cache_clear()
     for cls, name in STYLE_QUERIES:
-        cls.__dict__[name].answers.clear()
+        answers = getattr(cls.__dict__[name], "answers", None)
+        if answers is not None:  # memoised once a style was parsed
+            answers.clear()
 
 
 def _style_for(name: str, item: dict[str, Any]) -> CitationStylesStyle:
