@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import entry, make_project, work_fragment, work_html
+from conftest import entry, make_project, work_fragment, work_html, work_sources
 from toi_atlas.pipeline import Paths, build
 from toi_atlas.render.pages import FOLD_AT, OPEN_TOTAL, SHOWN_GROUPS
 from toi_atlas.render.topics import gloss
@@ -327,3 +327,46 @@ def test_bibtex_block_is_highlighted_as_pymdownx_highlights_it() -> None:
     )
     assert highlight(bib, "bibtex", site) == Highlight(None).highlight(bib.rstrip("\n"), "bibtex")
     assert "<script>" not in highlight(bib, "bibtex", site)
+
+
+def test_the_fast_search_text_equals_the_parsed_one(tmp_path: Path) -> None:
+    """`head_search_text` (a regex pass) must give what the HTML parser gives, hostile
+    text and the essay's link included."""
+    import json as _json
+
+    from toi_atlas.render.workhtml import head_search_text, search_text
+
+    bib = entry("segerie2023against", title="Against & <Everything>", summary="The essay.")
+    bib += entry(
+        "hostile2024",
+        title="<b>Bold</b> &amp; [x](javascript:y) O'Brien",
+        author="O'Brien, <i>Eve</i> and {Doe & Co}",
+        summary='A summary naming Against Almost Every Theory. "<script>" & more',
+        readingtime="5",
+    )
+    bib += entry("plain2023", summary="", drop=("summary",))
+    root = make_project(tmp_path, {"a.bib": bib})
+    assert build(Paths(root)).stats is not None
+    heads = []
+    for path in sorted(work_sources(root).glob("*.json")):
+        body = _json.loads(path.read_text(encoding="utf-8"))["body"]
+        cut = body.find("<h2")
+        heads.append(body if cut < 0 else body[:cut])
+    assert len(heads) == 3
+    for head in heads:
+        assert head_search_text(head) == search_text(head)
+    assert any("&lt;script&gt;" in head_search_text(h) for h in heads)
+
+
+@pytest.mark.parametrize(
+    "here",
+    ["", "atlas/", "atlas/works/", "atlas/works/a/", "atlas/toi/x/", "reading/x/", "contributing/"],
+)
+def test_links_between_folder_urls_are_what_relpath_gives(here: str) -> None:
+    import posixpath
+
+    from toi_atlas.render.markdown import _url_rel_from
+
+    for there in ["", "atlas/", "atlas/works/b/", "atlas/works/a/", "atlas/claims/", "reading/y/"]:
+        up = posixpath.relpath(there or ".", here or ".")
+        assert _url_rel_from(here, there) == ("./" if up == "." else up + "/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ def load_site(mkdocs_yml: Path) -> Site:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def page_url(path: str) -> str:
     """The folder URL MkDocs and Zensical give the page built from `path` (relative to
     docs/atlas, where the generator writes): `toi/x.md` -> `atlas/toi/x/`,

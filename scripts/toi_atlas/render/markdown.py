@@ -117,10 +117,16 @@ def url_rel(from_page: str, to_page: str) -> str:
     return _url_rel_from(page_url(from_page), page_url(to_page))
 
 
-@lru_cache(maxsize=1 << 17)
 def _url_rel_from(here: str, there: str) -> str:
-    up = posixpath.relpath(there or ".", here or ".")
-    return "./" if up == "." else up + "/"
+    # Both are clean folder URLs from `page_url` (no `..`, no `.`), so the relative link
+    # is the common prefix dropped and one `..` per folder left: what posixpath.relpath
+    # gives, without its 40 µs of making both absolute (60,000 links at 10,000 works).
+    h, t = here.split("/")[:-1] if here else [], there.split("/")[:-1] if there else []
+    i = 0
+    while i < len(h) and i < len(t) and h[i] == t[i]:
+        i += 1
+    parts = [".."] * (len(h) - i) + t[i:]
+    return "/".join(parts) + "/" if parts else "./"
 
 
 def file_url_rel(from_page: str, path: str) -> str:
