@@ -58,21 +58,21 @@ ANSWERS_TO_THE_ESSAY = {
 }
 
 
-def test_every_later_edge_to_the_essay_is_a_verified_answer(corpus) -> None:
+def test_every_later_edge_to_the_essay_is_a_verified_answer(real_corpus) -> None:
     found = {
         (work.key, edge.type)
-        for work in corpus.works.values()
+        for work in real_corpus.works.values()
         for edge in work.edges
         if edge.target == ESSAY and (work.year or 0) > 2022
     }
     assert found == ANSWERS_TO_THE_ESSAY
 
 
-def test_no_edge_points_at_a_later_work(corpus) -> None:
+def test_no_edge_points_at_a_later_work(real_corpus) -> None:
     from toi_atlas.check.validate import check_edge_order
 
-    assert sum(len(w.edges) for w in corpus.works.values()) > 100
-    assert [d.message for d in check_edge_order(corpus)] == []
+    assert sum(len(w.edges) for w in real_corpus.works.values()) > 100
+    assert [d.message for d in check_edge_order(real_corpus)] == []
 
 
 # --- Metadata conventions -------------------------------------------------------------
@@ -83,10 +83,10 @@ AUTHORS_NOT_CONFIRMED = {
 }
 
 
-def test_author_lists_are_complete_except_unconfirmed(corpus) -> None:
+def test_author_lists_are_complete_except_unconfirmed(real_corpus) -> None:
     cut_short = {
         w.key
-        for w in corpus.works.values()
+        for w in real_corpus.works.values()
         if w.more_authors or re.search(r"\band\s+others\b|\bet al\b", w.raw.get("author") or "")
     }
     assert cut_short == AUTHORS_NOT_CONFIRMED
@@ -100,9 +100,9 @@ def _venue_names(howpublished: str) -> list[str]:
 FORUMS = (("LessWrong", "lesswrong.com"), ("Alignment Forum", "alignmentforum.org"))
 
 
-def test_forum_venue_agrees_with_url_host(corpus) -> None:
+def test_forum_venue_agrees_with_url_host(real_corpus) -> None:
     checked = 0
-    for work in corpus.works.values():
+    for work in real_corpus.works.values():
         venue = " ".join((work.raw.get("howpublished") or "").split())
         host = (urlsplit(work.url or "").hostname or "").removeprefix("www.")
         named = _venue_names(venue)
@@ -171,9 +171,11 @@ MONTH_NOT_CONFIRMED = {
 }
 
 
-def test_every_post_and_comment_has_a_month_except_unconfirmed(corpus) -> None:
+def test_every_post_and_comment_has_a_month_except_unconfirmed(real_corpus) -> None:
     undated = {
-        w.key for w in corpus.works.values() if w.kind in ("post", "comment") and w.month is None
+        w.key
+        for w in real_corpus.works.values()
+        if w.kind in ("post", "comment") and w.month is None
     }
     assert undated == MONTH_NOT_CONFIRMED
 
