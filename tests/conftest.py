@@ -7,6 +7,7 @@ Only the tests about the real corpus itself (test_corpus.py) use `real_corpus`,
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -269,3 +270,30 @@ def build_site(project: Path, builder: str = "mkdocs") -> Path:
         proc = run_tool(step, project)
         assert proc.returncode == 0, f"{' '.join(step)}:\n{proc.stdout}{proc.stderr}"
     return project / "site"
+
+
+def bib_keys(bib_dir: Path) -> set[str]:
+    """Every entry key written in the .bib files of `bib_dir` (read without the loader)."""
+    keys = set()
+    for bib in bib_dir.glob("*.bib"):
+        keys |= set(re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(encoding="utf-8"), re.M))
+    return keys
+
+
+def reading_list_shows_times(root: Path) -> list[str]:
+    """Check every reading list page of the built project at `root` against its entries'
+    reading times; returns the ids of the lists checked."""
+    from toi_atlas.pipeline import Paths, load_and_check
+
+    result = load_and_check(Paths(root))
+    assert result.corpus is not None and result.reading_lists
+    for rl in result.reading_lists:
+        html = (root / "site" / "reading" / rl.id / "index.html").read_text(encoding="utf-8")
+        works = [result.corpus.works[i.key] for i in rl.items]
+        assert works, rl.id
+        total = sum(w.readingtime or 0 for w in works)
+        assert f"about {total} minutes" in html
+        for work in works:
+            assert f'href="../../atlas/works/{work.slug}/"' in html
+            assert f"{work.readingtime} min" in html
+    return [rl.id for rl in result.reading_lists]

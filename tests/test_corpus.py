@@ -1,11 +1,18 @@
-"""The corpus in bib/ is a product too: it must pass the checker with nothing to report."""
+"""The corpus in bib/ is a product too: it must pass the checker with nothing to report,
+build into a site with a page per entry, and keep its reading lists and conventions.
+
+These are the only tests that read bib/ (through `real_corpus`, `real_site`,
+`real_generated`); every code test runs on the fixture corpus."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from conftest import ROOT
+import pytest
+
+from conftest import ROOT, bib_keys, reading_list_shows_times
 from toi_atlas.diagnostics import format_text
 from toi_atlas.entries import newentry
 from toi_atlas.model.corpus import latex_to_unicode
@@ -220,3 +227,20 @@ def test_most_corpus_keys_are_reproduced() -> None:
         tried += 1
         same += re.fullmatch(re.escape(newentry.key_stem(record)) + "[ab]?", work.key) is not None
     assert same >= 0.85 * tried, f"{same} of {tried}"
+
+
+# --- The real site ----------------------------------------------------------------------
+
+
+@pytest.mark.site
+def test_real_site_builds_strictly_with_a_page_per_entry(real_site: Path) -> None:
+    keys = bib_keys(ROOT / "bib")
+    assert len(keys) >= 25
+    works = real_site / "site" / "atlas" / "works"
+    assert {k.lower() for k in keys} == {p.parent.name for p in works.glob("*/index.html")}
+
+
+@pytest.mark.site
+def test_real_reading_lists_take_times_from_entries(real_site: Path) -> None:
+    ids = reading_list_shows_times(real_site)
+    assert {"start-here", "case-for", "case-against", "microscope"} <= set(ids)
