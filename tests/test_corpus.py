@@ -244,3 +244,10 @@ def test_real_site_builds_strictly_with_a_page_per_entry(real_site: Path) -> Non
 def test_real_reading_lists_take_times_from_entries(real_site: Path) -> None:
     ids = reading_list_shows_times(real_site)
     assert {"start-here", "case-for", "case-against", "microscope"} <= set(ids)
+
+
+def test_real_graph_export_holds_the_claims(real_generated: Path) -> None:
+    import json
+
+    data = json.loads((real_generated / "data" / "graph.json").read_text(encoding="utf-8"))
+    assert len(data["claims"]) >= 30
