@@ -251,3 +251,16 @@ def test_real_graph_export_holds_the_claims(real_generated: Path) -> None:
 
     data = json.loads((real_generated / "data" / "graph.json").read_text(encoding="utf-8"))
     assert len(data["claims"]) >= 30
+
+
+def test_every_real_entry_is_laid_out_as_the_writer_writes_it() -> None:
+    from test_fmt import layout_matches_writer
+    from toi_atlas.read.load import bib_files
+
+    assert layout_matches_writer(bib_files(ROOT / "bib")) > 0
+
+
+def test_real_corpus_is_formatted() -> None:
+    from test_fmt import run_fmt
+
+    assert run_fmt("--check", "--root", str(ROOT)) == 0
