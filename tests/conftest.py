@@ -1,8 +1,14 @@
-"""Shared helpers: throwaway projects in tmp_path, the CLI in-process, the real site."""
+"""Shared helpers: throwaway projects in tmp_path, the CLI in-process, the fixture site.
+
+Code tests run on the fixture corpus (`fixture_project`, `fixture_corpus`,
+`fixture_site`), never on bib/: editing the real corpus must not break a code test.
+Only the tests about the real corpus itself (test_corpus.py) use `real_corpus`,
+`real_site` and `real_generated`."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -109,24 +115,37 @@ def built(project: Path) -> Path:
     return project
 
 
+# The hand-written hub of the fixture corpus (tests/fixtures/site/bib/fixture.bib), as the
+# essay is in the real one: one accented author, seven topics with four stances, answered
+# by seven works across eight topics.
+HUB = "ravensworth2022against"
+
+
 @pytest.fixture(scope="session")
-def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def fixture_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture corpus's project folder, not built yet (`fixture_site` builds it)."""
+    return make_fixture_project(tmp_path_factory.mktemp("fixture"))
+
+
+@pytest.fixture(scope="session")
+def fixture_site(fixture_project: Path) -> Path:
     """The fixture corpus, built as `make build` does, in a temp dir."""
-    return built(make_fixture_project(tmp_path_factory.mktemp("fixture")))
+    return built(fixture_project)
 
 
 @pytest.fixture(scope="session")
-def fixture_corpus(fixture_site: Path):
+def fixture_corpus(fixture_project: Path):
+    """The fixture corpus as the generator reads it (no build needed)."""
     from toi_atlas.pipeline import Paths, load_and_check
 
-    result = load_and_check(Paths(fixture_site))
-    assert result.corpus is not None
+    result = load_and_check(Paths(fixture_project))
+    assert result.corpus is not None and not result.diagnostics
     return result.corpus
 
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The real corpus, built as `make build` does, in a temp copy."""
+    """The real corpus, built as `make build` does, in a temp copy: for test_corpus.py."""
     yield built(copy_site_sources(tmp_path_factory.mktemp("real")))
 
 
@@ -141,7 +160,7 @@ HOSTILE_BIB = entry(
     summary='"><svg onload=alert(4)> [y](javascript:alert(5)) {{ config }} {% raw %}',
     howpublished="<iframe src=javascript:alert(6)>",
     note="</code></pre><script>alert(7)</script>```",
-    rebuts="nanda2022longlist@auditing",
+    rebuts=f"{HUB}@auditing",
 )
 
 
@@ -155,7 +174,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def real_generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real corpus run through `toi-atlas build` only (no MkDocs): docs/atlas/."""
+    """The real corpus run through `toi-atlas build` only (no MkDocs): docs/atlas/, for
+    test_corpus.py."""
     project = copy_site_sources(tmp_path_factory.mktemp("gen"))
     gen = run_tool(["toi-atlas", "build"], project)
     assert gen.returncode == 0, gen.stdout + gen.stderr
@@ -195,7 +215,8 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetGuard]:
 
 
 @pytest.fixture(scope="session")
-def corpus():
+def real_corpus():
+    """The corpus in bib/: for test_corpus.py only."""
     from toi_atlas.pipeline import Paths, load_and_check
 
     result = load_and_check(Paths(ROOT))
@@ -262,3 +283,30 @@ def build_site(project: Path, builder: str = "mkdocs") -> Path:
         proc = run_tool(step, project)
         assert proc.returncode == 0, f"{' '.join(step)}:\n{proc.stdout}{proc.stderr}"
     return project / "site"
+
+
+def bib_keys(bib_dir: Path) -> set[str]:
+    """Every entry key written in the .bib files of `bib_dir` (read without the loader)."""
+    keys = set()
+    for bib in bib_dir.glob("*.bib"):
+        keys |= set(re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(encoding="utf-8"), re.M))
+    return keys
+
+
+def reading_list_shows_times(root: Path) -> list[str]:
+    """Check every reading list page of the built project at `root` against its entries'
+    reading times; returns the ids of the lists checked."""
+    from toi_atlas.pipeline import Paths, load_and_check
+
+    result = load_and_check(Paths(root))
+    assert result.corpus is not None and result.reading_lists
+    for rl in result.reading_lists:
+        html = (root / "site" / "reading" / rl.id / "index.html").read_text(encoding="utf-8")
+        works = [result.corpus.works[i.key] for i in rl.items]
+        assert works, rl.id
+        total = sum(w.readingtime or 0 for w in works)
+        assert f"about {total} minutes" in html
+        for work in works:
+            assert f'href="../../atlas/works/{work.slug}/"' in html
+            assert f"{work.readingtime} min" in html
+    return [rl.id for rl in result.reading_lists]

@@ -23,8 +23,26 @@ GISTS = {c["id"]: c["gist"] for c in CLAIMS["claims"]}
 DEBATE, CLAIMS_PAGE = "/atlas/toi/auditing/", "/atlas/claims/"
 
 
-def _project(base: Path) -> Path:
+def _long_claims(n: int) -> str:
+    """`n` more objections to the auditing thesis, as claims.yaml items: a claims page
+    long enough that the browser parses it in several chunks."""
+    return "".join(
+        f"  - id: extra-objection-{i}\n"
+        f"    gist: Extra objection number {i} to audits\n"
+        f"    text: Objection {i} says an audit of this kind misses what a model hides when"
+        f" it is not acting on it, for reasons given at length in its source.\n"
+        f"    topics: [auditing]\n"
+        f"    objects_to: [auditing-thesis]\n"
+        f"    made_by: [crit2021]\n"
+        for i in range(n)
+    )
+
+
+def _project(base: Path, extra_claims: int = 0) -> Path:
     project = make_argument_project(base)
+    if extra_claims:
+        claims = project / "bib" / "claims.yaml"
+        claims.write_text(claims.read_text(encoding="utf-8") + _long_claims(extra_claims))
     for name in ("stylesheets", "javascripts"):
         shutil.copytree(ROOT / "docs" / name, project / "docs" / name)
     shutil.copytree(ROOT / "overrides", project / "overrides")
@@ -215,13 +233,22 @@ def test_zensical_site_runs_the_claims_filter_too(zensical_base: str, page: Page
     assert page.locator("#claim-probes-catch-dormant").is_visible()
 
 
-def test_filter_counts_every_claim_of_a_long_page(real_site: Path, page: Page) -> None:
+@pytest.fixture(scope="module")
+def long_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The argument corpus with 400 more claims, built with MkDocs."""
+    project = _project(tmp_path_factory.mktemp("argument-long"), extra_claims=400)
+    finish(project, ["mkdocs", "build", "--strict", "--site-dir", "site"])
+    return project
+
+
+def test_filter_counts_every_claim_of_a_long_page(long_project: Path, page: Page) -> None:
     # The script may arrive while the page is still being parsed; it must wait for all
-    # of it (the real claims page is long enough to show the difference).
+    # of it (a page of 400-odd claims is long enough to show the difference).
     from toi_atlas.pipeline import Paths, load_and_check
 
-    claims = load_and_check(Paths(real_site)).claims
-    with serve(real_site / "site") as url:
+    claims = load_and_check(Paths(long_project)).claims
+    assert len(claims) > 400
+    with serve(long_project / "site") as url:
         page.goto(url + CLAIMS_PAGE)
         label = page.locator("label[for=toi-cf-all]")
         assert label.inner_text() == f"All claims ({len(claims)})"

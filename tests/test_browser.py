@@ -1,4 +1,5 @@
-"""Real pages in a real browser: Debian's Chromium, driven by Playwright."""
+"""Built pages in a real browser: Debian's Chromium, driven by Playwright. On the fixture
+site (its hub, conftest.HUB), never on bib/."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from browser import serve
-from conftest import HOSTILE_KEY, HOSTILE_TITLE
+from conftest import HOSTILE_KEY, HOSTILE_TITLE, HUB
 
 pytestmark = pytest.mark.browser
 
@@ -23,19 +24,21 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def test_work_page_title_and_copy_button(real_site: Path, page: Page) -> None:
-    cite = (real_site / "site" / "atlas" / "cite" / "nanda2022longlist.bib").read_text()
+def test_work_page_title_and_copy_button(fixture_site: Path, page: Page) -> None:
+    cite = (fixture_site / "site" / "atlas" / "cite" / f"{HUB}.bib").read_text()
+    title = "Against Most Theories of Impact of Interpretability"
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     foreign: list[str] = []
     page.on("request", lambda r: None if "127.0.0.1" in r.url else foreign.append(r.url))
-    with serve(real_site / "site") as base:
-        page.goto(f"{base}/atlas/works/nanda2022longlist/")
+    with serve(fixture_site / "site") as base:
+        page.goto(f"{base}/atlas/works/{HUB}/")
         h1 = page.locator("article h1").inner_text()
-        assert h1.rstrip("¶").strip() == "A Longlist of Theories of Impact for Interpretability"
-        assert page.title().startswith("A Longlist of Theories of Impact for Interpretability")
-        # "Cite as" comes first; the BibTeX sits folded one click away
-        assert "Nanda, N. (2022" in page.locator(".toi-citeas").first.inner_text()
+        assert h1.rstrip("¶").strip() == title
+        assert page.title().startswith(title)
+        # "Cite as" comes first (the accent of the BibTeX name resolved); the BibTeX sits
+        # folded one click away
+        assert "Ravensworth, É. (2022" in page.locator(".toi-citeas").first.inner_text()
         page.locator("details summary", has_text="BibTeX").click()
         copy = page.locator("button[data-md-type=copy], button.md-clipboard").first
         copy.click()
@@ -67,11 +70,11 @@ def test_hostile_page_runs_no_injected_script(hostile_site: Path, page: Page) ->
     assert dialogs == []
 
 
-def test_search_finds_a_work_by_author(real_site: Path, page: Page) -> None:
-    with serve(real_site / "site") as base:
+def test_search_finds_a_work_by_author(fixture_site: Path, page: Page) -> None:
+    with serve(fixture_site / "site") as base:
         page.goto(f"{base}/")
         page.keyboard.press("/")  # Material's search shortcut
-        page.keyboard.type("Segerie")
+        page.keyboard.type("Ravensworth")
         result = page.locator(".md-search-result__item").first
         result.wait_for(timeout=10_000)
-        assert "Against Almost Every Theory" in page.locator(".md-search-result").inner_text()
+        assert "Against Most Theories" in page.locator(".md-search-result").inner_text()

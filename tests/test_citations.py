@@ -26,8 +26,9 @@ from toi_atlas.render.citations import (
 
 
 @pytest.fixture(scope="module")
-def items(corpus) -> list[dict[str, Any]]:
-    return [csl_item(w) for w in corpus.works.values()]
+def items(fixture_corpus) -> list[dict[str, Any]]:
+    """Every work of the fixture corpus (never bib/) as CSL-JSON."""
+    return [csl_item(w) for w in fixture_corpus.works.values()]
 
 
 def test_memoised_style_queries_change_nothing(items, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,7 +39,7 @@ def test_memoised_style_queries_change_nothing(items, monkeypatch: pytest.Monkey
     monkeypatch.setattr(citations, "_Item", CitationItem)  # looks its reference up each time
     plain = [format_item(s, i) for i in items for s in STYLES.values()]
     assert memoised == plain
-    assert any("Nanda, N. (2022" in to_html(text) for text in plain)
+    assert any("Ravensworth, É. (2022" in to_html(text) for text in plain)  # conftest.HUB
 
 
 def test_clear_memos_forgets_styles_and_answers(items) -> None:

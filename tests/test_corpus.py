@@ -1,11 +1,18 @@
-"""The corpus in bib/ is a product too: it must pass the checker with nothing to report."""
+"""The corpus in bib/ is a product too: it must pass the checker with nothing to report,
+build into a site with a page per entry, and keep its reading lists and conventions.
+
+These are the only tests that read bib/ (through `real_corpus`, `real_site`,
+`real_generated`); every code test runs on the fixture corpus."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from conftest import ROOT
+import pytest
+
+from conftest import ROOT, bib_keys, reading_list_shows_times
 from toi_atlas.diagnostics import format_text
 from toi_atlas.entries import newentry
 from toi_atlas.model.corpus import latex_to_unicode
@@ -58,21 +65,21 @@ ANSWERS_TO_THE_ESSAY = {
 }
 
 
-def test_every_later_edge_to_the_essay_is_a_verified_answer(corpus) -> None:
+def test_every_later_edge_to_the_essay_is_a_verified_answer(real_corpus) -> None:
     found = {
         (work.key, edge.type)
-        for work in corpus.works.values()
+        for work in real_corpus.works.values()
         for edge in work.edges
         if edge.target == ESSAY and (work.year or 0) > 2022
     }
     assert found == ANSWERS_TO_THE_ESSAY
 
 
-def test_no_edge_points_at_a_later_work(corpus) -> None:
+def test_no_edge_points_at_a_later_work(real_corpus) -> None:
     from toi_atlas.check.validate import check_edge_order
 
-    assert sum(len(w.edges) for w in corpus.works.values()) > 100
-    assert [d.message for d in check_edge_order(corpus)] == []
+    assert sum(len(w.edges) for w in real_corpus.works.values()) > 100
+    assert [d.message for d in check_edge_order(real_corpus)] == []
 
 
 # --- Metadata conventions -------------------------------------------------------------
@@ -83,10 +90,10 @@ AUTHORS_NOT_CONFIRMED = {
 }
 
 
-def test_author_lists_are_complete_except_unconfirmed(corpus) -> None:
+def test_author_lists_are_complete_except_unconfirmed(real_corpus) -> None:
     cut_short = {
         w.key
-        for w in corpus.works.values()
+        for w in real_corpus.works.values()
         if w.more_authors or re.search(r"\band\s+others\b|\bet al\b", w.raw.get("author") or "")
     }
     assert cut_short == AUTHORS_NOT_CONFIRMED
@@ -100,9 +107,9 @@ def _venue_names(howpublished: str) -> list[str]:
 FORUMS = (("LessWrong", "lesswrong.com"), ("Alignment Forum", "alignmentforum.org"))
 
 
-def test_forum_venue_agrees_with_url_host(corpus) -> None:
+def test_forum_venue_agrees_with_url_host(real_corpus) -> None:
     checked = 0
-    for work in corpus.works.values():
+    for work in real_corpus.works.values():
         venue = " ".join((work.raw.get("howpublished") or "").split())
         host = (urlsplit(work.url or "").hostname or "").removeprefix("www.")
         named = _venue_names(venue)
@@ -171,9 +178,11 @@ MONTH_NOT_CONFIRMED = {
 }
 
 
-def test_every_post_and_comment_has_a_month_except_unconfirmed(corpus) -> None:
+def test_every_post_and_comment_has_a_month_except_unconfirmed(real_corpus) -> None:
     undated = {
-        w.key for w in corpus.works.values() if w.kind in ("post", "comment") and w.month is None
+        w.key
+        for w in real_corpus.works.values()
+        if w.kind in ("post", "comment") and w.month is None
     }
     assert undated == MONTH_NOT_CONFIRMED
 
@@ -218,3 +227,40 @@ def test_most_corpus_keys_are_reproduced() -> None:
         tried += 1
         same += re.fullmatch(re.escape(newentry.key_stem(record)) + "[ab]?", work.key) is not None
     assert same >= 0.85 * tried, f"{same} of {tried}"
+
+
+# --- The real site ----------------------------------------------------------------------
+
+
+@pytest.mark.site
+def test_real_site_builds_strictly_with_a_page_per_entry(real_site: Path) -> None:
+    keys = bib_keys(ROOT / "bib")
+    assert len(keys) >= 25
+    works = real_site / "site" / "atlas" / "works"
+    assert {k.lower() for k in keys} == {p.parent.name for p in works.glob("*/index.html")}
+
+
+@pytest.mark.site
+def test_real_reading_lists_take_times_from_entries(real_site: Path) -> None:
+    ids = reading_list_shows_times(real_site)
+    assert {"start-here", "case-for", "case-against", "microscope"} <= set(ids)
+
+
+def test_real_graph_export_holds_the_claims(real_generated: Path) -> None:
+    import json
+
+    data = json.loads((real_generated / "data" / "graph.json").read_text(encoding="utf-8"))
+    assert len(data["claims"]) >= 30
+
+
+def test_every_real_entry_is_laid_out_as_the_writer_writes_it() -> None:
+    from test_fmt import layout_matches_writer
+    from toi_atlas.read.load import bib_files
+
+    assert layout_matches_writer(bib_files(ROOT / "bib")) > 0
+
+
+def test_real_corpus_is_formatted() -> None:
+    from test_fmt import run_fmt
+
+    assert run_fmt("--check", "--root", str(ROOT)) == 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_site, copy_site_sources, entry, make_project
+from conftest import HUB, build_site, entry, make_fixture_project, make_project
 from toi_atlas.model.debate import build_debate
 from toi_atlas.pipeline import Paths, load_and_check
 from toi_atlas.render.diagram import NARROW, WIDE, render_svg
@@ -60,7 +60,13 @@ def _inside(p: tuple[float, float], r: Rect, margin: float = 1.0) -> bool:
     return x + margin < p[0] < x + w - margin and y + margin < p[1] < y + h - margin
 
 
-def _real_svgs(corpus) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def corpus(fixture_corpus):
+    """The fixture corpus (never bib/): 160 works, a debate on every topic."""
+    return fixture_corpus
+
+
+def _svgs(corpus) -> dict[str, str]:
     out = {}
     for term in corpus.taxonomy.all_topics():
         svg = render_svg(build_debate(term.id, corpus), term.name, "../../works/")
@@ -70,7 +76,7 @@ def _real_svgs(corpus) -> dict[str, str]:
 
 
 def test_every_topic_has_a_wide_and_a_narrow_drawing(corpus) -> None:
-    svgs = _real_svgs(corpus)
+    svgs = _svgs(corpus)
     assert len(svgs) >= 20
     for topic, svg in svgs.items():
         layouts = [d.get("data-layout") for d in _drawings(svg)]
@@ -78,7 +84,7 @@ def test_every_topic_has_a_wide_and_a_narrow_drawing(corpus) -> None:
 
 
 def test_no_label_repeats_within_a_drawing(corpus) -> None:
-    for topic, svg in _real_svgs(corpus).items():
+    for topic, svg in _svgs(corpus).items():
         for drawing in _drawings(svg):
             labels = [_label(a) for a in drawing.iter(f"{SVG}a")]
             assert len(labels) == len(set(labels)), (topic, sorted(labels))
@@ -87,7 +93,7 @@ def test_no_label_repeats_within_a_drawing(corpus) -> None:
 def test_no_label_is_cut_without_its_full_text_in_the_title(corpus) -> None:
     by_href = {f"../../works/{w.slug}/": w for w in corpus.works.values()}
     shortened = 0
-    for svg in _real_svgs(corpus).values():
+    for svg in _svgs(corpus).values():
         for drawing in _drawings(svg):
             for a in drawing.iter(f"{SVG}a"):
                 work = by_href[a.get(XLINK, "")]
@@ -98,11 +104,12 @@ def test_no_label_is_cut_without_its_full_text_in_the_title(corpus) -> None:
                 if shown != full:
                     shortened += 1
                     assert shown.endswith("…") and full.startswith(shown[:-1].rstrip(" ·,")), shown
-    assert shortened < 10  # wrapping, not cutting, is the rule
+    # Wrapping, not cutting, is the rule; the fixture's consortium report is too long.
+    assert 0 < shortened < 10
 
 
 def test_edges_run_between_the_columns_and_never_through_a_box(corpus) -> None:
-    for topic, svg in _real_svgs(corpus).items():
+    for topic, svg in _svgs(corpus).items():
         for drawing, geo in zip(_drawings(svg), (WIDE, NARROW), strict=True):
             boxes = [r for r in _rects(drawing)]
             left = [r for r in boxes if r[0] < geo.width / 2]
@@ -149,10 +156,10 @@ def test_two_works_with_one_credit_get_title_words(tmp_path: Path) -> None:
 
 
 def test_credits_fall_back_to_letters_when_titles_cannot_tell(corpus) -> None:
-    works = [corpus.works["nanda2022longlist"]]
+    works = [corpus.works[HUB]]
     twin = works[0].__class__(**{**works[0].__dict__, "key": "twin", "slug": "twin"})
     labels = distinct_labels([works[0], twin])
-    assert sorted(labels.values()) == ["Nanda 2022 · a", "Nanda 2022 · b"]
+    assert sorted(labels.values()) == ["Ravensworth 2022 · a", "Ravensworth 2022 · b"]
 
 
 @pytest.mark.parametrize(
@@ -187,12 +194,14 @@ def test_wrap_fills_lines_and_cuts_only_the_last() -> None:
 
 
 def test_graph_view_places_every_work_apart_in_its_year_and_band(
-    real_generated: Path, corpus
+    fixture_site: Path, corpus
 ) -> None:
     from toi_atlas.model.corpus import main_stance
 
-    view = json.loads((real_generated / "data" / "graph-view.json").read_text(encoding="utf-8"))
-    text = json.loads((real_generated / "data" / "graph-text.json").read_text(encoding="utf-8"))
+    generated = fixture_site / "docs" / "atlas"
+
+    view = json.loads((generated / "data" / "graph-view.json").read_text(encoding="utf-8"))
+    text = json.loads((generated / "data" / "graph-text.json").read_text(encoding="utf-8"))
     nodes = view["nodes"]
     assert [n["id"] for n in nodes] == [w.key for w in corpus.sorted_works()]
     assert text["summaries"] == [w.summary for w in corpus.sorted_works()]
@@ -211,7 +220,7 @@ def test_graph_view_places_every_work_apart_in_its_year_and_band(
     assert len(view["edges"]) == edges
     w, h = view["size"]
     assert 1 <= w / h <= 2.2  # roughly the shape of the box it is drawn in
-    graph = json.loads((real_generated / "data" / "graph.json").read_text(encoding="utf-8"))
+    graph = json.loads((generated / "data" / "graph.json").read_text(encoding="utf-8"))
     assert {n["id"]: (n["x"], n["y"]) for n in graph["nodes"]} == {
         n["id"]: (n["x"], n["y"]) for n in nodes
     }
@@ -221,7 +230,7 @@ def test_graph_view_places_every_work_apart_in_its_year_and_band(
 def test_zensical_site_finds_the_graph_script_and_the_diagram_pages(tmp_path: Path) -> None:
     """Zensical rewrites relative URLs in raw HTML, MkDocs does not (the browser tests
     load the MkDocs site): the graph script and the diagram's links resolve in both."""
-    project = copy_site_sources(tmp_path)
+    project = make_fixture_project(tmp_path)
     site = build_site(project, "zensical").resolve()
     graph = site / "atlas" / "graph" / "index.html"
     link = re.search(r'<a [^>]*id="toi-graph-script"[^>]*>', graph.read_text(encoding="utf-8"))

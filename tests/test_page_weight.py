@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from conftest import ROOT, make_project
+from conftest import HUB, ROOT, make_project
 from tools import bench
 from tools.localserver import serve
 from tools.pageweight import (
@@ -76,10 +76,10 @@ def test_the_docs_section_is_the_scripts_output_format() -> None:
 
 @pytest.mark.browser
 def test_first_visit_counts_every_response_and_the_search_index(
-    browser: Browser, real_site: Path
+    browser: Browser, fixture_site: Path
 ) -> None:
-    site = real_site / "site"
-    essay, browse = "/atlas/works/segerie2023against/", "/atlas/browse/"
+    site = fixture_site / "site"
+    essay, browse = f"/atlas/works/{HUB}/", "/atlas/browse/"
     with serve(site) as base:
         loads = {path: first_visit(browser, base + path) for path in (essay, browse)}
         [weight] = measure_with(browser, base, site, (("work", essay, ""),))

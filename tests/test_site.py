@@ -1,4 +1,7 @@
-"""The real site: strict MkDocs build, Zensical build, and escaping in the built HTML."""
+"""The site: strict MkDocs build, Zensical build, and escaping in the built HTML.
+
+On the code tests' fixture corpus (conftest.fixture_site), never on bib/; that the real
+corpus builds is test_corpus.py's."""
 
 from __future__ import annotations
 
@@ -9,58 +12,60 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HOSTILE_KEY, HOSTILE_TITLE, ROOT, copy_site_sources, run_tool
+from conftest import (
+    HOSTILE_KEY,
+    HOSTILE_TITLE,
+    HUB,
+    bib_keys,
+    make_fixture_project,
+    reading_list_shows_times,
+    run_tool,
+)
 from toi_atlas.pipeline import Paths, build
 
 pytestmark = pytest.mark.site
 
 
-def _bib_keys(bib_dir: Path) -> set[str]:
-    keys = set()
-    for bib in bib_dir.glob("*.bib"):
-        keys |= set(re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(encoding="utf-8"), re.M))
-    return keys
-
-
-def test_mkdocs_strict_build_has_a_page_per_entry(real_site: Path) -> None:
-    keys = _bib_keys(ROOT / "bib")
+def test_mkdocs_strict_build_has_a_page_per_entry(fixture_site: Path) -> None:
+    keys = bib_keys(fixture_site / "bib")
     assert len(keys) >= 25
-    built = {p.parent.name for p in (real_site / "site" / "atlas" / "works").glob("*/index.html")}
+    works = fixture_site / "site" / "atlas" / "works"
+    built = {p.parent.name for p in works.glob("*/index.html")}
     assert {k.lower() for k in keys} == built
     # Work pages stay out of the nav (every page carries the whole nav): no nav link on
     # any page points at a work page, and the nav stays small.
-    for page in ("index.html", "atlas/works/nanda2022longlist/index.html"):
-        html = (real_site / "site" / page).read_text(encoding="utf-8")
+    for page in ("index.html", f"atlas/works/{HUB}/index.html"):
+        html = (fixture_site / "site" / page).read_text(encoding="utf-8")
         nav_links = re.findall(r'<a href="([^"]*)" class="md-nav__link', html)
         assert 5 <= len(nav_links) <= 40, nav_links
         assert not [h for h in nav_links if re.search(r"works/[^/]+/$", h)]
 
 
-def test_search_index_covers_titles_authors_and_summaries(real_site: Path) -> None:
-    index = (real_site / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "A Longlist of Theories of Impact for Interpretability" in index
-    assert "Segerie" in index
-    assert "brainstormed catalogue" in index  # from nanda2022longlist's summary
+def test_search_index_covers_titles_authors_and_summaries(fixture_site: Path) -> None:
+    index = (fixture_site / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "Against Most Theories of Impact of Interpretability" in index  # the hub's title
+    assert "Ravensworth" in index
+    assert "Outreach is the exception" in index  # from the hub's summary
 
 
-def test_search_index_leaves_out_links_edges_and_citations(real_site: Path) -> None:
-    docs = json.loads((real_site / "site" / "search" / "search_index.json").read_text())["docs"]
-    page = "atlas/works/nanda2022longlist/"
+def test_search_index_leaves_out_links_edges_and_citations(fixture_site: Path) -> None:
+    docs = json.loads((fixture_site / "site" / "search" / "search_index.json").read_text())["docs"]
+    page = f"atlas/works/{HUB}/"
     sections = [d["location"].removeprefix(page) for d in docs if d["location"].startswith(page)]
     assert sections == [""]  # the title, byline and summary only
     works = [d for d in docs if d["location"].startswith("atlas/works/")]
     assert len(works) > 100 and not any("howpublished" in d["text"] for d in works)  # no BibTeX
-    html = (real_site / "site" / page / "index.html").read_text(encoding="utf-8")
+    html = (fixture_site / "site" / page / "index.html").read_text(encoding="utf-8")
     assert html.count("data-search-exclude") >= 4  # Links, Where it stands, debate, Cite
     # Debate diagrams (SVG labels and keys) stay out too: they drowned real hits.
     topic = "atlas/endstory/enumerative-safety/"
     assert any(d["location"].startswith(topic) for d in docs)
     generated = [d for d in docs if d["location"].startswith("atlas/")]
-    assert not any("segerie2023against" in d["text"] for d in generated)
+    assert not any(HUB in d["text"] for d in generated)
 
 
 def test_zensical_builds_the_same_config(tmp_path: Path) -> None:
-    project = copy_site_sources(tmp_path)
+    project = make_fixture_project(tmp_path)
     assert run_tool(["toi-atlas", "build"], project).returncode == 0
     state = {p: p.read_bytes() for p in (project / ".toi-atlas").rglob("*") if p.is_file()}
     assert {"citations.json", "manifest.json"} <= {p.name for p in state}
@@ -72,14 +77,14 @@ def test_zensical_builds_the_same_config(tmp_path: Path) -> None:
     after = {p: p.read_bytes() for p in (project / ".toi-atlas").rglob("*") if p.is_file()}
     assert after == state
     assert build(Paths(project)).skipped
-    page = project / "site" / "atlas" / "works" / "nanda2022longlist" / "index.html"
+    page = project / "site" / "atlas" / "works" / HUB / "index.html"
     html = page.read_text(encoding="utf-8")
-    assert "A Longlist of Theories of Impact for Interpretability" in html
+    assert "Against Most Theories of Impact of Interpretability" in html
     assert "rebutted by" in html  # generated cross-links survive without MkDocs plugins
-    assert (project / "site" / "atlas" / "cite" / "nanda2022longlist.bib").is_file()
+    assert (project / "site" / "atlas" / "cite" / f"{HUB}.bib").is_file()
     items = json.loads((project / "site" / "search.json").read_text(encoding="utf-8"))["items"]
     works = [i for i in items if i["location"].startswith("atlas/works/")]
-    assert "atlas/works/nanda2022longlist/" in [i["location"] for i in works]
+    assert f"atlas/works/{HUB}/" in [i["location"] for i in works]
     assert not any("#" in i["location"] or "howpublished" in i["text"] for i in works)
 
 
@@ -116,7 +121,7 @@ def test_hostile_fields_are_text_in_built_html(hostile_site: Path) -> None:
             assert not (value or "").strip().lower().startswith("javascript:"), (tag, attrs)
     # the theme's own scripts only: as many as on the page of an ordinary work
     plain = _Collect()
-    plain.feed((page.parents[1] / "nanda2022longlist" / "index.html").read_text(encoding="utf-8"))
+    plain.feed((page.parents[1] / "quill2024alone" / "index.html").read_text(encoding="utf-8"))
     assert names.count("script") == [t for t, _ in plain.tags].count("script")
     assert "<img src=x" not in page.read_text(encoding="utf-8")
 
@@ -137,9 +142,9 @@ def test_hostile_title_is_escaped_in_head_and_lists(hostile_site: Path) -> None:
             assert not any((v or "").lower().startswith("javascript:") for v in attrs.values())
 
 
-def test_every_page_links_data_and_feed(real_site: Path) -> None:
-    site = real_site / "site"
-    for page in ("index.html", "atlas/works/nanda2022longlist/index.html", "reading/index.html"):
+def test_every_page_links_data_and_feed(fixture_site: Path) -> None:
+    site = fixture_site / "site"
+    for page in ("index.html", f"atlas/works/{HUB}/index.html", "reading/start-here/index.html"):
         html = (site / page).read_text(encoding="utf-8")
         feed = re.search(
             r'<link rel="alternate feed" type="application/atom\+xml"[^>]*href="([^"]+)"', html
@@ -151,20 +156,5 @@ def test_every_page_links_data_and_feed(real_site: Path) -> None:
         assert ((site / page).parent / data.group(1) / "index.html").resolve().is_file()
 
 
-def test_reading_lists_take_times_from_entries(real_site: Path) -> None:
-    from toi_atlas.pipeline import Paths, load_and_check
-
-    result = load_and_check(Paths(ROOT))
-    assert result.corpus is not None and result.reading_lists
-    ids = {rl.id for rl in result.reading_lists}
-    assert {"start-here", "case-for", "case-against", "microscope"} <= ids
-    for rl in result.reading_lists:
-        html = (real_site / "site" / "reading" / rl.id / "index.html").read_text(encoding="utf-8")
-        works = [result.corpus.works[i.key] for i in rl.items]
-        total = sum(w.readingtime or 0 for w in works)
-        assert f"about {total} minutes" in html
-        for work in works:
-            assert f'href="../../atlas/works/{work.slug}/"' in html
-            assert f"{work.readingtime} min" in html
-    start = next(rl for rl in result.reading_lists if rl.id == "start-here")
-    assert sum(result.corpus.works[i.key].readingtime or 0 for i in start.items) <= 35
+def test_reading_lists_take_times_from_entries(fixture_site: Path) -> None:
+    assert reading_list_shows_times(fixture_site) == ["start-here"]  # 7 + 20 minutes

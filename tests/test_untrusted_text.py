@@ -20,8 +20,8 @@ from pybtex.database import parse_string
 from conftest import (
     FIXTURES,
     build_site,
-    copy_site_sources,
     entry,
+    make_fixture_project,
     make_project,
     work_fragment,
     work_html,
@@ -183,9 +183,9 @@ TAMPERED = [["<script>alert('memo')</script>", False], ["<img src=x onerror=aler
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The real corpus plus an entry with a balanced isolate, built with MkDocs from a
+    """The fixture corpus plus an entry with a balanced isolate, built with MkDocs from a
     citation memo in which every citation of that entry was replaced by markup."""
-    project = copy_site_sources(tmp_path_factory.mktemp("bidi"))
+    project = make_fixture_project(tmp_path_factory.mktemp("bidi"))
     (project / "bib" / "isolate.bib").write_text(BIDI_BIB, encoding="utf-8")
     corpus = load_and_check(Paths(project)).corpus
     assert corpus is not None

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import entry, make_project, work_fragment, work_html, work_sources
 from toi_atlas.pipeline import Paths, build
+from toi_atlas.read.taxonomy import load_taxonomy
 from toi_atlas.render.pages import FOLD_AT, OPEN_TOTAL, SHOWN_GROUPS
 from toi_atlas.render.topics import gloss
 
@@ -244,9 +245,9 @@ def test_the_essay_stays_plain_words_without_it_in_the_corpus(tmp_path: Path) ->
     assert "segerie2023against" not in (atlas / "toi" / "index.md").read_text()
 
 
-def test_index_pages_gloss_every_topic_in_three_columns(tmp_path: Path, corpus) -> None:
+def test_index_pages_gloss_every_topic_in_three_columns(tmp_path: Path) -> None:
     atlas = generate(tmp_path, {"a.bib": entry("doe2023", tois="auditing:critiques")})
-    tax = corpus.taxonomy
+    tax, _ = load_taxonomy(tmp_path / "bib" / "taxonomy.yaml")  # the project's own
     for folder, section in (("toi", tax.tois), ("endstory", tax.endstories)):
         page = (atlas / folder / "index.md").read_text()
         rows = [line for line in page.splitlines() if line.startswith("| [") or "| ↳ [" in line]
