@@ -107,11 +107,9 @@ def test_topic_filter_on_graph(page: Page, base: str, corpus) -> None:
     assert page.locator(".toi-g-node:not(.toi-g-hidden)").count() == tagged
 
 
-# Known defect, found when this test moved to the fixture corpus: the two most connected
-# works there (2016 and 2017) sit side by side at the graph's left edge; the first one's
-# label covers the room right of the second, and left of it is outside the box, so
-# graph.js shows no label for it. strict: the test fails once graph.js labels it.
-@pytest.mark.xfail(strict=True, reason="graph.js: a top work's label crowded out at the left edge")
+# The fixture's two most connected works (2016 and 2017) sit side by side at the graph's
+# left edge: the first one's label covers the room right of the second, and left of it
+# is outside the box, so the second's label goes a row above or below.
 def test_most_connected_works_are_labelled(page: Page, base: str, corpus) -> None:
     _open_graph(page, base)
     deg = _degrees(corpus)

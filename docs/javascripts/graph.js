@@ -441,22 +441,29 @@
       var j = queue[q];
       if (seen[j]) continue;
       seen[j] = 1;
-      var x = pos[2 * j], y = pos[2 * j + 1], h = LABEL_H, side = 0, w = 0;
+      var x = pos[2 * j], y = pos[2 * j + 1], h = LABEL_H, side = 0, w = 0, dy = 0;
       if (on[j] && (!only || only[j]) && y > TOP + 6 && y < sz.h - 6) {
         w = this.labelWidth(j);
-        var rx = x + r + 3, lx = x - r - 3 - w, top = y - h / 2;
-        var fitsR = rx + w < sz.w, fitsL = lx > left;
-        if (fitsR && free(rx, top, w, h, false)) side = 1;
-        else if (fitsL && free(lx, top, w, h, false)) side = -1;
-        else if (q < sure && fitsR && free(rx, top, w, h, true)) side = 1;
-        else if (q < sure && fitsL && free(lx, top, w, h, true)) side = -1;
+        // Right of the dot, else left; for the most connected works, over other dots if
+        // need be, and then a row above or below (two of them side by side at an edge
+        // would otherwise leave the second without a label).
+        var tries = [[1, 0, false], [-1, 0, false]];
+        if (q < sure) {
+          tries = tries.concat([[1, 0, true], [-1, 0, true], [1, -h, true], [1, h, true],
+            [-1, -h, true], [-1, h, true]]);
+        }
+        for (var c = 0; c < tries.length && !side; c++) {
+          var s = tries[c][0], ox = s > 0 ? x + r + 3 : x - r - 3 - w, oy = y - h / 2 + tries[c][1];
+          var inside = (s > 0 ? ox + w < sz.w : ox > left) && oy > TOP && oy + h < sz.h;
+          if (inside && free(ox, oy, w, h, tries[c][2])) { side = s; dy = tries[c][1]; }
+        }
       }
       if (!side && !this.labelSide[j]) continue;
       var t = this.label(j);
       if (side) {
-        take(side > 0 ? x + r + 3 : x - r - 3 - w, y - h / 2, w, h, true);
+        take(side > 0 ? x + r + 3 : x - r - 3 - w, y - h / 2 + dy, w, h, true);
         t.setAttribute("x", ((x - this.tx) + side * (r + 4)).toFixed(1));
-        t.setAttribute("y", ((y - this.ty) + 4).toFixed(1));
+        t.setAttribute("y", ((y - this.ty) + 4 + dy).toFixed(1));
         shown++;
       }
       if (side !== this.labelSide[j]) {
