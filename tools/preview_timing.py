@@ -191,8 +191,9 @@ def measure(root: Path, bib: Path, key: str, runs: int) -> Timing:
                     text = original[:at] + marker + " " + original[at:]
                     start = time.monotonic()
                     atomic_write(bib, text.encode("utf-8"))
+                    # document.body is null for a moment while the page reloads itself.
                     page.wait_for_function(
-                        "t => document.body.innerText.includes(t)",
+                        "t => !!document.body && document.body.innerText.includes(t)",
                         arg=marker,
                         polling=50,
                         timeout=WAIT_S * 1000,
