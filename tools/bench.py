@@ -855,7 +855,11 @@ def markdown_report(results: Metrics) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def measure_all(sizes: list[int], opts: Options) -> Metrics:
+def measure_all(
+    sizes: list[int], opts: Options, done: Callable[[Metrics], None] | None = None
+) -> Metrics:
+    """Every size in turn; `done` gets the results so far after each one, so that a long
+    run stopped half way keeps the sizes it finished."""
     opts.out.mkdir(parents=True, exist_ok=True)
     results: Metrics = {
         "version": 1,
@@ -873,6 +877,9 @@ def measure_all(sizes: list[int], opts: Options) -> Metrics:
             progress(f"n{n}: {exc}")
             continue
         results["errors"] += [f"{n} works: {m[k]}" for k in ERROR_OF.values() if m.get(k)]
+        results["targets"] = evaluate_targets(results["sizes"])
+        if done is not None:
+            done(results)
     results["targets"] = evaluate_targets(results["sizes"])
     return results
 
@@ -913,11 +920,19 @@ def run(args: argparse.Namespace) -> int:
             return 2
     else:
         sizes = sorted({n for group in args.sizes for n in group})
-        results = measure_all(sizes, opts)
-        if args.merge and saved.is_file():
-            results = merged(json.loads(saved.read_text(encoding="utf-8")), results)
-        data = json.dumps(results, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-        atomic_write(saved, data.encode())
+        old = (
+            json.loads(saved.read_text(encoding="utf-8"))
+            if args.merge and saved.is_file()
+            else None
+        )
+
+        def save(results: Metrics) -> None:
+            data = json.dumps(results, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+            atomic_write(saved, data.encode())
+
+        results = measure_all(sizes, opts, lambda r: save(merged(old, r) if old else r))
+        results = merged(old, results) if old else results
+        save(results)
     sys.stdout.write(text_report(results))
     if args.write_docs:
         atomic_write(repo / REPORT, keep_sections(repo / REPORT, markdown_report(results)).encode())
