@@ -168,6 +168,7 @@ def measure(root: Path, bib: Path, key: str, runs: int) -> Timing:
     url = f"http://127.0.0.1:{port}/toi-atlas/atlas/works/{key.lower()}/"
     original = bib.read_text(encoding="utf-8")
     at = summary_span(original, key)
+    shutil.rmtree(Paths(root).cache / "preview", ignore_errors=True)  # an earlier run's sites
     log = Log()
     seconds: list[float] = []
     generated: list[float] = []
@@ -267,6 +268,12 @@ def _more(p: argparse.ArgumentParser) -> None:
         default=list(SYNTHETIC),
         help="synthetic corpus sizes (default: %(default)s)",
     )
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a synthetic project left by an earlier run (same seed, so the same "
+        "corpus) and its build, instead of writing and building it again",
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -282,8 +289,9 @@ def main(argv: list[str]) -> int:
     for n in args.sizes:
         progress(f"{n:,} synthetic works")
         synthetic = out / f"n{n}"
-        shutil.rmtree(synthetic, ignore_errors=True)
-        write_corpus(synthetic, n, 0, repo=ROOT)
+        if not (args.reuse and (synthetic / "bib").is_dir()):
+            shutil.rmtree(synthetic, ignore_errors=True)
+            write_corpus(synthetic, n, 0, repo=ROOT)
         first = synthetic / "bib" / "synthetic-001.bib"
         key = re.search(r"^@\w+\{([^,]+),", first.read_text(encoding="utf-8"), re.M)
         assert key is not None
