@@ -126,10 +126,12 @@ def sites(root: Path) -> list[int]:
     return sorted(int(m.group(1)) for m in found if m)
 
 
-def swapped_in(root: Path, newer_than: int, deadline: float) -> float | None:
+def swapped_in(
+    root: Path, newer_than: int, deadline: float, serve: subprocess.Popen[bytes]
+) -> float | None:
     """When a site newer than `newer_than` alone is served: the background rebuild after
-    an edit is done. None if that did not happen by `deadline`."""
-    while time.monotonic() < deadline:
+    an edit is done. None if that did not happen by `deadline` or the preview ended."""
+    while time.monotonic() < deadline and serve.poll() is None:
         now = sites(root)
         if len(now) == 1 and now[0] > newer_than:
             return time.monotonic()
@@ -207,7 +209,7 @@ def measure(root: Path, bib: Path, key: str, runs: int) -> Timing:
                     progress(f"{root.name}: edit {run + 1}: shown after {seconds[-1]:.2f} s")
                     match = GENERATED.search(done[1])
                     if match and match.group(1) != "0":  # lists changed: MkDocs builds again
-                        swapped = swapped_in(root, before, start + WAIT_S)
+                        swapped = swapped_in(root, before, start + WAIT_S, serve)
                         if swapped is None:
                             raise RuntimeError(f"the site was not rebuilt:\n{log.tail()}")
                         background.append(swapped - start)
