@@ -258,6 +258,11 @@ def test_report_only_renders_saved_results(tmp_path: Path, monkeypatch: pytest.M
     assert bench.main(["--report-only", "--out", str(tmp_path)]) == 0
     report = bench.markdown_report(saved)
     assert report.startswith("---\ntitle: Performance\n") and "| 30 works |" in report
+    note = "One run per size: the machine was shared."
+    assert bench.main(["--report-only", "--out", str(tmp_path), "--note", note]) == 0
+    kept = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert kept["note"] == note and f"\n{note}\n" in bench.markdown_report(kept)
+    assert note not in report
 
 
 def test_a_new_report_keeps_the_graph_page_section(tmp_path: Path) -> None:

@@ -831,6 +831,7 @@ def markdown_report(results: Metrics) -> str:
         "machine: the load average at the start of each size is in the table, and small "
         "differences between runs are noise.",
         "",
+        *([results["note"], ""] if results.get("note") else []),
         "## Targets",
         "",
         markdown_table(*target_rows(results)),
@@ -933,6 +934,10 @@ def run(args: argparse.Namespace) -> int:
         results = measure_all(sizes, opts, lambda r: save(merged(old, r) if old else r))
         results = merged(old, results) if old else results
         save(results)
+    if args.note is not None:  # how this run was made, kept with its figures
+        results["note"] = args.note
+        data = json.dumps(results, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        atomic_write(saved, data.encode())
     sys.stdout.write(text_report(results))
     if args.write_docs:
         atomic_write(repo / REPORT, keep_sections(repo / REPORT, markdown_report(results)).encode())
@@ -980,6 +985,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--merge",
         action="store_true",
         help="keep the other sizes of OUT/results.json (re-measure one size, keep the rest)",
+    )
+    p.add_argument(
+        "--note",
+        help="a paragraph on how this run was made (kept in results.json, shown in the report)",
     )
     p.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
     p.add_argument("--no-zensical", action="store_true", help="skip `zensical build`")
