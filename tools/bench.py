@@ -2,7 +2,7 @@
 
 For each size, a synthetic corpus (see synthetic.py) is written into its own project
 folder under --out, then measured against a floor (pybtex parsing the same files)
-and against the targets of the issue "Scale". In-process steps use the pipeline's
+and against the targets of issue #20 (build for scale). In-process steps use the pipeline's
 own timings; whole commands run as subprocesses, timed with their peak RSS. Each
 time is the median of --runs runs; counts and sizes come from the last run.
 """
@@ -469,7 +469,7 @@ def measure_size(n: int, opts: Options) -> Metrics:
     return m
 
 
-# --- targets (issue "Scale") --------------------------------------------------------
+# --- targets (issue #20) ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
