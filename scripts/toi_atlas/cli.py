@@ -102,10 +102,12 @@ def cmd_build(args: argparse.Namespace) -> int:
             )
         else:
             w = result.work_pages
-            converted = f"; work pages: {w.written} written, {w.unchanged} unchanged" if w else ""
+            converted = (
+                f"; work pages: {w.written:,} written, {w.unchanged:,} unchanged" if w else ""
+            )
             LOG.info(
-                f"generated {counted(works, 'work')}: docs/atlas {s.written} written, "
-                f"{s.unchanged} unchanged, {s.deleted} removed{converted} "
+                f"generated {counted(works, 'work')}: docs/atlas {s.written:,} written, "
+                f"{s.unchanged:,} unchanged, {s.deleted:,} removed{converted} "
                 "(`toi-atlas site` puts them into the built site)"
             )
     if result.stats is None and code == EXIT_OK:
