@@ -23,7 +23,9 @@ from tools.synthetic import copy_real_project, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TAXONOMY = ROOT / "bib" / "taxonomy.yaml"
+# A copy of the vocabulary, frozen for the code tests: editing bib/taxonomy.yaml must not
+# break them (tests/test_corpus.py checks the real one).
+TAXONOMY = FIXTURES / "taxonomy.yaml"
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -104,7 +106,7 @@ FIXTURE_WORKS = 150
 def make_fixture_project(dest: Path) -> Path:
     """The synthetic works plus fixtures/site/: hand-written works the tests name, a
     reading list and its page."""
-    write_corpus(dest, FIXTURE_WORKS, seed=0, repo=ROOT)
+    write_corpus(dest, FIXTURE_WORKS, seed=0, repo=ROOT, taxonomy=TAXONOMY)
     shutil.copytree(FIXTURES / "site", dest, dirs_exist_ok=True)
     return dest
 

@@ -547,10 +547,11 @@ def copy_real_project(repo: Path, root: Path) -> Path:
     return root
 
 
-def copy_project(repo: Path, root: Path) -> None:
-    """The real project without its corpus, reading lists or generated pages."""
+def copy_project(repo: Path, root: Path, taxonomy: Path | None = None) -> None:
+    """The real project without its corpus, reading lists or generated pages; with
+    `taxonomy` instead of its vocabulary if given (the tests' frozen copy)."""
     (root / "bib").mkdir(parents=True, exist_ok=True)
-    shutil.copy(repo / "bib" / "taxonomy.yaml", root / "bib" / "taxonomy.yaml")
+    shutil.copy(taxonomy or repo / "bib" / "taxonomy.yaml", root / "bib" / "taxonomy.yaml")
 
     def skip(folder: str, names: list[str]) -> set[str]:
         # Only docs/atlas (generated) and docs/reading (lists of real works) are left out.
@@ -582,10 +583,12 @@ def linked_works(docs: Path) -> list[str]:
     return list(keys)
 
 
-def write_corpus(root: Path, n: int, seed: int = 0, *, repo: Path) -> None:
-    """A complete project at `root` (copied from `repo`) holding `n` synthetic works,
-    among them every work its hand-written pages link to."""
-    copy_project(repo, root)
+def write_corpus(
+    root: Path, n: int, seed: int = 0, *, repo: Path, taxonomy: Path | None = None
+) -> None:
+    """A complete project at `root` (copied from `repo`, with `taxonomy` if given)
+    holding `n` synthetic works, among them every work its hand-written pages link to."""
+    copy_project(repo, root, taxonomy)
     tax, diags = load_taxonomy(root / "bib" / "taxonomy.yaml")
     if diags:
         raise ValueError(f"the taxonomy in {repo} does not load: {diags[0].message}")
