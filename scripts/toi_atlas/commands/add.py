@@ -27,8 +27,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "TOI_ATLAS_MAX_BYTES (largest answer read, default 10 MiB)."
     )
     parser.add_argument("identifier", help="arXiv id (2211.00593), DOI (10.NNNN/x) or URL")
+    add_entry_arguments(parser)
+
+
+def add_entry_arguments(parser: argparse.ArgumentParser, *, plural: bool = False) -> None:
+    """The options of a new entry, shared with `accept`: its tags, the file it goes to,
+    --dry-run and --root. `plural` also accepts `--tois`, `--endstories`, `--agendas`."""
     parser.add_argument(
         "--toi",
+        *(["--tois"] if plural else []),
         action="append",
         default=[],
         metavar="ID:STANCE",
@@ -36,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--end-story",
+        *(["--endstories"] if plural else []),
         dest="end_story",
         action="append",
         default=[],
@@ -44,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--agenda",
+        *(["--agendas"] if plural else []),
         action="append",
         default=[],
         metavar="ID[:STANCE]",
@@ -59,9 +68,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_root(parser)
 
 
-def run(args: argparse.Namespace) -> int:
-    request = Request(
-        identifier=args.identifier,
+def request(args: argparse.Namespace, identifier: str) -> Request:
+    """The options of `add_entry_arguments` as one request for `identifier`."""
+    return Request(
+        identifier=identifier,
         root=args.root,
         file=args.file,
         toi=tuple(args.toi),
@@ -70,4 +80,7 @@ def run(args: argparse.Namespace) -> int:
         stance=args.stance,
         dry_run=args.dry_run,
     )
-    return add_work(request)
+
+
+def run(args: argparse.Namespace) -> int:
+    return add_work(request(args, args.identifier))

@@ -102,10 +102,9 @@ def load_inputs(paths: Paths, command: str) -> Inputs | None:
     loaded = load_and_check(paths)
     corpus = loaded.corpus
     if corpus is None or any(d.code.startswith("TOI0") for d in loaded.diagnostics):
-        print(
+        LOG.error(
             f"toi-atlas {command}: {paths.display(paths.taxonomy)} is broken; "
-            "run `toi-atlas check` first",
-            file=sys.stderr,
+            "run `toi-atlas check` first"
         )
         return None
     shown = paths.display(paths.bib)

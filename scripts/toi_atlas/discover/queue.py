@@ -256,6 +256,20 @@ def _opt_str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+class NotQueued(QueueError):
+    """The queue holds no candidate with that key (a usage error, not a broken queue)."""
+
+
+def queued(root: Path, key: str) -> Queued:
+    """The candidate `key` of the queue, for accept and reject; QueueError if the queue
+    is broken, NotQueued if it lacks the key."""
+    items, _ = read_queue(root)
+    item = next((i for i in items if i.key == key), None)
+    if item is None:
+        raise NotQueued(f"`{key}` is not in {QUEUE_DIR}/queue.json (see {QUEUE_DIR}/queue.md)")
+    return item
+
+
 def without(root: Path, key: str) -> None:
     """Rewrite the queue without `key` (after accept or reject)."""
     items, summary = read_queue(root)

@@ -21,7 +21,7 @@ from ..pipeline import Paths
 from ..read.discovery import REJECTED_FILE, load_rejected
 from ..write.files import atomic_write
 from .command import load_inputs
-from .queue import QUEUE_DIR, Queued, QueueError, read_queue, without
+from .queue import QUEUE_DIR, NotQueued, Queued, QueueError, queued, without
 
 HEADER = (
     "# Works discovery must never propose again; `toi-atlas reject KEY` adds to this list.\n"
@@ -72,14 +72,10 @@ def appended(existing: bytes, text: str) -> bytes:
 def run(args: argparse.Namespace) -> int:
     paths = Paths(args.root)
     try:
-        items, _ = read_queue(paths.root)
+        item = queued(paths.root, args.key)
     except QueueError as exc:
         _say(str(exc))
-        return EXIT_FINDINGS
-    item = next((i for i in items if i.key == args.key), None)
-    if item is None:
-        _say(f"`{args.key}` is not in {QUEUE_DIR}/queue.json (see {QUEUE_DIR}/queue.md)")
-        return EXIT_USAGE
+        return EXIT_USAGE if isinstance(exc, NotQueued) else EXIT_FINDINGS
     if load_inputs(paths, "reject") is None:  # a broken rejected.yaml is reported there
         return EXIT_FINDINGS
     target = paths.bib / REJECTED_FILE
