@@ -207,6 +207,14 @@ class NetGuard:
 
 
 @pytest.fixture(autouse=True)
+def fresh_parses() -> None:
+    """Each test starts as a fresh process: no .bib file parsed before (read/parsed.py)."""
+    from toi_atlas.read.parsed import ParseCache
+
+    ParseCache.forget()
+
+
+@pytest.fixture(autouse=True)
 def no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetGuard]:
     guard = NetGuard(socket.getaddrinfo)
     monkeypatch.setattr(socket, "getaddrinfo", guard.getaddrinfo)

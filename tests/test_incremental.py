@@ -19,6 +19,7 @@ from toi_atlas.cli import main
 from toi_atlas.diagnostics import Diagnostic, has_errors
 from toi_atlas.pipeline import Paths, Result, build
 from toi_atlas.read import load
+from toi_atlas.read.parsed import ParseCache
 from toi_atlas.write import incremental
 
 # Two findings that are warnings: a duplicate edge (from a .bib file) and a reading list
@@ -113,14 +114,16 @@ def _add_reading_page(root: Path) -> None:
 @pytest.mark.parametrize(
     "change", [_edit_bib, _edit_mkdocs, _add_reading_page], ids=["bib", "mkdocs", "reading-page"]
 )
-def test_an_edited_input_means_a_full_load(
+def test_an_edited_input_means_a_new_build_that_parses_only_edited_files(
     change: Callable[[Path], None], root: Path, loads: Loads
 ) -> None:
     build(Paths(root))
     change(root)
+    ParseCache.forget()  # as a new process: unchanged files come from .toi-atlas/parsed
     loads.files.clear()
     result = build(Paths(root))
-    assert not result.skipped and sorted(loads.files) == ["bib/more.bib", "bib/w.bib"]
+    assert not result.skipped and result.stats is not None
+    assert loads.files == (["bib/more.bib"] if change is _edit_bib else [])
     if change is _add_reading_page:  # the finding about the page is gone, not replayed
         assert _codes(result) == ["TOI304", "TOI603"]
     else:
@@ -146,13 +149,11 @@ class _NextYear(dt.date):
         return cls(dt.date.today().year + 1, 1, 1)
 
 
-def test_a_new_year_means_a_full_load(
-    root: Path, loads: Loads, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_new_year_means_a_new_check(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build(Paths(root))
     monkeypatch.setattr(incremental, "dt", SimpleNamespace(date=_NextYear))
-    loads.files.clear()  # the checker's bound on `year` has moved
-    assert not build(Paths(root)).skipped and loads.files
+    again = build(Paths(root))  # the checker's bound on `year` has moved
+    assert not again.skipped and again.corpus is not None
 
 
 @pytest.mark.parametrize("change", ["edit", "delete", "extra", "force"])
@@ -167,9 +168,10 @@ def test_a_changed_output_folder_means_a_full_build(change: str, root: Path, loa
         page.unlink()
     elif change == "extra":
         (out / "stray.json").write_text("stray")
-    loads.files.clear()
     result = build(Paths(root), force=change == "force")
-    assert not result.skipped and loads.files and result.stats is not None
+    assert not result.skipped and result.corpus is not None and result.stats is not None
+    # The edited or deleted page is rendered again: its fragment no longer stands as the
+    # last build wrote it (render/reuse.py).
     assert page.read_text() == original and not (out / "stray.json").exists()
     assert build(Paths(root)).skipped  # and the folder is recorded again
 
@@ -180,9 +182,8 @@ def test_a_build_with_errors_records_nothing(root: Path, loads: Loads) -> None:
     first = build(Paths(root))
     bib.write_text(good.replace("critiques", "nonsense"))  # an unknown stance
     for _ in range(2):  # a failed build is never taken for a successful one
-        loads.files.clear()
         failed = build(Paths(root))
-        assert loads.files and not failed.skipped and has_errors(failed.diagnostics)
+        assert not failed.skipped and has_errors(failed.diagnostics) and failed.stats is None
     bib.write_text(good)  # back as it was when the last build succeeded
     loads.files.clear()
     again = build(Paths(root))
@@ -210,20 +211,23 @@ def _tamper(manifest: Path, how: str) -> None:
     "how",
     ["error-code", "unknown-code", "line-as-text", "short-row", "works-missing", "old-version"],
 )
-def test_a_manifest_of_the_wrong_shape_means_a_full_build(
-    how: str, root: Path, loads: Loads
-) -> None:
+def test_a_manifest_of_the_wrong_shape_means_a_full_build(how: str, root: Path) -> None:
     first = build(Paths(root))
     _tamper(Paths(root).manifest, how)
-    loads.files.clear()
     result = build(Paths(root))
-    assert not result.skipped and loads.files and result.diagnostics == first.diagnostics
+    assert not result.skipped and result.corpus is not None
+    assert result.diagnostics == first.diagnostics
 
 
 def test_state_lives_outside_dot_cache(root: Path) -> None:
     build(Paths(root))
     state = root / ".toi-atlas"
-    assert {p.name for p in state.iterdir()} == {"citations.json", "manifest.json", "pages"}
+    assert {p.name for p in state.iterdir()} == {
+        "citations.json",
+        "manifest.json",
+        "pages",
+        "parsed",
+    }
     assert not (root / ".cache").exists()
 
 

@@ -74,16 +74,16 @@ def _fake_loop(monkeypatch: pytest.MonkeyPatch, batches: list[set[str]]) -> list
     return sites
 
 
-def _crash() -> bool:
+def _crash(_early: object = None) -> bool:
     raise RuntimeError("a bug in the generator")
 
 
-def _unreadable() -> bool:
+def _unreadable(_early: object = None) -> bool:
     raise PermissionError(13, "Permission denied", "bib/works.bib")
 
 
-def _outcomes(results: list[Callable[[], bool]]) -> Callable[[], bool]:
-    return lambda: results.pop(0)()
+def _outcomes(results: list[Callable[[], bool]]) -> preview.Generate:
+    return lambda _early: results.pop(0)()
 
 
 def test_a_failing_build_never_ends_the_preview(
@@ -108,7 +108,7 @@ def test_the_site_is_built_once_a_first_build_succeeds(
     sites = _fake_loop(monkeypatch, [set(), {bib}, set()])
     builds: list[bool] = []
 
-    def generate() -> bool:
+    def generate(_early: object) -> bool:
         builds.append(len(builds) > 0)  # errors first: nothing to serve
         return builds[-1]
 
@@ -122,12 +122,12 @@ def test_a_hand_written_page_rebuilds_the_site_without_the_generator(
     (tmp_path / "docs").mkdir()
     sites = _fake_loop(monkeypatch, [{str(tmp_path / "docs" / "index.md")}])
     builds: list[str] = []
-    code = preview.serve(Paths(tmp_path), "127.0.0.1:0", lambda: bool(builds.append("b")) or True)
+    code = preview.serve(Paths(tmp_path), "127.0.0.1:0", lambda _: bool(builds.append("b")) or True)
     assert code == 0
     assert builds == ["b"] and sites == [1, 2]  # the first build, then the site alone
 
 
-def _never() -> bool:
+def _never(_early: object) -> bool:
     raise AssertionError("built although the address is unusable")
 
 

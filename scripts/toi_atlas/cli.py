@@ -12,10 +12,14 @@ import sys
 from collections.abc import Callable, Collection
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from .exits import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .options import add_format, add_root, add_verbosity
 from .wording import counted
+
+if TYPE_CHECKING:
+    from .write.files import WriteStats
 
 # What `toi-atlas --help` lists, in this order.
 HELP = {
@@ -85,11 +89,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return _report(args, result.diagnostics)
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def cmd_build(args: argparse.Namespace, early: Callable[[WriteStats], None] | None = None) -> int:
+    """`early`: the preview's, see pipeline.build."""
     from .output import LOG
     from .pipeline import Paths, build
 
-    result = build(Paths(args.root), force=args.force)
+    result = build(Paths(args.root), force=args.force, early=early)
     code = _report(args, result.diagnostics)
     if result.stats is not None and args.format == "text":
         s = result.stats
@@ -140,7 +145,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .pipeline import Paths
 
     # Each rebuild reports as `toi-atlas build` does; `serve` only needs to know it worked.
-    return serve(Paths(args.root), args.dev_addr, lambda: cmd_build(args) == EXIT_OK)  # 0, 1, 2
+    return serve(Paths(args.root), args.dev_addr, lambda early: cmd_build(args, early) == EXIT_OK)
 
 
 def _module(command: str) -> ModuleType:

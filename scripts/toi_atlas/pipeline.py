@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from .write.files import UnsafePathError, WriteStats, write_plan
 if TYPE_CHECKING:  # the loaders (pybtex among them) are imported only when something loads
     from .model.corpus import Corpus
     from .read.claims import Claim
+    from .read.parsed import ParseCache
     from .read.readinglists import ReadingList
     from .render.workhtml import Targets
 
@@ -80,6 +81,11 @@ class Paths:
         return self.cache / "manifest.json"
 
     @property
+    def page_keys(self) -> Path:
+        """The work pages' fingerprints (render.reuse): which pages a build may keep."""
+        return self.cache / "pages" / "keys.json"
+
+    @property
     def reading_pages(self) -> Path:
         """The hand-written pages that show reading lists (the checker looks for them)."""
         return self.docs / "reading"
@@ -111,8 +117,14 @@ class Result:
 
 
 def load_and_check(
-    paths: Paths, files: list[Path] | None = None, *, balance: bool = False
+    paths: Paths,
+    files: list[Path] | None = None,
+    *,
+    balance: bool = False,
+    parses: ParseCache | None = None,
 ) -> Result:
+    """Load and check everything. `parses`: .bib files parsed before (a build's), else
+    every file is parsed."""
     from .check.claims import check_claims
     from .check.pagelinks import check_page_links
     from .check.readinglists import check_reading_lists
@@ -130,10 +142,15 @@ def load_and_check(
     result.diagnostics += diags
     entries: list[RawEntry] = []
     for path in files if files is not None else bib_files(paths.bib):
-        bib, file_diags = load_file(path, paths.display(path))
+        if parses is not None:
+            file_entries, file_diags = parses.load(path, paths.display(path))
+        else:
+            bib, file_diags = load_file(path, paths.display(path))
+            file_entries = bib.entries if bib is not None else []
         result.diagnostics += file_diags
-        if bib is not None:
-            entries += bib.entries
+        entries += file_entries
+    if parses is not None:
+        parses.save()  # a parse stands whatever else the build finds
     result.entries_read = len(entries)
     t1 = time.perf_counter()
     corpus = build_corpus(entries, taxonomy)
@@ -176,7 +193,15 @@ def migrate_state(paths: Paths) -> None:
                 pass  # only a slower build: the memo is made again
 
 
-def build(paths: Paths, *, force: bool = False) -> Result:
+def build(
+    paths: Paths, *, force: bool = False, early: Callable[[WriteStats], None] | None = None
+) -> Result:
+    """Check, then write docs/atlas and the work pages' fragments.
+
+    `early` (the preview's): called with the fragments written as soon as the work pages
+    are rendered, before the rest of the site, so an edited page is shown at once. The
+    link check of those pages comes after, with the rest; a build that fails it records
+    nothing, so its next build renders them again."""
     # Imported here, not above: `check` never needs it.
     from .write import incremental
 
@@ -194,12 +219,16 @@ def build(paths: Paths, *, force: bool = False) -> Result:
             skipped=True,
             works=last.works,
         )
-    result = load_and_check(paths)
+    from .read.parsed import ParseCache
+
+    parses = ParseCache(paths.cache / "parsed", incremental.code_digest())
+    result = load_and_check(paths, parses=parses)
     if has_errors(result.diagnostics) or result.corpus is None:
         return result
     # Only now: a build with nothing to render never imports the renderers.
     from .model.csl import csl_item
     from .read.site import load_site
+    from .render import pages, reuse
     from .render.citations import CitationCache
     from .render.context import Context
     from .render.plan import dropped, render_all
@@ -215,12 +244,23 @@ def build(paths: Paths, *, force: bool = False) -> Result:
     t_cite = time.perf_counter()
     site = load_site(paths.mkdocs_yml)
     ctx = Context(result.corpus, site, result.reading_lists, result.claims, cite_as)
-    plan = render_all(ctx)
+    # What every work page shares: every input but the .bib files, the code, the versions.
+    shared = incremental.digest([p for p in paths.inputs() if p.suffix != ".bib"])
+    keys = reuse.page_keys(result.corpus, shared, cite_as)
+    keep = (
+        frozenset()
+        if force
+        else reuse.kept(keys, reuse.load_keys(paths.page_keys), paths.work_pages)
+    )
+    work_pages = pages.render(ctx, keep)
+    if early is not None:
+        early(save_work_pages(work_pages[1], paths.work_pages, keep))
+    plan = render_all(ctx, keep, work_pages)
     t1 = time.perf_counter()
     result.diagnostics += dropped(result.corpus, plan)
     if has_errors(result.diagnostics):
         return result
-    links = check_links(plan.works, link_targets(paths, plan.docs, plan.works))
+    links = check_links(plan.works, link_targets(paths, plan.docs, [*plan.works, *plan.kept]))
     t2 = time.perf_counter()
     result.diagnostics += [
         Diagnostic(
@@ -235,7 +275,8 @@ def build(paths: Paths, *, force: bool = False) -> Result:
         return result
     try:
         result.stats = write_plan(paths.out, plan.docs)
-        result.work_pages = save_work_pages(plan.works, paths.work_pages)
+        result.work_pages = save_work_pages(plan.works, paths.work_pages, plan.kept)
+        reuse.save_keys(paths.page_keys, keys, paths.work_pages)
         citations.save()
         incremental.save(paths.manifest, outputs, digest, result.works, result.diagnostics)
     except UnsafePathError as exc:

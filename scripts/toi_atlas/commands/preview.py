@@ -5,9 +5,11 @@ The preview serves the built site itself, and on each change does the least that
 brings the open page up to date:
 
 1. an input of the generator changed (bib/, mkdocs.yml, docs/reading/): the
-   incremental build runs in this process; the work pages whose Markdown changed are
-   converted again and poured straight into the served site, so an edited summary is
-   on screen in about the time the generator takes;
+   incremental build runs in this process. Files parsed before are not parsed again
+   (read/parsed.py), only the work pages whose inputs changed are rendered
+   (render/reuse.py), and they are poured straight into the served site as soon as
+   they are rendered, before the generator renders lists, topic pages and exports: an
+   edited summary is on screen in about the time loading and checking take;
 2. then, if anything MkDocs builds changed (a generated list, a hand-written page, a
    stylesheet, the theme), `mkdocs build` makes a whole new site beside the served one,
    the work pages are poured into it, and it replaces the old one in one step.
@@ -33,13 +35,18 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import FrameType
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..pipeline import Paths
 from ..read.site import load_site
+from ..write.files import WriteStats
 from ..write.fill import Shell, ShellError, fill_site, read_shell
+
+# The generator, run in this process: `generate(early)` builds, calls `early` with the
+# work pages written as soon as they are (pipeline.build), and says whether it worked.
+Generate = Callable[[Callable[[WriteStats], None]], bool]
 
 WAKE_S = 1.0  # how often the watch loop wakes when nothing changes
 POLL_MS = 500  # how often an open page asks whether it changed
@@ -328,7 +335,7 @@ def safely(step: Callable[[], bool]) -> bool:
 class Rebuilder:
     """One change batch at a time: generator, work pages, then the rest of the site."""
 
-    def __init__(self, paths: Paths, served: Served, generate: Callable[[], bool]) -> None:
+    def __init__(self, paths: Paths, served: Served, generate: Generate) -> None:
         self.paths, self.served, self.generate = paths, served, generate
         self.number = 0
         self.site_stale = True  # nothing built yet
@@ -338,10 +345,17 @@ class Rebuilder:
         if any(generator_input(paths, p) for p in changed) or self.served.root is None:
             fragments = paths.work_pages / "works"
             docs_before, works_before = _stamps(paths.out), _stamps(fragments)
-            if not safely(self.generate):
+            shown: set[str] = set()
+
+            def early(written: WriteStats) -> None:
+                """The edited pages, into the served site before the rest is rendered."""
+                shown.update(PurePosixPath(p).stem for p in written.written_paths)
+                refill(paths, self.served, shown)
+
+            if not safely(lambda: self.generate(early)):
                 return False
             slugs = {Path(p).stem for p in _changed(works_before, _stamps(fragments))}
-            refill(paths, self.served, slugs)
+            refill(paths, self.served, slugs - shown)
             self.site_stale |= bool(_changed(docs_before, _stamps(paths.out)))
         self.site_stale |= any(site_input(paths, p) for p in changed)
         self.site_stale |= paths.mkdocs_yml.resolve() in changed
@@ -393,7 +407,7 @@ class _Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def serve(paths: Paths, addr: str, generate: Callable[[], bool]) -> int:
+def serve(paths: Paths, addr: str, generate: Generate) -> int:
     """Build, serve on `addr` and rebuild on every change until Ctrl-C (exit 0); exit 2 if
     it cannot listen on `addr`."""
     problem = unusable(addr)

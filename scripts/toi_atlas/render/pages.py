@@ -431,9 +431,14 @@ def _long_date(iso: str) -> str:
         return html_text(iso)
 
 
-def render(ctx: Context) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+def render(
+    ctx: Context, keep: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """The cite files ({cite/x.bib: BibTeX}, built with the site) and the work pages'
-    fragments ({works/x.md: fragment}, poured into the theme's shell by `toi-atlas site`)."""
+    fragments ({works/x.md: fragment}, poured into the theme's shell by `toi-atlas site`).
+
+    Pages in `keep` (their inputs unchanged since the last build, see reuse.py) are not
+    rendered: their fragments on disk stand."""
     corpus = ctx.corpus
     strip = custom_field_names(corpus.taxonomy)
     works = list(corpus.works.values())
@@ -441,6 +446,8 @@ def render(ctx: Context) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     pages: dict[str, dict[str, Any]] = {}
     for work in works:
         bibtex = entry_to_bibtex(work.raw, strip=strip)
-        pages[work_path(work)] = render_work(work, ctx, dict(ctx.cite_as.get(work.key, {})), bibtex)
+        path = work_path(work)
+        if path not in keep:
+            pages[path] = render_work(work, ctx, dict(ctx.cite_as.get(work.key, {})), bibtex)
         files[cite_path(work)] = bibtex
     return files, pages

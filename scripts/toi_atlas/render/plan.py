@@ -51,17 +51,26 @@ class Plan:
 
     docs: dict[str, str]
     works: dict[str, dict[str, Any]]
+    kept: frozenset[str] = frozenset()  # work pages not rendered: their fragments stand
 
 
-def render_all(ctx: Context) -> Plan:
-    plan, works = pages.render(ctx)  # the cite files, and the work pages
+WorkPages = tuple[dict[str, str], dict[str, dict[str, Any]]]  # cite files, fragments
+
+
+def render_all(
+    ctx: Context, keep: frozenset[str] = frozenset(), work_pages: WorkPages | None = None
+) -> Plan:
+    """Every output; the work pages in `keep` are not rendered again (reuse.py).
+    `work_pages`: what `pages.render(ctx, keep)` gave, when the caller rendered them first."""
+    plan, works = work_pages or pages.render(ctx, keep)  # the cite files, and the work pages
+    plan = dict(plan)
     for output in RENDERERS.values():
         plan.update(output(ctx))
     # The Data page lists the exports' sizes, so it is rendered after them.
     sizes = {p.removeprefix("data/"): len(t.encode()) for p, t in plan.items() if p[:5] == "data/"}
     plan[downloads.PAGE] = downloads.render(ctx, sizes)
     plan[SHELL_PAGE] = shell_page()
-    return Plan(plan, works)
+    return Plan(plan, works, keep & {work_path(w) for w in ctx.corpus.works.values()})
 
 
 def dropped(corpus: Corpus, plan: Plan) -> list[Diagnostic]:
@@ -69,5 +78,5 @@ def dropped(corpus: Corpus, plan: Plan) -> list[Diagnostic]:
     return [
         Diagnostic("TOI901", w.span, f"no page generated for `{w.key}`", "report this as a bug")
         for w in corpus.works.values()
-        if work_path(w) not in plan.works
+        if work_path(w) not in plan.works and work_path(w) not in plan.kept
     ]

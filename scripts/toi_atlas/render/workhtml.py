@@ -386,9 +386,12 @@ def _link_ok(here: str, url: str, targets: Targets) -> bool:
     return target in targets.files
 
 
-def save_work_pages(pages: Mapping[str, Mapping[str, Any]], folder: Path) -> WriteStats:
+def save_work_pages(
+    pages: Mapping[str, Mapping[str, Any]], folder: Path, kept: frozenset[str] = frozenset()
+) -> WriteStats:
     """Write the fragments that changed ({works/x.md: fragment}, as works/x.json) and
-    delete those of works that are gone."""
+    delete those of works that are gone. The `kept` pages' fragments, not rendered
+    again, stay as they are (counted as unchanged)."""
     texts = {
         fragment_path(p): json.dumps(f, ensure_ascii=False, separators=(",", ":"))
         for p, f in pages.items()
@@ -398,9 +401,11 @@ def save_work_pages(pages: Mapping[str, Mapping[str, Any]], folder: Path) -> Wri
     for rel in todo:
         atomic_write(safe_target(folder, rel, folder_memo), texts[rel].encode("utf-8"))
     deleted = 0
+    keep = {fragment_path(p) for p in kept}
     if folder.is_dir():
         for path in sorted(folder.rglob("*.json")):
-            if path.relative_to(folder).as_posix() not in texts:
+            rel = path.relative_to(folder).as_posix()
+            if rel not in texts and rel not in keep:
                 path.unlink()
                 deleted += 1
-    return WriteStats(len(todo), len(texts) - len(todo), deleted, tuple(todo))
+    return WriteStats(len(todo), len(texts) - len(todo) + len(keep), deleted, tuple(todo))
