@@ -1,14 +1,15 @@
 """Which work pages a build may keep as they are: each page's inputs, fingerprinted.
 
-A work page shows its own entry and its formatted citations; a line about each work it is linked to, either way (or,
-without links, about its related works); the essay's title, where its summary names the
-essay; and what every page shares: the vocabulary, the claims and reading lists, the site
-settings, the generator's code and the formatters' versions. Its fingerprint hashes
-exactly these, each neighbour by its whole entry (more than the page shows of it, so an
-edit to a neighbour may render a page again that would not have changed: never the other
-way round). A page whose fingerprint is the last build's, and whose fragment is still on
-disk, is not rendered again: after one edit at 10,000 works, a build renders the edited
-work and its neighbours instead of every page. `build --force` renders every page.
+A work page shows its own entry and its formatted citations; a line about each work it
+is linked to, either way (or, without links, about its related works); the essay's
+title, where its summary names the essay; and what every page shares: the vocabulary,
+the claims and reading lists, the site settings, the generator's code and the
+formatters' versions. Its fingerprint hashes exactly these, each neighbour by its whole
+entry (more than the page shows of it, so an edit to a neighbour may render a page again
+that would not have changed: never the other way round). A page whose fingerprint is
+the last build's, and whose fragment is still on disk as that build wrote it, is not
+rendered again: after one edit at 10,000 works, a build renders the edited work and its
+neighbours instead of every page. `build --force` renders every page.
 
 The fingerprints are kept in `.toi-atlas/pages/keys.json`. The file may come back from
 CI's cache, so it is read as untrusted: anything of the wrong shape means every page is
