@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..pipeline import Paths
 from ..read.site import load_site
+from ..wording import counted
 from ..write.files import WriteStats
 from ..write.fill import Shell, ShellError, fill_site, read_shell
 
@@ -349,8 +350,11 @@ class Rebuilder:
 
             def early(written: WriteStats) -> None:
                 """The edited pages, into the served site before the rest is rendered."""
-                shown.update(PurePosixPath(p).stem for p in written.written_paths)
-                refill(paths, self.served, shown)
+                slugs = {PurePosixPath(p).stem for p in written.written_paths}
+                if slugs:
+                    refill(paths, self.served, slugs)
+                    say(f"updated {counted(len(slugs), 'work page')}; rendering the rest")
+                shown.update(slugs)
 
             if not safely(lambda: self.generate(early)):
                 return False
