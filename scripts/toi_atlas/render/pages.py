@@ -17,13 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model.corpus import Corpus, Edge, MetadataCheck, Work, custom_field_names
+from ..model.corpus import Corpus, Edge, MetadataCheck, Work
 from ..model.identity import is_safe_url
 from ..read.claims import ROLES
 from ..read.site import Site
 from ..read.taxonomy import SECTION_LABELS, Term
 from ..wording import counted, long_date
-from ..write.bibtext import entry_to_bibtex
 from .argument import status_badge
 from .claimspage import PAGE as CLAIMS_PAGE
 from .context import Context
@@ -435,12 +434,11 @@ def render(ctx: Context) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """The cite files ({cite/x.bib: BibTeX}, built with the site) and the work pages'
     fragments ({works/x.md: fragment}, poured into the theme's shell by `toi-atlas site`)."""
     corpus = ctx.corpus
-    strip = custom_field_names(corpus.taxonomy)
     works = list(corpus.works.values())
     files: dict[str, str] = {}
     pages: dict[str, dict[str, Any]] = {}
     for work in works:
-        bibtex = entry_to_bibtex(work.raw, strip=strip)
+        bibtex = ctx.bibtex(work)
         pages[work_path(work)] = render_work(work, ctx, dict(ctx.cite_as.get(work.key, {})), bibtex)
         files[cite_path(work)] = bibtex
     return files, pages
