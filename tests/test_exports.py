@@ -18,8 +18,10 @@ from pybtex.database import parse_string
 from conftest import HUB, entry, make_argument_project, make_project
 from toi_atlas.model.claimtree import build_tree
 from toi_atlas.pipeline import Paths, build, load_and_check
+from toi_atlas.read.load import RawEntry
 from toi_atlas.read.site import Site
 from toi_atlas.render.exports import feed
+from toi_atlas.write.bibtext import entry_to_bibtex
 
 CUSTOM = {"tois", "endstories", "agendas", "stance", "summary", "added", "rebuts", "kind"}
 
@@ -64,6 +66,29 @@ def test_bib_exports_read_back_in_pybtex_and_bibtexparser(
                 continue
             assert _flat(got) == _flat(value), (parsed.key, n)  # it drops the outer braces
         assert not (clean and CUSTOM & set(fields)), parsed.key
+
+
+def test_each_work_is_written_without_our_fields_once_per_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its page's BibTeX block, its cite file and its all-clean.bib entry share one text."""
+    from toi_atlas.render import context
+
+    made: list[str] = []
+
+    def counted(raw: RawEntry, strip: frozenset[str] = frozenset()) -> str:
+        made.append(raw.key)
+        return entry_to_bibtex(raw, strip=strip)
+
+    monkeypatch.setattr(context, "entry_to_bibtex", counted)
+    root = make_project(tmp_path, {"a.bib": entry("doe2023") + entry("roe2024")})
+    result = build(Paths(root))
+    assert [d.code for d in result.diagnostics] == []
+    assert sorted(made) == ["doe2023", "roe2024"]
+    clean = (root / "docs" / "atlas" / "data" / "all-clean.bib").read_text(encoding="utf-8")
+    for key in made:
+        cite = (root / "docs" / "atlas" / "cite" / f"{key}.bib").read_text(encoding="utf-8")
+        assert cite.startswith("@misc{") and f"\n{cite}" in clean
 
 
 def _custom(corpus) -> set[str]:

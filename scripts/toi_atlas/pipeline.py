@@ -254,7 +254,7 @@ def build(
     )
     work_pages = pages.render(ctx, keep)
     if early is not None:
-        early(save_work_pages(work_pages[1], paths.work_pages, keep))
+        early(save_work_pages(work_pages, paths.work_pages, keep))
     plan = render_all(ctx, keep, work_pages)
     t1 = time.perf_counter()
     result.diagnostics += dropped(result.corpus, plan)

@@ -116,11 +116,13 @@ def entries_of(source: SourceFile, display: str) -> tuple[list[RawEntry], list[D
     """The checker's entries and findings, derived from what the reader read."""
     diags: list[Diagnostic] = []
     entries: list[RawEntry] = []
+    people: dict[str, Person] = {}
     for block in source.blocks:
         if isinstance(block, SourceEntry):
             for f in block.fields:
-                diags += _undefined(f.pieces, f.name, display)
-            entry, entry_diags = _make_entry(block, display)
+                if not all(p.kind != "macro" or p.value is not None for p in f.pieces):
+                    diags += _undefined(f.pieces, f.name, display)
+            entry, entry_diags = _make_entry(block, display, people)
             diags += entry_diags
             if entry is not None:
                 entries.append(entry)
@@ -153,7 +155,12 @@ def _undefined(pieces: tuple[Piece, ...], field: str | None, display: str) -> It
             )
 
 
-def _make_entry(block: SourceEntry, display: str) -> tuple[RawEntry | None, list[Diagnostic]]:
+def _make_entry(
+    block: SourceEntry, display: str, people: dict[str, Person] | None = None
+) -> tuple[RawEntry | None, list[Diagnostic]]:
+    """`people` memoises parsed names within one file: a name is parsed once however
+    many entries list it (pybtex's name parser is most of reading an author list). The
+    Person objects are shared, so nothing may change them."""
     kind, key, span = block.entry_type.lower(), block.key, Span(display, block.line)
     diags: list[Diagnostic] = []
     if not key:
@@ -168,6 +175,7 @@ def _make_entry(block: SourceEntry, display: str) -> tuple[RawEntry | None, list
         return None, diags
     out: dict[str, RawField] = {}
     persons: dict[str, list[Person]] = {}
+    memo: dict[str, Person] = {} if people is None else people
     for f in block.fields:
         lname, fline = f.name.lower(), f.line
         if lname in out:
@@ -184,7 +192,8 @@ def _make_entry(block: SourceEntry, display: str) -> tuple[RawEntry | None, list
         out[lname] = RawField(lname, value, fline)
         if lname in PERSON_FIELDS:
             try:
-                persons[lname] = [Person(n) for n in split_name_list(" ".join(value.split()))]
+                names = split_name_list(" ".join(value.split()))
+                persons[lname] = [_person(n, memo) for n in names]
             except PybtexError as exc:  # e.g. "Too many commas in ..."
                 diags.append(
                     Diagnostic(
@@ -195,6 +204,13 @@ def _make_entry(block: SourceEntry, display: str) -> tuple[RawEntry | None, list
                     )
                 )
     return RawEntry(key, kind, out, persons, span), diags
+
+
+def _person(name: str, memo: dict[str, Person]) -> Person:
+    person = memo.get(name)
+    if person is None:
+        person = memo[name] = Person(name)
+    return person
 
 
 def load_file(path: Path, display: str) -> tuple[BibFile | None, list[Diagnostic]]:

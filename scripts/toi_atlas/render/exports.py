@@ -13,7 +13,7 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator  # well-kept Atom/RSS writer; XML by hand is a trap
 
-from ..model.corpus import Corpus, Work, custom_field_names
+from ..model.corpus import Corpus, Work
 from ..model.csl import csl_item
 from ..read.site import Site
 from ..wording import counted
@@ -59,13 +59,15 @@ def work_record(work: Work) -> dict[str, Any]:
     }
 
 
-def all_bib(corpus: Corpus, *, clean: bool) -> str:
-    strip = custom_field_names(corpus.taxonomy) if clean else frozenset()
+def all_bib(ctx: Context, *, clean: bool) -> str:
+    works = ctx.corpus.works.values()
     what = "our custom fields stripped" if clean else "with ToI Atlas fields (tags, edges, summary)"
     # No "@" in these comment lines: BibTeX parsers read any "@" as the start of an entry.
-    head = f"% ToI Atlas: {counted(len(corpus.works), 'work')}, {what}.\n"
+    head = f"% ToI Atlas: {counted(len(works), 'work')}, {what}.\n"
     head += "% String macros are expanded.\n"
-    return head + "".join("\n" + entry_to_bibtex(w.raw, strip=strip) for w in corpus.works.values())
+    # Clean, each entry is the text its work page and cite file show (made once).
+    texts = map(ctx.bibtex, works) if clean else (entry_to_bibtex(w.raw) for w in works)
+    return head + "".join("\n" + text for text in texts)
 
 
 def feed(corpus: Corpus, site: Site) -> str:
@@ -118,8 +120,8 @@ def render(ctx: Context) -> dict[str, str]:
         ),
         SCHEMA: schema,
         "data/edges.json": dumps({"version": 1, "edges": edges}),
-        "data/all.bib": all_bib(corpus, clean=False),
-        "data/all-clean.bib": all_bib(corpus, clean=True),
+        "data/all.bib": all_bib(ctx, clean=False),
+        "data/all-clean.bib": all_bib(ctx, clean=True),
         "data/works.csl.json": dumps([csl_item(w) for w in corpus.works.values()]),
         "data/feed.xml": feed(corpus, site),
     }

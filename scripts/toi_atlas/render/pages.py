@@ -17,13 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model.corpus import Corpus, Edge, MetadataCheck, Work, custom_field_names
+from ..model.corpus import Corpus, Edge, MetadataCheck, Work
 from ..model.identity import is_safe_url
 from ..read.claims import ROLES
 from ..read.site import Site
 from ..read.taxonomy import SECTION_LABELS, Term
 from ..wording import counted, long_date
-from ..write.bibtext import entry_to_bibtex
 from .argument import status_badge
 from .claimspage import PAGE as CLAIMS_PAGE
 from .context import Context
@@ -431,23 +430,20 @@ def _long_date(iso: str) -> str:
         return html_text(iso)
 
 
-def render(
-    ctx: Context, keep: frozenset[str] = frozenset()
-) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
-    """The cite files ({cite/x.bib: BibTeX}, built with the site) and the work pages'
-    fragments ({works/x.md: fragment}, poured into the theme's shell by `toi-atlas site`).
-
-    Pages in `keep` (their inputs unchanged since the last build, see reuse.py) are not
-    rendered: their fragments on disk stand."""
-    corpus = ctx.corpus
-    strip = custom_field_names(corpus.taxonomy)
-    works = list(corpus.works.values())
-    files: dict[str, str] = {}
+def render(ctx: Context, keep: frozenset[str] = frozenset()) -> dict[str, dict[str, Any]]:
+    """The work pages' fragments ({works/x.md: fragment}, poured into the theme's shell by
+    `toi-atlas site`). Pages in `keep` (their inputs unchanged since the last build, see
+    reuse.py) are not rendered: their fragments on disk stand."""
     pages: dict[str, dict[str, Any]] = {}
-    for work in works:
-        bibtex = entry_to_bibtex(work.raw, strip=strip)
+    for work in ctx.corpus.works.values():
         path = work_path(work)
         if path not in keep:
-            pages[path] = render_work(work, ctx, dict(ctx.cite_as.get(work.key, {})), bibtex)
-        files[cite_path(work)] = bibtex
-    return files, pages
+            cite = dict(ctx.cite_as.get(work.key, {}))
+            pages[path] = render_work(work, ctx, cite, ctx.bibtex(work))
+    return pages
+
+
+def cite_files(ctx: Context) -> dict[str, str]:
+    """Each work's entry without our fields, as a file to download ({cite/x.bib: BibTeX},
+    built with the site)."""
+    return {cite_path(w): ctx.bibtex(w) for w in ctx.corpus.works.values()}

@@ -54,16 +54,15 @@ class Plan:
     kept: frozenset[str] = frozenset()  # work pages not rendered: their fragments stand
 
 
-WorkPages = tuple[dict[str, str], dict[str, dict[str, Any]]]  # cite files, fragments
-
-
 def render_all(
-    ctx: Context, keep: frozenset[str] = frozenset(), work_pages: WorkPages | None = None
+    ctx: Context,
+    keep: frozenset[str] = frozenset(),
+    work_pages: dict[str, dict[str, Any]] | None = None,
 ) -> Plan:
     """Every output; the work pages in `keep` are not rendered again (reuse.py).
     `work_pages`: what `pages.render(ctx, keep)` gave, when the caller rendered them first."""
-    plan, works = work_pages or pages.render(ctx, keep)  # the cite files, and the work pages
-    plan = dict(plan)
+    works = pages.render(ctx, keep) if work_pages is None else work_pages
+    plan = pages.cite_files(ctx)
     for output in RENDERERS.values():
         plan.update(output(ctx))
     # The Data page lists the exports' sizes, so it is rendered after them.

@@ -342,6 +342,8 @@ def _highlighter(options: str) -> Callable[[str, str], str]:
         lexers: dict[str, Any] = {}
 
         def fast(src: str, lang: str) -> str:
+            if lang == "bibtex" and (known := bibtex_html(src)) is not None:
+                return known
             if lang not in lexers:
                 lexers[lang] = get_lexer_by_name(lang, stripnl=True)
             return str(pygmentize(src, lexers[lang], formatter)).removesuffix("\n")
@@ -351,6 +353,69 @@ def _highlighter(options: str) -> Callable[[str, str], str]:
     keep = Highlight.__init__.__code__.co_varnames
     tool = Highlight(None, **{k: v for k, v in settings.items() if k in keep})
     return lambda src, lang: str(tool.highlight(src, lang, css_class))
+
+
+# The layout write.bibtext gives every entry: `@type{key,`, then `  name<pad> = value,`
+# per field (a braced value, or a month's macro), then `}`.
+_BIB_HEAD = re.compile(r"@([a-z][a-z0-9_]*)\{([^\s,}]+),")
+_BIB_FIELD = re.compile(r"  ([a-z_][a-z0-9_-]*)( +)= (.*),")
+_BIB_MACRO = re.compile(r"[a-z][a-z0-9_]*")
+_BRACE = re.compile(r"[{}]")
+# Words Pygments' lexer reads as other commands than an entry (`@comment...`).
+_BIB_COMMANDS = ("comment", "preamble", "string")
+_BIB_OPEN = '<div class="highlight"><pre><span></span><code>'
+_BIB_CLOSE = '<span class="p">}</span>\n</code></pre></div>'
+
+
+def bibtex_html(code: str) -> str | None:
+    """The HTML Pygments (BibTeXLexer, the formatter `_highlighter` makes) gives an entry
+    in write.bibtext's layout, or None for any other text, which Pygments then colours.
+
+    Pygments' regex lexer and HTML formatter took about 1 ms per entry, a third of a
+    work page's cost at 10,000 works. In this layout every line has one shape, so its
+    tokens are known from one match per line: the entry type (`nc`), key (`nl`), each
+    field name (`na`) and value (`s` for a braced one, `nv` for a macro), punctuation
+    (`p`) and the spaces around them (`w`). Tests hold it equal to Pygments on every
+    work page of the fixtures and on generated entries with hostile values.
+    """
+    lines = code.split("\n")
+    head = _BIB_HEAD.fullmatch(lines[0])
+    if head is None or lines[-1] != "}" or "\r" in code or head[1].startswith(_BIB_COMMANDS):
+        return None
+    out = [
+        f'{_BIB_OPEN}<span class="nc">@{head[1]}</span><span class="p">{{</span>'
+        f'<span class="nl">{html.escape(head[2], quote=False)}</span><span class="p">,</span>\n'
+    ]
+    for line in lines[1:-1]:
+        field = _BIB_FIELD.fullmatch(line)
+        if field is None:
+            return None
+        name, pad, value = field.groups()
+        if _BIB_MACRO.fullmatch(value):
+            kind = "nv"
+        elif _one_braced_group(value):
+            kind = "s"
+        else:
+            return None
+        out.append(
+            f'<span class="w">  </span><span class="na">{name}</span><span class="w">{pad}</span>'
+            f'<span class="p">=</span><span class="w"> </span><span class="{kind}">'
+            f'{html.escape(value, quote=False)}</span><span class="p">,</span>\n'
+        )
+    out.append(_BIB_CLOSE)
+    return "".join(out)
+
+
+def _one_braced_group(value: str) -> bool:
+    """`{...}` whose first brace closes only at its end: one string token to Pygments."""
+    if len(value) < 2 or value[0] != "{" or value[-1] != "}":
+        return False
+    depth = 0
+    for brace in _BRACE.finditer(value, 0, len(value) - 1):
+        depth += 1 if brace.group() == "{" else -1
+        if depth == 0:
+            return False
+    return depth == 1
 
 
 _HREF = re.compile(r' href="([^"]*)"')

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ..read.bibsource import Piece, SourceEntry, SourceField, braces_balanced
+from ..read.bibsource import Piece, SourceEntry, braces_balanced
 from ..read.load import RawEntry
 
 MATH = re.compile(r"(\$[^$]+\$)")  # TeX inline math, as in arXiv titles
@@ -135,20 +135,25 @@ _MONTH_MACRO = {
 }
 
 
-def _expanded_piece(name: str, value: str) -> Piece:
-    """A loaded (expanded) value as one piece: braced, or a month's macro."""
+def _expanded_value(name: str, value: str) -> str:
+    """A loaded (expanded) value as `format_value` writes it as one piece: a month's
+    macro, else braced."""
     month = _MONTH_MACRO.get(" ".join(value.split()).lower()) if name == "month" else None
-    return Piece("macro", month, value) if month else Piece("braced", value, value)
+    return month or "{" + _trim(_WS_RUN.sub(" ", value), start=True, end=True) + "}"
 
 
 def entry_to_bibtex(raw: RawEntry, strip: frozenset[str] = frozenset()) -> str:
-    """A loaded entry (macros expanded) in the canonical layout, without `strip` fields."""
-    fields = tuple(
-        SourceField(name, (_expanded_piece(name, f.value),), f.line)
-        for name, f in raw.fields.items()
-        if name not in strip
-    )
-    return format_entry(SourceEntry(raw.entry_type, raw.key, fields, raw.span.line)) + "\n"
+    """A loaded entry (macros expanded) in the canonical layout, without `strip` fields.
+
+    What `format_entry` writes, without building a SourceEntry first: a build writes
+    every work twice (with and without our fields), and the pieces cost more than the
+    text.
+    """
+    names = sorted((n for n in raw.fields if n not in strip), key=canonical_rank)  # stable
+    width = max(map(len, names), default=0)
+    fields = raw.fields
+    body = [f"  {n.lower().ljust(width)} = {_expanded_value(n, fields[n].value)}," for n in names]
+    return "\n".join([f"@{raw.entry_type.lower()}{{{raw.key},", *body, "}\n"])
 
 
 # --- plain Unicode to BibTeX text ---------------------------------------------
