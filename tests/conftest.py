@@ -207,11 +207,11 @@ class NetGuard:
 
 
 @pytest.fixture(autouse=True)
-def fresh_parses() -> None:
-    """Each test starts as a fresh process: no .bib file parsed before (read/parsed.py)."""
-    from toi_atlas.read.parsed import ParseCache
+def fresh_memos() -> None:
+    """Each test starts as a fresh process would: nothing parsed or made before."""
+    from toi_atlas.pipeline import forget_builds
 
-    ParseCache.forget()
+    forget_builds()
 
 
 @pytest.fixture(autouse=True)

@@ -230,3 +230,22 @@ def test_a_damaged_keys_file_means_every_page_is_rendered(
     hub_summary(root)
     build(Paths(root))
     assert page.removeprefix("works/").removesuffix(".md") in rendered.keys
+
+
+def test_a_build_in_the_same_process_reuses_the_works_of_unchanged_files(
+    tmp_path: Path,
+) -> None:
+    """As the preview builds: entries of unchanged files are the same objects, so are
+    their works; an edited file's works, or all after a change of vocabulary, are new."""
+    root = make_fixture_project(tmp_path)
+    first = build(Paths(root)).corpus
+    hub_summary(root)
+    second = build(Paths(root)).corpus
+    taxonomy(root)
+    third = build(Paths(root)).corpus
+    assert first is not None and second is not None and third is not None
+    same = {k for k, w in second.works.items() if first.works[k] is w}
+    files = {w.span.file for k, w in second.works.items() if k not in same}
+    assert files == {"bib/fixture.bib"} and len(same) > 100
+    assert [k for k, w in second.works.items() if w.summary != first.works[k].summary]
+    assert not any(third.works[k] is w for k, w in second.works.items())

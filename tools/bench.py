@@ -77,11 +77,9 @@ def measure_pybtex(files: list[Path], runs: int) -> Metrics:
 
 def _forget_memos() -> None:
     """Clear in-process memos so every run is as cold as a fresh `toi-atlas build`."""
-    from toi_atlas.model.corpus import latex_to_unicode
-    from toi_atlas.render import citations
+    from toi_atlas.pipeline import forget_memos
 
-    latex_to_unicode.cache_clear()
-    citations.clear_memos()
+    forget_memos()
 
 
 def _built(root: Path, *, force: bool = False) -> Any:
@@ -671,7 +669,10 @@ CITE_AS = [
     "core (at most 8), each parsing the styles once and formatting a few large chunks; "
     "fewer are formatted in the build's own process. The memo holds text segments marked "
     "italic or not, never markup, and is checked for that shape when read back, since it "
-    "comes from a cache.",
+    "comes from a cache. While formatting, each element of a style keeps what it rendered "
+    "when that render read only the entry's type and which fields it has, never a field's "
+    "value, and the next entry of the same shape reuses it (`render/cslmemo.py`); the text "
+    "is tested to be byte-identical with plain citeproc-py.",
     "",
     "Formatting in the browser from the CSL-JSON instead was not chosen: every reader of "
     "a work page would download a CSL processor and two styles (citeproc-js alone is "
@@ -679,6 +680,25 @@ CITE_AS = [
     "would show them only after that script ran, never without JavaScript, and search "
     "engines would not see them. Formatted at build time and kept, they cost the reader "
     "nothing, and a cold build pays for them once.",
+    "",
+]
+INCREMENTAL = [
+    "## What a build after an edit does",
+    "",
+    "A build after an edit does only what the edit needs. It parses only the .bib files "
+    "whose bytes changed: the others' parses are kept in `.toi-atlas/parsed/` under a "
+    "digest of their bytes and the reader's code (and in memory, in the preview). It "
+    "renders only the work pages whose inputs changed: `render/reuse.py` fingerprints each "
+    "page's inputs (its entry and citations, the entries of the works it shows a line "
+    "about, and the vocabulary, claims, site settings and code every page shares), and a "
+    "page whose fingerprint and fragment are the last build's is kept. `build --force` "
+    "renders every page, as the *citation memo kept* rows above do. The lists, topic "
+    "pages, graph and exports show every work, so they are rendered again, and the "
+    "checker checks the whole corpus. In the preview, the edited pages are poured into "
+    "the served site as soon as they are rendered, before the rest. Both folders come "
+    "back from CI's cache, so they are read as untrusted: anything of the wrong shape "
+    "means a parse or a render, never a wrong page; `tests/test_reuse.py` checks after "
+    "many kinds of edit that the result is byte for byte what `build --force` writes.",
     "",
 ]
 # Optional steps whose failure is reported in the table instead of stopping the run.
@@ -850,6 +870,7 @@ def markdown_report(results: Metrics) -> str:
         "first visit to any page.",
         "",
         *CITE_AS,
+        *INCREMENTAL,
         *(HUGO_NOTE if hugo else []),
         *(["## Errors", "", *errors, ""] if errors else []),
     ]

@@ -179,6 +179,30 @@ def load_and_check(
     return result
 
 
+def forget_builds() -> None:
+    """Forget the parses and works earlier builds in this process left for the next one
+    (read/parsed.py, model/corpus.py): the next build starts as a new process's would,
+    but for the memos of pure text conversions, which give the same text either way."""
+    from .check import validate
+    from .model import corpus
+    from .read.parsed import ParseCache
+
+    ParseCache.forget()
+    corpus._Made.forget()
+    validate._Facts.made = {}
+
+
+def forget_memos() -> None:
+    """`forget_builds`, and the memos of converted text and citation styles too: the
+    benchmark's cold runs."""
+    from .model import corpus
+    from .render import citations
+
+    forget_builds()
+    corpus.latex_to_unicode.cache_clear()
+    citations.clear_memos()
+
+
 def migrate_state(paths: Paths) -> None:
     """Move the citation memo and link cache out of `.cache/toi-atlas`, where they were kept
     before, unless the new folder already has its own. The old manifest is left behind:
