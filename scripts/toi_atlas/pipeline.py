@@ -150,7 +150,7 @@ def load_and_check(
         result.diagnostics += file_diags
         entries += file_entries
     if parses is not None:
-        parses.save()  # a parse stands whatever else the build finds
+        parses.remember()  # a parse stands whatever else the build finds
     result.entries_read = len(entries)
     t1 = time.perf_counter()
     corpus = build_corpus(entries, taxonomy)
@@ -186,10 +186,12 @@ def forget_builds() -> None:
     from .check import validate
     from .model import corpus
     from .read.parsed import ParseCache
+    from .render import reuse
 
     ParseCache.forget()
     corpus._Made.forget()
     validate._Facts.made = {}
+    reuse._Digests.made = {}
 
 
 def forget_memos() -> None:
@@ -302,6 +304,7 @@ def build(
         result.work_pages = save_work_pages(plan.works, paths.work_pages, plan.kept)
         reuse.save_keys(paths.page_keys, keys, paths.work_pages)
         citations.save()
+        parses.save()
         incremental.save(paths.manifest, outputs, digest, result.works, result.diagnostics)
     except UnsafePathError as exc:
         result.diagnostics.append(

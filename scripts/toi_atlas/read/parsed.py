@@ -63,10 +63,14 @@ class ParseCache:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # absent, or not what `encode_parse` writes: parse the file
 
-    def save(self) -> None:
-        """Keep this build's parses (memory, and the folder: new files written, files of
-        parses no longer used deleted), so neither grows with every edit."""
+    def remember(self) -> None:
+        """Keep this build's parses in memory for the next build in this process."""
         type(self)._memory = dict(self.used)
+
+    def save(self) -> None:
+        """Keep this build's parses in the folder: new ones written, those no longer used
+        deleted, so it does not grow with every edit. After the build's output: the
+        preview shows an edited page before this."""
         if self.folder is None:
             return
         from ..write.files import atomic_write
@@ -79,6 +83,7 @@ class ParseCache:
         for name in os.listdir(self.folder):
             if name.removesuffix(".json") not in self.used:
                 (self.folder / name).unlink(missing_ok=True)
+        self.new.clear()
 
     @classmethod
     def forget(cls) -> None:

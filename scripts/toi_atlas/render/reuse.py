@@ -23,6 +23,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 from ..model.corpus import Corpus, Work
 from ..write.files import atomic_write
@@ -32,6 +33,25 @@ from .pages import related_works
 
 VERSION = 1  # of the keys file
 _HEX = re.compile(r"[0-9a-f]{64}")
+
+
+class _Digests:
+    """Each work's digest, by the id of the work: the preview's builds reuse the works of
+    unchanged files (model/corpus.py), so their digests need not be made again."""
+
+    made: ClassVar[dict[int, tuple[Work, bytes]]] = {}
+
+
+def _digests(corpus: Corpus) -> dict[str, bytes]:
+    known, made = _Digests.made, {}
+    out = {}
+    for key, work in corpus.works.items():
+        hit = known.get(id(work))
+        digest = hit[1] if hit is not None and hit[0] is work else entry_digest(work)
+        made[id(work)] = (work, digest)
+        out[key] = digest
+    _Digests.made = made
+    return out
 
 
 def entry_digest(work: Work) -> bytes:
@@ -59,7 +79,7 @@ def page_keys(
     """{work page path: fingerprint}. `shared`: the digest of what every page depends on;
     `cite_as`: the formatted citations (they come from a memo, so they are hashed as
     shown, not trusted to follow from the entry)."""
-    digests = {key: entry_digest(w) for key, w in corpus.works.items()}
+    digests = _digests(corpus)
     essay = corpus.works.get(ESSAY_KEY)
     base = hashlib.sha256(f"toi-atlas page {VERSION}\0{shared}\0".encode())
     if essay is not None:  # its title and address, on every page whose summary names it
