@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import HUB, build_site, entry, make_fixture_project, make_project
 from toi_atlas.model.debate import build_debate
@@ -244,3 +246,30 @@ def test_zensical_site_finds_the_graph_script_and_the_diagram_pages(tmp_path: Pa
     for h in hrefs:
         target = (topic.parent / h / "index.html").resolve()
         assert target.is_file() and target.is_relative_to(site / "atlas" / "works"), h
+
+
+TITLE_WORDS = ["Circuits", "circuits", "May", "the", "Sparse", "sparse", "Probes", "of", "AI"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(TITLE_WORDS), max_size=4), min_size=2, max_size=6))
+def test_title_words_tell_apart_works_that_share_a_credit(corpus, titles) -> None:
+    """A work's label word is the first of its title that no other title of the group
+    holds (a stop word only when nothing else is left), else every work gets a letter."""
+    hub = corpus.works[HUB]
+    works = [
+        hub.__class__(**{**hub.__dict__, "key": f"w{i}", "slug": f"w{i}", "title": " ".join(t)})
+        for i, t in enumerate(titles)
+    ]
+    group = sorted(works, key=lambda w: (w.title.lower(), w.key))
+    expected = []
+    for w in group:
+        taken = {x.lower() for o in group if o is not w for x in o.title.split()}
+        own = [x for x in w.title.split() if x.lower() not in taken]
+        plain = [x for x in own if x.lower() not in ("may", "the", "of")]
+        best = ([x for x in plain if len(x) >= 3] or plain or own or [""])[0]
+        expected.append(best[:1].upper() + best[1:])
+    if "" in expected or len({x.lower() for x in expected}) < len(expected):
+        expected = [chr(ord("a") + i) for i in range(len(group))]
+    labels = distinct_labels(works)
+    assert [labels[w.key] for w in group] == [f"{hub.credit} · {x}" for x in expected]

@@ -303,7 +303,8 @@ def _split_items(raw: RawEntry, name: str) -> list[ListItem]:
     value = raw.get(name)
     if value is None or not value.strip():
         return []
-    return [ListItem(name, part.strip(), raw.line_of(name)) for part in value.split(",")]
+    line = raw.line_of(name)
+    return [ListItem(name, part.strip(), line) for part in value.split(",")]
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -118,9 +118,10 @@ def positions(corpus: Corpus) -> dict[str, tuple[float, float]]:
     return layout(corpus).pos
 
 
-def graph_data(ctx: Context) -> dict[str, Any]:
+def graph_data(ctx: Context, lay: Layout | None = None) -> dict[str, Any]:
+    """`lay`: the corpus's layout, when the caller has made it already."""
     corpus = ctx.corpus
-    pos = positions(corpus)
+    pos = (lay or layout(corpus)).pos
     nodes = [
         {
             "id": w.key,
@@ -341,14 +342,14 @@ def jsonld(ctx: Context, site: Site) -> dict[str, Any]:
     }
 
 
-def view_data(ctx: Context) -> dict[str, Any]:
+def view_data(ctx: Context, lay: Layout | None = None) -> dict[str, Any]:
     """What the graph page draws, and nothing else: positions, labels and the text of
     the hover card and panel. Compact, since a slow connection waits for all of it:
     link types and topics are numbers into their lists, edges are [source, target,
     type, scope or -1] with node numbers, and a slug is given only where it is not the
     key."""
     corpus, tax = ctx.corpus, ctx.corpus.taxonomy
-    lay = layout(corpus)
+    lay = lay or layout(corpus)
     works = corpus.sorted_works()
     index = {w.key: i for i, w in enumerate(works)}
     names = distinct_labels(works)
@@ -486,11 +487,12 @@ def render_page(ctx: Context) -> str:
 
 
 def render(ctx: Context) -> dict[str, str]:
-    data = {**graph_data(ctx), **argument_data(ctx)}
+    lay = layout(ctx.corpus)  # one layout for both graph files
+    data = {**graph_data(ctx, lay), **argument_data(ctx)}
     return {
         PAGE: render_page(ctx),
         "data/graph.json": json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
-        VIEW: json.dumps(view_data(ctx), ensure_ascii=False, separators=(",", ":")) + "\n",
+        VIEW: json.dumps(view_data(ctx, lay), ensure_ascii=False, separators=(",", ":")) + "\n",
         TEXT: json.dumps(text_data(ctx), ensure_ascii=False, separators=(",", ":")) + "\n",
         "data/graph.graphml": graphml(data),
         "data/graph.jsonld": dumps(jsonld(ctx, ctx.site)),

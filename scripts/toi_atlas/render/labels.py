@@ -11,8 +11,8 @@ at the last line, shortened with an ellipsis; callers keep the full text in <tit
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 
 from ..model.corpus import Work
 
@@ -104,15 +104,34 @@ def wrap(text: str, width: float, size: float, max_lines: int, *, bold: bool = F
     return lines
 
 
-def _distinguishing_word(work: Work, others: list[Work]) -> str:
-    """The first word of the title that no other title in the group contains: one of
-    three letters or more that is not a stop word when there is one ("May" of "Circuits
-    Updates — May 2023" is a stop word, but the only choice), capitalised."""
-    taken = {w.lower() for other in others for w in _WORD.findall(other.title)}
-    own = [w for w in _WORD.findall(work.title) if w.lower() not in taken]
+def _distinguishing_word(words: list[str], taken: Callable[[str], bool]) -> str:
+    """The first of a title's `words` that no other title in the group contains
+    (`taken`): one of three letters or more that is not a stop word when there is one
+    ("May" of "Circuits Updates — May 2023" is a stop word, but the only choice),
+    capitalised."""
+    own = [w for w in words if not taken(w.lower())]
     plain = [w for w in own if w.lower() not in _STOPWORDS]
     best = ([w for w in plain if len(w) >= 3] or plain or own or [""])[0]
     return best[:1].upper() + best[1:]
+
+
+def _distinguishing_words(group: list[Work]) -> list[str]:
+    """`_distinguishing_word` of each work of the group. Each title is split once and
+    the group's words counted (a work listed twice counts once, as it is not its own
+    other), not every other title split again for each work: a credit shared by
+    hundreds of works (a synthetic corpus) made that quadratic."""
+    titles = [_WORD.findall(w.title) for w in group]
+    lowered = [{word.lower() for word in words} for words in titles]
+    distinct = {id(w): own for w, own in zip(group, lowered, strict=True)}
+    count = Counter(word for own in distinct.values() for word in own)
+    out = []
+    for words, own in zip(titles, lowered, strict=True):
+
+        def taken(word: str, own: set[str] = own) -> bool:
+            return count[word] > (word in own)
+
+        out.append(_distinguishing_word(words, taken))
+    return out
 
 
 def distinct_labels(works: Iterable[Work]) -> dict[str, str]:
@@ -127,7 +146,7 @@ def distinct_labels(works: Iterable[Work]) -> dict[str, str]:
             out[group[0].key] = credit
             continue
         group = sorted(group, key=lambda w: (w.title.lower(), w.key))
-        words = [_distinguishing_word(w, [o for o in group if o is not w]) for w in group]
+        words = _distinguishing_words(group)
         if "" in words or len({w.lower() for w in words}) < len(words):
             words = [chr(ord("a") + i) if i < 26 else str(i + 1) for i in range(len(group))]
         for w, word in zip(group, words, strict=True):

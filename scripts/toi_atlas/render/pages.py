@@ -260,20 +260,29 @@ def _edge_pairs(work: Work, corpus: Corpus) -> Iterator[tuple[str, Work, list[st
             yield verb, corpus.works[key], scopes
 
 
-def edge_groups(work: Work, corpus: Corpus, page: str) -> list[tuple[Term | None, list[str]]]:
+def edge_groups(
+    work: Work,
+    corpus: Corpus,
+    page: str,
+    pairs: list[tuple[str, Work, list[str | None]]] | None = None,
+) -> list[tuple[Term | None, list[str]]]:
     """The work's connections as list items, grouped by the topic they are about.
 
     A connection about several topics is listed under each; one about none (or about an
-    unknown id, already reported) under None. Largest group first, then topic order."""
+    unknown id, already reported) under None. Largest group first, then topic order.
+    `pairs`: the work's `_edge_pairs`, when the caller has them already."""
     tax = corpus.taxonomy
     groups: dict[str | None, list[str]] = {}
-    for verb, other, scopes in _edge_pairs(work, corpus):
+    for verb, other, scopes in _edge_pairs(work, corpus) if pairs is None else pairs:
         line = f"{html_text(verb)} {work_link(other, page, HTML)}"
-        if other.credit:
-            line += f" ({html_text(other.credit)})"
+        credit = other.credit
+        if credit:
+            line += f" ({html_text(credit)})"
         topics = [s if s and tax.topic(s) else None for s in scopes]
         for topic in dict.fromkeys(topics):
             groups.setdefault(topic, []).append(f"<li>{line}</li>")
+    if len(groups) < 2:
+        return [(tax.topic(t) if t else None, items) for t, items in groups.items()]
     order = {t.id: i for i, t in enumerate(tax.all_topics())}
     ranked = sorted(groups, key=lambda t: (t is None, -len(groups[t]), order.get(t or "", 0)))
     return [(tax.topic(t) if t else None, groups[t]) for t in ranked]
@@ -302,13 +311,13 @@ def folded(summary: str, body: list[str]) -> list[str]:
 
 
 def _edges(out: Page, work: Work, corpus: Corpus, page: str) -> bool:
-    groups = edge_groups(work, corpus, page)
+    pairs = list(_edge_pairs(work, corpus))
+    groups = edge_groups(work, corpus, page, pairs)
     if not groups:
         return False
-    pairs = sum(1 for _ in _edge_pairs(work, corpus))
     out.parts += [
         out.section("In the debate"),
-        f"<p>{counted(pairs, 'connection')} with other works, by the topic each is about:</p>",
+        f"<p>{counted(len(pairs), 'connection')} with other works, by the topic each is about:</p>",
     ]
     total = sum(len(items) for _, items in groups)
     for term, items in groups[:SHOWN_GROUPS]:
