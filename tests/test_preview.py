@@ -21,6 +21,7 @@ from playwright.sync_api import Browser
 from conftest import ROOT, VENV_BIN, entry, make_project
 from toi_atlas.commands import preview
 from toi_atlas.pipeline import Paths
+from toi_atlas.write.files import WriteStats
 
 SUMMARY = "A fine summary. It says what the work claims."
 EDITED = "A summary edited while the preview runs."
@@ -125,6 +126,25 @@ def test_a_hand_written_page_rebuilds_the_site_without_the_generator(
     code = preview.serve(Paths(tmp_path), "127.0.0.1:0", lambda _: bool(builds.append("b")) or True)
     assert code == 0
     assert builds == ["b"] and sites == [1, 2]  # the first build, then the site alone
+
+
+def test_edited_work_pages_are_shown_before_the_generator_renders_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bib").mkdir()
+    bib = str(tmp_path / "bib" / "a.bib")
+    _fake_loop(monkeypatch, [{bib}])
+    events: list[object] = []
+    monkeypatch.setattr(preview, "refill", lambda _p, _s, slugs: events.append(set(slugs)))
+
+    def generate(early: Callable[[WriteStats], None]) -> bool:
+        early(WriteStats(1, 9, 0, ("works/edited.json",)))
+        events.append("rest rendered")
+        return True
+
+    assert preview.serve(Paths(tmp_path), "127.0.0.1:0", generate) == 0
+    # Each build: the edited page first, then the rest; it is not refilled a second time.
+    assert events[-3:] == [{"edited"}, "rest rendered", set()]
 
 
 def _never(_early: object) -> bool:
