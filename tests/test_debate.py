@@ -58,7 +58,9 @@ def test_topic_page_shows_the_sections(tmp_path: Path) -> None:
     page = (root / "docs" / "atlas" / "toi" / "auditing.md").read_text()
     order = ["## The case for (2)", "## Critiques (2)", "## Still unanswered (1)", "## Evidence"]
     assert [page.index(h) for h in order] == sorted(page.index(h) for h in order)
-    assert "    - ↳ rebutted by [A Valid Work about reply2022](../../works/reply2022/)" in page
+    # The reply is nested under the critique it answers (the list is raw HTML).
+    crit = page.split('<li><a href="../../works/crit2021/">')[1].split("\n<li><a ")[0]
+    assert '<ul>\n<li>↳ rebutted by <a href="../../works/reply2022/">' in crit
     unanswered = page.split("## Still unanswered (1)")[1].split("## Evidence")[0]
     assert "lonely2022" in unanswered and "crit2021" not in unanswered
     assert '<svg class="toi-diagram"' in page
@@ -73,6 +75,6 @@ def test_long_sections_are_capped_with_a_link_to_the_rest(tmp_path: Path) -> Non
     assert build(Paths(root)).stats is not None
     page = (root / "docs" / "atlas" / "toi" / "auditing.md").read_text()
     case_for = page.split(f"## The case for ({LIST_LIMIT + 7})")[1].split("## Critiques")[0]
-    assert case_for.count("\n- [") == LIST_LIMIT
+    assert case_for.count("\n<li>") == LIST_LIMIT
     assert f"… and 7 more: [see all {LIST_LIMIT + 7} in the browse view]" in case_for
     assert "(../browse.md?toi=auditing&stance=advocates)" in case_for

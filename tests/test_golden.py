@@ -20,12 +20,15 @@ import json
 import shutil
 from pathlib import Path
 
+import markdown
 import pytest
 
 from conftest import FIXTURES, work_fragment
 from htmldom import dom
 from toi_atlas.pipeline import Paths, build
+from toi_atlas.read.site import load_site
 from toi_atlas.render import pages
+from toi_atlas.render.workhtml import extensions, split_front_matter
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REFERENCE = FIXTURES / "markdown-reference"
@@ -102,6 +105,23 @@ def test_work_page_is_the_html_python_markdown_made(slug: str, folded: Path) -> 
     assert {k: v for k, v in made.items() if k != "body"} == {
         k: v for k, v in reference.items() if k != "body"
     }
+
+
+# Listing pages whose lists of works the generator writes as raw HTML for MkDocs to
+# pass through (render.htmllists): REFERENCE/pages/ keeps what Python-Markdown made of
+# them when they were Markdown lists, and the pages must stay DOM-equivalent to it.
+LISTING_PAGES = ("toi/auditing.md", "endstory/enumerative-safety.md", "works/index.md")
+
+
+@pytest.mark.parametrize("name", LISTING_PAGES)
+def test_listing_page_is_the_html_python_markdown_made(name: str, generated: Path) -> None:
+    site = load_site(Path(__file__).resolve().parents[1] / "mkdocs.yml")
+    names, settings = extensions({"markdown_extensions": list(site.markdown_extensions)})
+    _, body = split_front_matter((generated / name).read_text(encoding="utf-8"))
+    made = markdown.Markdown(extensions=names, extension_configs=settings).convert(body)
+    reference = REFERENCE / "pages" / name.replace(".md", ".html")
+    assert "<ul>" in made
+    assert dom(made) == dom(reference.read_text(encoding="utf-8"))
 
 
 def test_every_golden_file_is_compared() -> None:

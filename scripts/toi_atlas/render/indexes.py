@@ -10,6 +10,7 @@ from ..read.taxonomy import TOPIC_SECTIONS
 from ..wording import counted
 from .charts import matrix_chart, year_chart, year_table
 from .context import Context
+from .htmllists import RAW, raw_list
 from .markdown import (
     md_escape,
     stance_label,
@@ -42,22 +43,22 @@ def render_works_index(corpus: Corpus) -> str:
         "with the summary, the topics it argues about and its place in the debate.",
         "",
     ]
+    order = list(tax.stances)
     for year, group in groupby(works, key=lambda w: w.year):
         items = list(group)
         lines += [f"## {year or 'Undated'} ({len(items)})", ""]
+        rows = []
         for w in items:
             kind = tax.kinds.get(w.kind)
-            stances = sorted(
-                {t.stance for t in w.tags if t.stance in tax.stances}, key=list(tax.stances).index
-            )
+            stances = sorted({t.stance for t in w.tags if t.stance in tax.stances}, key=order.index)
             labels = " ".join(stance_label(tax, s) for s in stances)
             who = md_escape(w.author_line) if w.author_line else ""
-            lines.append(
-                f"- {work_link(w, page)}  \n  "
+            line = (
                 f'<span class="toi-kind">{md_escape(kind.name if kind else w.kind)}'
                 f"</span> {labels} {who}".rstrip()
             )
-        lines.append("")
+            rows.append(RAW.item(work_link(w, page, RAW) + RAW.br + line))
+        lines += [*raw_list(rows), ""]
     return "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,7 @@ from .browse import browse_url
 from .context import Context
 from .diagram import render_svg
 from .essay import EssayNamer
+from .htmllists import RAW, raw_list, with_sublist
 from .markdown import (
     attr,
     first_sentence,
@@ -133,11 +134,16 @@ def argument_section(term: Term, ctx: Context, page: str) -> list[str]:
 
 
 def _items(works: list[Work], page: str, tax: Taxonomy) -> list[str]:
-    return [work_list_item(w, page, tax) for w in works]
+    return raw_list([work_list_item(w, page, tax, flavour=RAW) for w in works])
 
 
 def _names(works: list[Work], page: str) -> str:
-    return ", ".join(work_link(w, page) for w in works)
+    return ", ".join(work_link(w, page, RAW) for w in works)
+
+
+def _credited(work: Work, page: str) -> str:
+    """A work's title linked, then its short credit: `Title (Smith et al. 2024)`."""
+    return f"{work_link(work, page, RAW)} ({md_escape(work.credit)})"
 
 
 # A debate page lists at most this many works per section; the browse view has the rest.
@@ -171,12 +177,19 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
     lines += _more(len(debate.case_for), page, facet, term.id, tax.stance_with_role("for"))
     lines += ["", f"## Critiques ({len(debate.critiques)})", ""]
     objections = tax.edges_with_role("objection")
+    critiques = []
     for crit in debate.critiques[:LIST_LIMIT]:
         extra = f"rebuts {_names(crit.targets, page)}" if crit.targets else ""
-        lines.append(work_list_item(crit.work, page, tax, extra=extra))
-        for reply, etype in crit.replies:
-            verb = "rebutted by" if etype in objections else "answered by"
-            lines.append(f"    - ↳ {verb} {work_link(reply, page)} ({md_escape(reply.credit)})")
+        replies = [
+            RAW.item(
+                f"↳ {'rebutted by' if etype in objections else 'answered by'} "
+                + _credited(reply, page)
+            )
+            for reply, etype in crit.replies
+        ]
+        item = work_list_item(crit.work, page, tax, extra=extra, flavour=RAW)
+        critiques.append(with_sublist(item, replies))
+    lines += raw_list(critiques)
     if not debate.critiques:
         lines.append("No work in the corpus critiques it yet.")
     lines += _more(len(debate.critiques), page, facet, term.id, tax.stance_with_role("against"))
@@ -187,12 +200,10 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
             "for anyone who wants to reply.",
             "",
         ]
-        lines += [
-            f"- {work_link(c.work, page)} ({md_escape(c.work.credit)})"
-            for c in debate.unanswered[:LIST_LIMIT]
-        ]
+        unanswered = [RAW.item(_credited(c.work, page)) for c in debate.unanswered[:LIST_LIMIT]]
         if len(debate.unanswered) > LIST_LIMIT:
-            lines.append(f"- … and {len(debate.unanswered) - LIST_LIMIT} more")
+            unanswered.append(RAW.item(f"… and {len(debate.unanswered) - LIST_LIMIT} more"))
+        lines += raw_list(unanswered)
     else:
         lines.append("Every critique here has at least one reply in the corpus.")
     side_names = {"for": "For it", "against": "Against it", "other": "Cited by mixed works"}
@@ -200,19 +211,19 @@ def debate_sections(term: Term, ctx: Context, page: str) -> list[str]:
     lines += ["", "## Evidence", ""]
     for side, pairs in evidence.items():
         lines += [f"**{side_names[side]}**", ""]
-        lines += [
-            f"- {work_link(src, page)} ({md_escape(src.credit)}) supports {work_link(dst, page)}"
+        items = [
+            RAW.item(f"{_credited(src, page)} supports {work_link(dst, page, RAW)}")
             for src, dst in pairs[:LIST_LIMIT]
         ]
         if len(pairs) > LIST_LIMIT:
-            lines.append(f"- … and {len(pairs) - LIST_LIMIT} more")
-        lines.append("")
+            items.append(RAW.item(f"… and {len(pairs) - LIST_LIMIT} more"))
+        lines += [*raw_list(items), ""]
     if not evidence:
         lines += ["No work in the corpus is linked as evidence on this topic yet.", ""]
     if debate.others:
         lines += [f"## Other works on this topic ({len(debate.others)})", ""]
         shown = debate.others[:LIST_LIMIT]
-        lines += [work_list_item(w, page, tax, stance=st) for w, st in shown]
+        lines += raw_list([work_list_item(w, page, tax, stance=st, flavour=RAW) for w, st in shown])
         lines += _more(len(debate.others), page, facet, term.id, "")
         lines.append("")
     return lines
