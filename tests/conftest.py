@@ -268,6 +268,12 @@ def work_sources(root: Path) -> Path:
     return root / ".toi-atlas" / "pages" / "html" / "works"
 
 
+def cite_sources(root: Path) -> Path:
+    """Where `toi-atlas build` leaves each work's BibTeX file (`<slug>.bib`), which
+    `toi-atlas site` puts into the site's atlas/cite/ (MkDocs never sees them)."""
+    return root / ".toi-atlas" / "pages" / "html" / "cite"
+
+
 def work_fragment(root: Path, slug: str) -> dict[str, Any]:
     fragment: dict[str, Any] = json.loads((work_sources(root) / f"{slug}.json").read_text("utf-8"))
     return fragment

@@ -15,7 +15,7 @@ from citeproc import formatter as csl_formatter
 from citeproc.source.json import CiteProcJSON
 from pybtex.database import parse_string
 
-from conftest import HUB, entry, make_argument_project, make_project
+from conftest import HUB, cite_sources, entry, make_argument_project, make_project
 from toi_atlas.model.claimtree import build_tree
 from toi_atlas.pipeline import Paths, build, load_and_check
 from toi_atlas.read.load import RawEntry
@@ -87,7 +87,7 @@ def test_each_work_is_written_without_our_fields_once_per_build(
     assert sorted(made) == ["doe2023", "roe2024"]
     clean = (root / "docs" / "atlas" / "data" / "all-clean.bib").read_text(encoding="utf-8")
     for key in made:
-        cite = (root / "docs" / "atlas" / "cite" / f"{key}.bib").read_text(encoding="utf-8")
+        cite = (cite_sources(root) / f"{key}.bib").read_text(encoding="utf-8")
         assert cite.startswith("@misc{") and f"\n{cite}" in clean
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HUB, make_fixture_project, work_sources
+from conftest import HUB, cite_sources, make_fixture_project, work_sources
 from toi_atlas.diagnostics import has_errors
 from toi_atlas.pipeline import Paths, build
 from toi_atlas.read import parsed
@@ -85,7 +85,11 @@ EDITS: list[Edit] = [hub_summary, hub_title, new_edge, tags, deleted, taxonomy, 
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    folders = {"docs": root / "docs" / "atlas", "pages": work_sources(root)}
+    folders = {
+        "docs": root / "docs" / "atlas",
+        "pages": work_sources(root),
+        "cite": cite_sources(root),
+    }
     return {
         f"{name}/{p.relative_to(folder).as_posix()}": p.read_bytes()
         for name, folder in folders.items()

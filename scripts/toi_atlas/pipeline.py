@@ -312,7 +312,9 @@ def _generate(
     result.diagnostics += dropped(result.corpus, plan)
     if has_errors(result.diagnostics):
         return result
-    links = check_links(plan.works, link_targets(paths, plan.docs, [*plan.works, *plan.kept]))
+    links = check_links(
+        plan.works, link_targets(paths, {**plan.docs, **plan.cite}, [*plan.works, *plan.kept])
+    )
     t2 = time.perf_counter()
     result.diagnostics += [
         Diagnostic(
@@ -328,6 +330,10 @@ def _generate(
     try:
         result.stats = write_plan(paths.out, plan.docs)
         result.work_pages = save_work_pages(plan.works, paths.work_pages, plan.kept)
+        # Beside the fragments, for `toi-atlas site` to put into the site.
+        write_plan(
+            paths.work_pages / "cite", {p.removeprefix("cite/"): t for p, t in plan.cite.items()}
+        )
         reuse.save_keys(paths.page_keys, keys, paths.work_pages)
         citations.save()
         parses.save()

@@ -47,10 +47,14 @@ RENDERERS: dict[str, Callable[[Context], dict[str, str]]] = {
 class Plan:
     """`docs`: {path under docs/atlas: text}, built by MkDocs (or Zensical) with the
     rest of the site. `works`: {work page path: fragment}, the HTML the generator
-    writes itself (workhtml) and `toi-atlas site` pours into the theme's shell."""
+    writes itself (workhtml) and `toi-atlas site` pours into the theme's shell. `cite`:
+    {cite/x.bib: BibTeX}, kept beside the fragments, not in docs/ (MkDocs would copy
+    each of them, 10,000 at 10,000 works); `toi-atlas site` puts them into the site
+    (write.fill.publish_cite)."""
 
     docs: dict[str, str]
     works: dict[str, dict[str, Any]]
+    cite: dict[str, str]
     kept: frozenset[str] = frozenset()  # work pages not rendered: their fragments stand
 
 
@@ -62,14 +66,15 @@ def render_all(
     """Every output; the work pages in `keep` are not rendered again (reuse.py).
     `work_pages`: what `pages.render(ctx, keep)` gave, when the caller rendered them first."""
     works = pages.render(ctx, keep) if work_pages is None else work_pages
-    plan = pages.cite_files(ctx)
+    plan: dict[str, str] = {}
     for output in RENDERERS.values():
         plan.update(output(ctx))
     # The Data page lists the exports' sizes, so it is rendered after them.
     sizes = {p.removeprefix("data/"): len(t.encode()) for p, t in plan.items() if p[:5] == "data/"}
     plan[downloads.PAGE] = downloads.render(ctx, sizes)
     plan[SHELL_PAGE] = shell_page()
-    return Plan(plan, works, keep & {work_path(w) for w in ctx.corpus.works.values()})
+    kept = keep & {work_path(w) for w in ctx.corpus.works.values()}
+    return Plan(plan, works, pages.cite_files(ctx), kept)
 
 
 def dropped(corpus: Corpus, plan: Plan) -> list[Diagnostic]:
