@@ -236,7 +236,7 @@ def test_an_old_citation_memo_is_moved_and_used(root: Path) -> None:
     state = root / ".toi-atlas"
     memo = json.loads((state / "citations.json").read_text())
     key = next(iter(memo["entries"]))
-    memo["entries"][key] = [["Cited from the old memo", False]]
+    memo["entries"][key] = "Cited from the old memo"
     old = root / ".cache" / "toi-atlas"
     old.mkdir(parents=True)
     (old / "citations.json").write_text(json.dumps(memo))

@@ -4,6 +4,7 @@ export and RIS all start from (so they never disagree about a work's type or nam
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from pybtex.database import Person
@@ -47,12 +48,23 @@ NUMBERED = frozenset(("article", "report"))  # types whose `number` is an arXiv 
 SUMMARY_KEY = "toi-atlas-summary"  # in CSL `custom`: our words, not the work's abstract
 
 
+# latex_to_unicode of a value, kept: names, venues and publishers recur across a corpus,
+# and every build makes every work's item (its hash is the "cite as" memo key).
+_text = lru_cache(maxsize=1 << 16)(latex_to_unicode)
+
+
 def _field(work: Work, names: tuple[str, ...]) -> str:
     for name in names:
         value = work.raw.get(name)
         if value and value.strip():
-            return latex_to_unicode(value)
+            return _text(value)
     return ""
+
+
+def _plain(work: Work, name: str) -> str:
+    """A field as text, "" when absent or empty."""
+    value = work.raw.get(name)
+    return _text(value) if value else ""
 
 
 def _csl_person(person: Person) -> dict[str, str]:
@@ -60,7 +72,7 @@ def _csl_person(person: Person) -> dict[str, str]:
     organisation such as `{Center for AI Safety}`, or a single name)."""
 
     def part(names: list[str]) -> str:
-        return latex_to_unicode(" ".join(names))
+        return _text(" ".join(names)) if names else ""
 
     given = part([*person.first_names, *person.middle_names])
     family = part(person.last_names)
@@ -109,9 +121,9 @@ def csl_item(work: Work) -> dict[str, Any]:
         number = f"arXiv:{work.arxiv}"
     item["issue" if kind in IN_CONTAINER else "number"] = number
     item["volume"] = (work.raw.get("volume") or "").strip()
-    item["page"] = latex_to_unicode(work.raw.get("pages") or "")
-    item["publisher-place"] = latex_to_unicode(work.raw.get("address") or "")
-    item["note"] = latex_to_unicode(work.raw.get("note") or "")
+    item["page"] = _plain(work, "pages")
+    item["publisher-place"] = _plain(work, "address")
+    item["note"] = _plain(work, "note")
     for key, value in (("URL", work.url), ("DOI", work.doi)):
         if value:
             item[key] = value

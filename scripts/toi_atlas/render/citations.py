@@ -2,14 +2,17 @@
 
 citeproc-py costs a few milliseconds per entry and style, which is minutes at 10,000
 works, so results are memoised on disk (`.toi-atlas/citations.json`, keyed by a
-hash of the style and the CSL item): a work is formatted again only when it changed.
+hash of the style and the CSL item less our summary): a work is formatted again only
+when what its citation shows changed. A build that finds every entry there (most of
+them) only hashes, looks up and escapes, and leaves the file as it is.
 Entries not in the memo are formatted together (`cite_all`), on every core
 when there are many of them, and citeproc-py's repeated questions about the style tree are memoised,
 as is what each style element renders for entries of the same shape (cslmemo.py).
 
 The memo comes back from CI's cache between runs, so it holds no markup: each citation
-is text segments marked italic or not, checked for that shape when read (`read_memo`)
-and escaped into HTML only when a page is written (`to_html`).
+is text with its italic runs between two private-use marks, checked for that shape
+when looked up (balanced, unnested marks) and escaped into HTML only when a page is
+written (`marked_html`).
 """
 
 from __future__ import annotations
@@ -243,64 +246,108 @@ def format_many(jobs: list[tuple[str, dict[str, Any]]]) -> list[Segments]:
         return [text for part in pool.map(_format_all, chunks) for text in part]
 
 
-def _key(style: str, item: dict[str, Any]) -> str:
-    blob = json.dumps([style, item], sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha1(blob, usedforsecurity=False).hexdigest()
+# A CSL item is a tree csl_item made: it cannot hold itself, so no check for that.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
-MEMO_VERSION = 2
-_MEMO_KEY = re.compile(r"[0-9a-f]{40}")
-
-
-def read_memo(data: object) -> dict[str, Segments]:
-    """The entries of a memo file that have the shape we write; anything else is dropped.
-
-    The memo comes back from CI's cache, so it is read as untrusted input, level by
-    level: the wrapper and its version, then each key, then each value. A dropped
-    entry is only formatted again.
-    """
-    if not isinstance(data, dict) or data.get("version") != MEMO_VERSION:
-        return {}
-    entries = data.get("entries")
-    if not isinstance(entries, dict):
-        return {}
+def _keys(item: dict[str, Any]) -> dict[str, str]:
+    """The item's memo key in each style, {label: key}: a hash of the style and the
+    item without `custom` (our summary, which no style reads: editing it does not make
+    the citation be formatted again). The item is serialised once for both styles."""
+    cited = {k: v for k, v in item.items() if k != "custom"} if "custom" in item else item
+    blob = _ENCODE(cited).encode()
     return {
-        key: parts
-        for key, value in entries.items()
-        if isinstance(key, str)
-        and _MEMO_KEY.fullmatch(key)
-        and (parts := _segments_of(value)) is not None
+        label: hashlib.sha1(style.encode() + b"\0" + blob, usedforsecurity=False).hexdigest()
+        for label, style in STYLES.items()
     }
 
 
-def _segments_of(value: object) -> Segments | None:
-    if not isinstance(value, list) or not value:
-        return None
-    out = []
-    for part in value:
-        if not (
-            isinstance(part, list)
-            and len(part) == 2
-            and isinstance(part[0], str)
-            and isinstance(part[1], bool)
-        ):
-            return None
-        out.append((part[0], part[1]))
-    return tuple(out)
+def _key(style: str, item: dict[str, Any]) -> str:
+    return _keys(item)[next(label for label, s in STYLES.items() if s == style)]
+
+
+# Version 3: each citation is one string, its italic runs between the marks.
+MEMO_VERSION = 3
+_MEMO_KEY = re.compile(r"[0-9a-f]{40}")
+# Text without marks, then italic runs, each closed: balanced marks, never nested.
+_MEMO_TEXT = re.compile("[^\ue000\ue001]*(?:\ue000[^\ue000\ue001]*\ue001[^\ue000\ue001]*)*")
+
+
+def as_marked(parts: Segments) -> str:
+    """Segments as one string, italic runs between ITALIC and ROMAN (how the memo keeps
+    them: one string per citation is quick to read back and check)."""
+    return "".join(f"{ITALIC}{text}{ROMAN}" if italic else text for text, italic in parts)
+
+
+def marked_html(text: str) -> str:
+    """A memo string (checked by `read_memo` or made by `as_marked`) as HTML: the text
+    escaped, its marks as <i> and </i>; the same as `to_html` of its segments."""
+    return html.escape(text, quote=True).replace(ITALIC, "<i>").replace(ROMAN, "</i>")
+
+
+def read_memo(data: object) -> dict[str, str]:
+    """The entries of a memo file that have the shape we write; anything else is dropped.
+
+    The memo comes back from CI's cache, so it is read as untrusted input, level by
+    level: the wrapper and its version, then each key, then each value.
+    """
+    return {key: text for key, text in _entries(data).items() if _good(key, text)}
+
+
+def _entries(data: object) -> dict[Any, Any]:
+    """The memo's entries as found, unchecked, or {} if the wrapper is not ours."""
+    if not isinstance(data, dict) or data.get("version") != MEMO_VERSION:
+        return {}
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _good(key: object, text: object) -> bool:
+    """An entry as we write them: a hash for a key, and a good text."""
+    return isinstance(key, str) and _MEMO_KEY.fullmatch(key) is not None and _good_text(text)
+
+
+def _good_text(text: object) -> bool:
+    """A non-empty string whose marks are balanced and unnested, so its HTML has only
+    whole <i>...</i> pairs. Most citations have no italic run or one: those are checked
+    by counting and finding, quicker than the regular expression every one would take."""
+    if not isinstance(text, str) or not text:
+        return False
+    opened = text.count(ITALIC)
+    if opened != text.count(ROMAN):
+        return False
+    if opened < 2:
+        return opened == 0 or text.find(ITALIC) < text.find(ROMAN)
+    return _MEMO_TEXT.fullmatch(text) is not None
 
 
 class CitationCache:
-    """Memo of formatted citations, loaded from and saved to one JSON file."""
+    """Memo of formatted citations, loaded from and saved to one JSON file.
+
+    Entries are checked when first looked up, not when read: a build looks up each of
+    them once, and a dropped or unused one makes `save` write the file again.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.data: dict[str, Segments] = {}
+        self.found: dict[Any, Any] = {}  # as read from the file, unchecked
+        self.data: dict[str, str] = {}  # checked or formatted: marked text
         self.used: set[str] = set()
+        self.changed = False  # something formatted: the file must be written
         if path is not None and path.is_file():
             try:
-                self.data = read_memo(json.loads(path.read_text(encoding="utf-8")))
+                self.found = _entries(json.loads(path.read_bytes()))
             except (OSError, ValueError):
-                self.data = {}  # a damaged cache is only a slower build
+                self.found = {}  # a damaged cache is only a slower build
+
+    def _known(self, key: str) -> str | None:
+        text = self.data.get(key)
+        if text is None:
+            found = self.found.get(key)
+            if not _good_text(found):  # the key is ours: `_keys` made it
+                return None
+            text = self.data[key] = str(found)  # a str: `_good` checked
+        return text
 
     def cite_all(self, items: list[dict[str, Any]]) -> list[dict[str, str]]:
         """Each item in every style as HTML, {label: html}, formatting only what the memo
@@ -308,24 +355,30 @@ class CitationCache:
 
         Whatever is missing is formatted in one batch, so it can use every core.
         """
-        keys = [{label: _key(style, item) for label, style in STYLES.items()} for item in items]
+        keys = [_keys(item) for item in items]
         missing: dict[str, tuple[str, dict[str, Any]]] = {}
         for item, by_label in zip(items, keys, strict=True):
             for label, key in by_label.items():
-                if key not in self.data:
+                if self._known(key) is None:
                     missing[key] = (STYLES[label], item)
         texts = format_many(list(missing.values()))
-        self.data.update(zip(missing, texts, strict=True))
+        self.data.update(zip(missing, map(as_marked, texts), strict=True))
+        self.changed = self.changed or bool(missing)
         for by_label in keys:
             self.used.update(by_label.values())
+        data = self.data
         return [
-            {label: to_html(self.data[key]) for label, key in by_label.items()} for by_label in keys
+            {label: marked_html(data[key]) for label, key in by_label.items()} for by_label in keys
         ]
 
     def save(self) -> None:
-        """Keep only what this build used, so the file never grows without bound."""
+        """Keep only what this build used, so the file never grows without bound. The
+        file is left alone when it holds exactly that already (every build whose works
+        are all in the memo): nothing formatted, every entry used and good."""
         if self.path is None:
             return
-        kept = {k: [list(part) for part in v] for k, v in self.data.items() if k in self.used}
+        if not self.changed and len(self.used) == len(self.found) and self.path.is_file():
+            return  # every used key was found good in the file, and nothing else is in it
+        kept = {k: v for k, v in self.data.items() if k in self.used}
         memo = {"version": MEMO_VERSION, "entries": kept}
         atomic_write(self.path, json.dumps(memo, sort_keys=True, ensure_ascii=False).encode())

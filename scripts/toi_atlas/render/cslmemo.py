@@ -159,7 +159,9 @@ def _place(element: Any) -> tuple[Any, Any]:
 
 
 def _frozen(repressed: dict[str, list[Any]]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
-    return tuple((tag, tuple(names)) for tag, names in repressed.items())
+    if not repressed:  # most renders: nothing suppressed
+        return ()
+    return tuple([(tag, tuple(names)) for tag, names in repressed.items()])
 
 
 def _memoised(render: Callable[..., Any]) -> Callable[..., Any]:
@@ -171,7 +173,7 @@ def _memoised(render: Callable[..., Any]) -> Callable[..., Any]:
         if type(repressed) is not dict:  # not inside Layout.render_bibliography
             return render(self, item, *args, **kwargs)
         reference = item.reference  # sets memo_shape
-        before = _frozen(repressed) if repressed else ()
+        before = _frozen(repressed)
         key = (self, root.formatter, item.memo_shape, before, args, *kwargs.items())
         try:
             kept = MEMO.get(key)
@@ -230,12 +232,26 @@ def _bare(element: Any, names: tuple[str, ...]) -> bool:
     return found
 
 
+LOCALE_OPTIONS: dict[tuple[Any, str], Any] = {}
+OPTIONS: dict[tuple[Any, str], Any] = {}
+
+
 class _Quick:
     """Shortcuts for the per-element steps citeproc-py takes for every element it
     renders, each giving what citeproc-py's own method gives."""
 
     def get_root(self) -> Any:
         return _place(self)[0]
+
+    def get_locale_option(self, name: str) -> Any:
+        # The style's locales are chosen when it is parsed (`memo_style`), and their
+        # options never change: the answer is the root's, for good. Asked by every
+        # quoted text (`punctuation-in-quote`), each time searching every locale.
+        root = _place(self)[0]
+        key = (root, name)
+        if key not in LOCALE_OPTIONS:
+            LOCALE_OPTIONS[key] = super().get_locale_option(name)  # type: ignore[misc]
+        return LOCALE_OPTIONS[key]
 
     def get_formatter(self) -> Any:
         return _place(self)[0].formatter  # the root is a Style, never a Locale
@@ -251,6 +267,20 @@ class _Quick:
         return super().wrap(string)  # type: ignore[misc]
 
 
+def _kept_option(cls: type) -> Callable[..., Any]:
+    """`get_option` of a cs:citation or cs:bibliography, kept: its attribute, else the
+    class default or the root's, none of which change once the style is parsed."""
+    get_option = cls.get_option  # type: ignore[attr-defined]
+
+    def kept_option(self: Any, name: str) -> Any:
+        key = (self, name)
+        if key not in OPTIONS:
+            OPTIONS[key] = get_option(self, name)
+        return OPTIONS[key]
+
+    return kept_option
+
+
 def _subclasses() -> dict[str, type]:
     """Our subclass of each citeproc-py element class, by the tag citeproc-py gives
     that class (its name in lower case, `_` as `-`); `render` memoised in some."""
@@ -259,6 +289,8 @@ def _subclasses() -> dict[str, type]:
         attrs: dict[str, Any] = {"__module__": __name__}
         if cls.__name__ in MEMOISED:
             attrs["render"] = _memoised(cls.render)
+        if cls in (model.Citation, model.Bibliography):
+            attrs["get_option"] = _kept_option(cls)
         bases = (cls,) if cls is model.Date_Part else (_Quick, cls)
         out[cls.__name__.replace("_", "-").lower()] = type(cls.__name__, bases, attrs)
     return out
@@ -293,3 +325,5 @@ def clear() -> None:
     MEMO.clear()
     PLACES.clear()
     BARE.clear()
+    LOCALE_OPTIONS.clear()
+    OPTIONS.clear()
