@@ -31,7 +31,7 @@ from toi_atlas.model import bidi
 from toi_atlas.model.corpus import latex_to_unicode
 from toi_atlas.model.csl import SUMMARY_KEY, csl_item
 from toi_atlas.pipeline import Paths, build, load_and_check
-from toi_atlas.render.citations import STYLES, _key
+from toi_atlas.render.citations import MEMO_VERSION, STYLES, _key, as_marked
 from toi_atlas.render.markdown import first_sentence
 
 PCT_TITLE = "Pruning 90% of heads in Schrödinger nets"
@@ -178,7 +178,7 @@ BIDI_BIB = entry(
     title=ISOLATE_TITLE,
     summary="Quotes \u2067\u05e9\u05dc\u05d5\u05dd. Still quoted\u2069 here.",
 )
-TAMPERED = [["<script>alert('memo')</script>", False], ["<img src=x onerror=alert(2)>", True]]
+TAMPERED = [("<script>alert('memo')</script>", False), ("<img src=x onerror=alert(2)>", True)]
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +190,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     corpus = load_and_check(Paths(project)).corpus
     assert corpus is not None
     item = csl_item(corpus.works["isolate2023"])
-    memo = {"version": 2, "entries": {_key(style, item): TAMPERED for style in STYLES.values()}}
+    tampered = as_marked(TAMPERED)
+    memo = {
+        "version": MEMO_VERSION,
+        "entries": {_key(style, item): tampered for style in STYLES.values()},
+    }
     Paths(project).cache.mkdir(parents=True)
     (Paths(project).cache / "citations.json").write_text(json.dumps(memo))
     yield build_site(project)
