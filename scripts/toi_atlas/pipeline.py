@@ -188,16 +188,12 @@ def forget_builds() -> None:
     """Forget the parses and works earlier builds in this process left for the next one
     (read/parsed.py, model/corpus.py): the next build starts as a new process's would,
     but for the memos of pure text conversions, which give the same text either way."""
-    from .check import validate
-    from .model import corpus
+    from .model import carried
     from .read.parsed import ParseCache
-    from .render import reuse
 
     gc.unfreeze()  # what a `load_and_check` froze (see there)
     ParseCache.forget()
-    corpus._Made.forget()
-    validate._Facts.made = {}
-    reuse._Digests.made = {}
+    carried.forget_all()
 
 
 def forget_memos() -> None:

@@ -12,7 +12,6 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import ClassVar
 
 from pylatexenc.latex2text import LatexNodes2Text
 
@@ -20,6 +19,7 @@ from ..diagnostics import Span
 from ..read.load import RawEntry
 from ..read.taxonomy import TOPIC_SECTIONS, Taxonomy
 from . import bidi
+from .carried import Carried
 from .identity import arxiv_eprint, arxiv_from_url
 
 # Our fields; everything else is standard BibTeX and goes into exports as is.
@@ -422,30 +422,16 @@ def build_work(raw: RawEntry, taxonomy: Taxonomy) -> Work:
     )
 
 
-class _Made:
-    """The works the last `build_corpus` made, by the id of their raw entry, and under
-    which vocabulary. The preview builds again and again in one process, and
-    read/parsed.py hands it the very same entries for every file that did not change;
-    `build_work` is pure, so their works are taken as made (a second at 10,000 works)."""
-
-    taxonomy: ClassVar[Taxonomy | None] = None
-    works: ClassVar[dict[int, tuple[RawEntry, Work]]] = {}
-
-    @classmethod
-    def forget(cls) -> None:
-        cls.taxonomy, cls.works = None, {}
+# The works of unchanged entries, carried from the last build in this process
+# (`build_work` is pure; see carried.py).
+_WORKS: Carried[RawEntry, Work] = Carried()
 
 
 def build_corpus(entries: list[RawEntry], taxonomy: Taxonomy) -> Corpus:
     works: dict[str, Work] = {}
     duplicates: list[Work] = []
-    known = _Made.works if _Made.taxonomy == taxonomy else {}
-    made: dict[int, tuple[RawEntry, Work]] = {}
-    for raw in entries:
-        hit = known.get(id(raw))
-        # `is`: an id may be reused by a new object once the old one is gone.
-        work = hit[1] if hit is not None and hit[0] is raw else build_work(raw, taxonomy)
-        made[id(raw)] = (raw, work)
+    made = _WORKS.each(entries, lambda raw: build_work(raw, taxonomy), context=taxonomy)
+    for raw, work in zip(entries, made, strict=True):
         if raw.key in works:
             duplicates.append(work)
         else:
@@ -454,7 +440,6 @@ def build_corpus(entries: list[RawEntry], taxonomy: Taxonomy) -> Corpus:
     for work in works.values():
         for edge in work.edges:
             incoming[edge.target].append(edge)
-    _Made.taxonomy, _Made.works = taxonomy, made
     return Corpus(taxonomy, works, duplicates, dict(incoming))
 
 

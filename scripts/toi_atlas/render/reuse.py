@@ -23,8 +23,8 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import ClassVar
 
+from ..model.carried import Carried
 from ..model.corpus import Corpus, Work
 from ..write.files import atomic_write
 from .essay import ESSAY_KEY
@@ -35,23 +35,8 @@ VERSION = 1  # of the keys file
 _HEX = re.compile(r"[0-9a-f]{64}")
 
 
-class _Digests:
-    """Each work's digest, by the id of the work: the preview's builds reuse the works of
-    unchanged files (model/corpus.py), so their digests need not be made again."""
-
-    made: ClassVar[dict[int, tuple[Work, bytes]]] = {}
-
-
-def _digests(corpus: Corpus) -> dict[str, bytes]:
-    known, made = _Digests.made, {}
-    out = {}
-    for key, work in corpus.works.items():
-        hit = known.get(id(work))
-        digest = hit[1] if hit is not None and hit[0] is work else entry_digest(work)
-        made[id(work)] = (work, digest)
-        out[key] = digest
-    _Digests.made = made
-    return out
+# Each work's digest, carried with the works of unchanged files (model/carried.py).
+_DIGESTS: Carried[Work, bytes] = Carried()
 
 
 def entry_digest(work: Work) -> bytes:
@@ -79,7 +64,8 @@ def page_keys(
     """{work page path: fingerprint}. `shared`: the digest of what every page depends on;
     `cite_as`: the formatted citations (they come from a memo, so they are hashed as
     shown, not trusted to follow from the entry)."""
-    digests = _digests(corpus)
+    works = corpus.works
+    digests = dict(zip(works, _DIGESTS.each(works.values(), entry_digest), strict=True))
     essay = corpus.works.get(ESSAY_KEY)
     base = hashlib.sha256(f"toi-atlas page {VERSION}\0{shared}\0".encode())
     if essay is not None:  # its title and address, on every page whose summary names it
