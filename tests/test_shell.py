@@ -219,6 +219,9 @@ SKELETON = """() => {
     [el, ...el.querySelectorAll('[class]')].forEach(e => e.setAttribute('class',
       (e.getAttribute('class') || '').replace(/\\S*--(active|shadow|lifted)\\b/g, '')
         .replace(/\\s+/g, ' ').trim()));
+    // The search box's status line changes as the search worker starts, at its own pace.
+    el.querySelectorAll('.md-search-result__meta, .md-search-result__list')
+      .forEach(e => { e.textContent = ''; e.removeAttribute('hidden'); });
     el.querySelectorAll('[href]').forEach(a => a.setAttribute('href', a.href));
     el.querySelectorAll('[src]').forEach(a => a.setAttribute('src', a.src));
     return el.outerHTML.replace(/\\s+/g, ' ');
