@@ -87,6 +87,11 @@ class Paths:
         return self.cache / "pages" / "keys.json"
 
     @property
+    def pieces(self) -> Path:
+        """The works' pieces of the whole-corpus outputs (render.pieces)."""
+        return self.cache / "pieces.json"
+
+    @property
     def reading_pages(self) -> Path:
         """The hand-written pages that show reading lists (the checker looks for them)."""
         return self.docs / "reading"
@@ -236,7 +241,8 @@ def build(
     migrate_state(paths)
     t0 = time.perf_counter()
     # Digest first: if an input changes while we load, the next build renders again.
-    digest = incremental.digest(paths.inputs())
+    code = incremental.code_digest()  # once per build: it reads every module
+    digest = incremental.digest(paths.inputs(), code)
     outputs = (paths.out, paths.work_pages)
     last = None if force else incremental.last_build(paths.manifest, outputs, digest)
     if last is not None:  # the last build's report stands, and so does its output
@@ -249,12 +255,12 @@ def build(
         )
     from .read.parsed import ParseCache
 
-    parses = ParseCache(paths.cache / "parsed", incremental.code_digest())
+    parses = ParseCache(paths.cache / "parsed", code)
     try:
         result = load_and_check(paths, parses=parses)
         if has_errors(result.diagnostics) or result.corpus is None:
             return result
-        return _generate(paths, result, parses, digest, force=force, early=early)
+        return _generate(paths, result, parses, (digest, code), force=force, early=early)
     finally:
         gc.unfreeze()  # see load_and_check; the next build in this process may collect it
 
@@ -263,13 +269,13 @@ def _generate(
     paths: Paths,
     result: Result,
     parses: ParseCache,
-    digest: str,
+    digests: tuple[str, str],
     *,
     force: bool,
     early: Callable[[WriteStats], None] | None,
 ) -> Result:
-    """Cite, render, check links and write, for a checked corpus. `digest`: of the
-    inputs, taken before they were loaded (the manifest records it)."""
+    """Cite, render, check links and write, for a checked corpus. `digests`: of the
+    inputs, taken before they were loaded (the manifest records it), and of the code."""
     from .write import incremental
 
     assert result.corpus is not None
@@ -280,6 +286,7 @@ def _generate(
     from .render import pages, reuse
     from .render.citations import CitationCache
     from .render.context import Context
+    from .render.pieces import Pieces, work_digests
     from .render.plan import dropped, render_all
     from .render.workhtml import check_links, save_work_pages
 
@@ -292,9 +299,11 @@ def _generate(
     cite_as = {w.key: c for w, c in zip(works, cited, strict=True)}
     t_cite = time.perf_counter()
     site = load_site(paths.mkdocs_yml)
-    ctx = Context(result.corpus, site, result.reading_lists, result.claims, cite_as)
+    digest, code = digests
     # What every work page shares: every input but the .bib files, the code, the versions.
-    shared = incremental.digest([p for p in paths.inputs() if p.suffix != ".bib"])
+    shared = incremental.digest([p for p in paths.inputs() if p.suffix != ".bib"], code)
+    pieces = Pieces(paths.pieces, shared, work_digests(works))
+    ctx = Context(result.corpus, site, result.reading_lists, result.claims, cite_as, pieces)
     keys = reuse.page_keys(result.corpus, shared, cite_as)
     keep = (
         frozenset()
@@ -332,6 +341,7 @@ def _generate(
             paths.work_pages / "cite", {p.removeprefix("cite/"): t for p, t in plan.cite.items()}
         )
         reuse.save_keys(paths.page_keys, keys, paths.work_pages)
+        pieces.save()
         citations.save()
         parses.save()
         incremental.save(paths.manifest, outputs, digest, result.works, result.diagnostics)

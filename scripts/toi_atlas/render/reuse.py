@@ -24,29 +24,15 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..model.carried import Carried
 from ..model.corpus import Corpus, Work
 from ..write.files import atomic_write
 from .essay import ESSAY_KEY
 from .markdown import work_path
 from .pages import related_works
+from .pieces import work_digests
 
 VERSION = 1  # of the keys file
 _HEX = re.compile(r"[0-9a-f]{64}")
-
-
-# Each work's digest, carried with the works of unchanged files (model/carried.py).
-_DIGESTS: Carried[Work, bytes] = Carried()
-
-
-def entry_digest(work: Work) -> bytes:
-    """A digest of everything the work's page and its neighbours' pages show of it: its
-    entry (key, type and fields as read, macros expanded) and its page's address."""
-    raw = work.raw
-    h = hashlib.sha256(f"{raw.key}\0{raw.entry_type}\0{work.slug}\0".encode())
-    for name, f in raw.fields.items():
-        h.update(f"{name}\0{f.value}\0".encode())
-    return h.digest()
 
 
 def neighbours(work: Work, corpus: Corpus) -> set[str]:
@@ -64,8 +50,7 @@ def page_keys(
     """{work page path: fingerprint}. `shared`: the digest of what every page depends on;
     `cite_as`: the formatted citations (they come from a memo, so they are hashed as
     shown, not trusted to follow from the entry)."""
-    works = corpus.works
-    digests = dict(zip(works, _DIGESTS.each(works.values(), entry_digest), strict=True))
+    digests = work_digests(corpus.works.values())
     essay = corpus.works.get(ESSAY_KEY)
     base = hashlib.sha256(f"toi-atlas page {VERSION}\0{shared}\0".encode())
     if essay is not None:  # its title and address, on every page whose summary names it

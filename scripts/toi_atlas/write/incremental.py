@@ -47,13 +47,14 @@ class LastBuild:
     diagnostics: list[Diagnostic]
 
 
-def digest(inputs: list[Path]) -> str:
-    """sha256 over the input files, the generator's code and the formatters' versions."""
+def digest(inputs: list[Path], code: str | None = None) -> str:
+    """sha256 over the input files, the generator's code and the formatters' versions
+    (`code`: code_digest(), when the caller has it already)."""
     h = hashlib.sha256(f"toi-atlas manifest {VERSION}\n".encode())
     for path in inputs:
         h.update(f"{path}\n".encode())
         h.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
-    h.update(code_digest().encode())
+    h.update((code or code_digest()).encode())
     # The checker accepts years up to next year, so its findings can change on 1 January.
     h.update(f"year={dt.date.today().year}\n".encode())
     return h.hexdigest()
